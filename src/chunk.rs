@@ -1,0 +1,355 @@
+//! Cutting input bytes into line-aligned chunks that workers process in
+//! parallel.
+//!
+//! [`produce`] walks the inputs in order and sends [`Item`]s down a bounded
+//! channel: chunks that end at a newline (except a file's last one), and
+//! per-file errors at the point in the stream where they happened. Mapped
+//! files are cut in place; streams (plain reads, gzip, stdin) are read into
+//! owned buffers, so memory stays bounded by the channel size whatever the
+//! input size.
+//!
+//! A file that is not one JSON value per line (pretty-printed JSON, saved by
+//! hand or by kubectl) is sent whole, as one [`Mode::Document`] chunk.
+
+use std::io::{self, Read};
+use std::ops::{Deref, Range};
+use std::sync::mpsc::SyncSender;
+use std::sync::Arc;
+
+use memmap2::Mmap;
+
+use crate::input::open::{open, Opened, ReadOptions};
+use crate::input::Input;
+use crate::json::validate_value;
+
+/// Target chunk size. Big enough to amortise scheduling, small enough that a
+/// handful per thread keep every core busy and memory low.
+pub const CHUNK_SIZE: usize = 1 << 20;
+
+/// How a chunk's bytes hold events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// One JSON value per line.
+    Lines,
+    /// A sequence of JSON values spread over lines (pretty-printed).
+    Document,
+}
+
+/// Chunk bytes: a range of a mapped file, or an owned buffer.
+pub enum Bytes {
+    Mapped(Arc<Mmap>, Range<usize>),
+    Owned(Vec<u8>),
+}
+
+impl Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(map, r) => &map[r.clone()],
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// A line-aligned piece of one input.
+pub struct Chunk {
+    /// Index of the input in the run's input list.
+    pub input: usize,
+    pub bytes: Bytes,
+    pub mode: Mode,
+    /// The chunk starts the input (a UTF-8 BOM may lead it).
+    pub first: bool,
+    /// The chunk ends the input (its last line may lack a newline).
+    pub last: bool,
+    /// A last line that does not parse is an event still being written (the
+    /// input is live) or cut by an error already reported: skip it quietly.
+    pub tolerate_torn_tail: bool,
+}
+
+/// What the producer sends, in input order.
+pub enum Item {
+    Chunk(Chunk),
+    /// An input was opened; `how` says how it is read (shown under `-v`).
+    Opened {
+        input: usize,
+        how: &'static str,
+    },
+    /// An input could not be opened or read to its end. Chunks of the same
+    /// input sent before this hold what was read.
+    Error {
+        input: usize,
+        error: io::Error,
+    },
+}
+
+/// Reads every input in order and sends its chunks; stops early (quietly)
+/// when the receiver hangs up.
+pub fn produce(inputs: &[Input], opts: ReadOptions, tx: &SyncSender<Item>) {
+    for (idx, input) in inputs.iter().enumerate() {
+        let opened = open(input, opts);
+        if let Ok(o) = &opened {
+            if tx
+                .send(Item::Opened {
+                    input: idx,
+                    how: o.how(),
+                })
+                .is_err()
+            {
+                return;
+            }
+        }
+        let result = match opened {
+            Ok(Opened::Mapped(map)) => send_mapped(idx, map, tx),
+            Ok(Opened::Stream { reader, live, .. }) => send_stream(idx, reader, live, tx),
+            Err(error) => Err(Some(error)),
+        };
+        match result {
+            Ok(()) => {}
+            Err(None) => return, // receiver gone
+            Err(Some(error)) => {
+                if tx.send(Item::Error { input: idx, error }).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// `Err(None)`: the receiver hung up. `Err(Some(e))`: the input failed.
+type SendResult = Result<(), Option<io::Error>>;
+
+fn send(tx: &SyncSender<Item>, chunk: Chunk) -> SendResult {
+    tx.send(Item::Chunk(chunk)).map_err(|_| None)
+}
+
+fn send_mapped(input: usize, map: Arc<Mmap>, tx: &SyncSender<Item>) -> SendResult {
+    let len = map.len();
+    if sniff_mode(&map) == Mode::Document {
+        return send(
+            tx,
+            Chunk {
+                input,
+                bytes: Bytes::Mapped(map, 0..len),
+                mode: Mode::Document,
+                first: true,
+                last: true,
+                tolerate_torn_tail: false,
+            },
+        );
+    }
+    // `open` never maps an empty file, so there is at least one chunk.
+    let mut start = 0;
+    while start < len {
+        let end = if len - start <= CHUNK_SIZE {
+            len
+        } else {
+            match memchr::memchr(b'\n', &map[start + CHUNK_SIZE..]) {
+                Some(i) => start + CHUNK_SIZE + i + 1,
+                None => len,
+            }
+        };
+        send(
+            tx,
+            Chunk {
+                input,
+                bytes: Bytes::Mapped(map.clone(), start..end),
+                mode: Mode::Lines,
+                first: start == 0,
+                last: end == len,
+                tolerate_torn_tail: false,
+            },
+        )?;
+        start = end;
+    }
+    Ok(())
+}
+
+/// Reads until `buf` holds at least `want` bytes or the reader ends; returns
+/// whether it ended.
+fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
+    while buf.len() < want {
+        let before = buf.len();
+        buf.resize(want.max(before + 64 * 1024), 0);
+        match reader.read(&mut buf[before..]) {
+            Ok(0) => {
+                buf.truncate(before);
+                return Ok(true);
+            }
+            Ok(n) => buf.truncate(before + n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(before),
+            Err(e) => {
+                buf.truncate(before);
+                return Err(e);
+            }
+        }
+    }
+    Ok(false)
+}
+
+fn send_stream(
+    input: usize,
+    mut reader: Box<dyn Read + Send>,
+    live: bool,
+    tx: &SyncSender<Item>,
+) -> SendResult {
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK_SIZE + 64 * 1024);
+    let mut first = true;
+    loop {
+        let filled = fill(&mut *reader, &mut buf, CHUNK_SIZE);
+        let (eof, error) = match filled {
+            Ok(eof) => (eof, None),
+            Err(e) => (true, Some(e)),
+        };
+        // A chunk must hold at least one whole line: keep reading a long line.
+        let mut eof = eof;
+        let mut error = error;
+        while !eof && memchr::memchr(b'\n', &buf).is_none() {
+            let want = buf.len() * 2;
+            match fill(&mut *reader, &mut buf, want) {
+                Ok(e) => eof = e,
+                Err(e) => {
+                    eof = true;
+                    error = Some(e);
+                }
+            }
+        }
+        if first && !eof && sniff_mode(&buf) == Mode::Document {
+            // Pretty-printed JSON: read it whole.
+            if let Err(e) = reader.read_to_end(&mut buf) {
+                error = Some(e);
+            }
+            eof = true;
+        }
+        let mode = if first { sniff_mode(&buf) } else { Mode::Lines };
+        let (bytes, rest) = if eof || mode == Mode::Document {
+            (std::mem::take(&mut buf), Vec::new())
+        } else {
+            let cut = memchr::memrchr(b'\n', &buf).map_or(buf.len(), |i| i + 1);
+            let mut rest = Vec::with_capacity(CHUNK_SIZE + 64 * 1024);
+            rest.extend_from_slice(&buf[cut..]);
+            buf.truncate(cut);
+            (std::mem::take(&mut buf), rest)
+        };
+        if !bytes.is_empty() || first {
+            send(
+                tx,
+                Chunk {
+                    input,
+                    bytes: Bytes::Owned(bytes),
+                    mode,
+                    first,
+                    last: eof,
+                    tolerate_torn_tail: live || error.is_some(),
+                },
+            )?;
+        }
+        if let Some(e) = error {
+            return Err(Some(e));
+        }
+        if eof {
+            return Ok(());
+        }
+        buf = rest;
+        first = false;
+    }
+}
+
+/// Decides whether an input holds one JSON value per line or pretty-printed
+/// JSON, from its first lines.
+///
+/// Document mode when the input starts with a line that is just `{` or `[`,
+/// or when neither of its first two non-blank lines is a complete JSON value;
+/// otherwise lines mode (so a malformed first line does not switch a
+/// JSON-lines file to document mode).
+pub fn sniff_mode(data: &[u8]) -> Mode {
+    let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
+    let start = data
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(data.len());
+    if !matches!(data.get(start), Some(b'{' | b'[')) {
+        return Mode::Lines;
+    }
+    let complete_line = |line: &[u8]| {
+        validate_value(line, 0).is_ok_and(|end| line[end..].iter().all(u8::is_ascii_whitespace))
+    };
+    let mut lines = data[start..]
+        .split(|&c| c == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    let first = lines.next().unwrap_or_default();
+    if matches!(first.trim_ascii(), b"{" | b"[") {
+        return Mode::Document;
+    }
+    if complete_line(first) || lines.next().is_some_and(complete_line) {
+        Mode::Lines
+    } else {
+        Mode::Document
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_modes() {
+        assert_eq!(sniff_mode(b"{\"a\":1}\n{\"a\":2}\n"), Mode::Lines);
+        assert_eq!(
+            sniff_mode(b"\xef\xbb\xbf{\n  \"a\": 1\n}\n"),
+            Mode::Document
+        );
+        assert_eq!(sniff_mode(b"[\n {\"a\":1}\n]"), Mode::Document);
+        assert_eq!(sniff_mode(b"{\"a\":\n{\"a\":2}\n"), Mode::Lines);
+        assert_eq!(sniff_mode(b"garbage\n"), Mode::Lines);
+        assert_eq!(sniff_mode(b""), Mode::Lines);
+    }
+
+    fn chunks_of(data: Vec<u8>) -> Vec<(Vec<u8>, bool, bool)> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1000);
+        send_stream(0, Box::new(std::io::Cursor::new(data)), false, &tx).unwrap();
+        drop(tx);
+        rx.into_iter()
+            .map(|item| match item {
+                Item::Chunk(c) => (c.bytes.to_vec(), c.first, c.last),
+                _ => panic!(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stream_chunks_end_at_newlines_and_lose_nothing() {
+        let line = b"{\"verb\":\"get\",\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n";
+        let mut data = Vec::new();
+        while data.len() < 3 * CHUNK_SIZE {
+            data.extend_from_slice(line);
+        }
+        data.extend_from_slice(b"{\"tail\":1}");
+        let chunks = chunks_of(data.clone());
+        assert!(chunks.len() >= 3);
+        assert!(chunks[0].1 && chunks.last().unwrap().2);
+        for (bytes, _, last) in &chunks {
+            if !last {
+                assert_eq!(bytes.last(), Some(&b'\n'));
+            }
+        }
+        let joined: Vec<u8> = chunks.into_iter().flat_map(|c| c.0).collect();
+        assert_eq!(joined, data);
+    }
+
+    #[test]
+    fn a_line_longer_than_a_chunk_stays_whole() {
+        let mut data = b"{\"a\":\"".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 3 * CHUNK_SIZE));
+        data.extend_from_slice(b"\"}\n{\"b\":1}\n");
+        let chunks = chunks_of(data.clone());
+        assert!(chunks[0].0.contains(&b'\n'));
+        let joined: Vec<u8> = chunks.into_iter().flat_map(|c| c.0).collect();
+        assert_eq!(joined, data);
+    }
+
+    #[test]
+    fn empty_stream_sends_one_empty_chunk() {
+        let chunks = chunks_of(Vec::new());
+        assert_eq!(chunks, vec![(Vec::new(), true, true)]);
+    }
+}

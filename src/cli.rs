@@ -1,0 +1,192 @@
+//! The command line, as clap reads it. Nothing here is checked beyond syntax:
+//! [`crate::config::Config::from_cli`] turns these raw flags into a run.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Parser};
+
+use crate::output::Format;
+
+const ABOUT: &str = "Query Kubernetes API-server audit logs: plain, rotated and gzipped, fast.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  kaq 'verb == \"delete\" and resource == \"secrets\"' /var/log/kubernetes/
+  kaq --user 'system:serviceaccount:*' --code 403 audit.log
+  kaq -o ndjson 'objectRef.subresource == \"exec\"' audit.log.gz | jq .
+
+Exit status: 0 if an event matched, 1 if none did, 2 on an error (a bad filter,
+an unreadable input, or a malformed line unless --ignore-errors).
+
+'kaq --help' shows the filter language and more examples.";
+
+const AFTER_LONG_HELP: &str = "\
+FILTER LANGUAGE
+  Fields: verb, stage, level, auditID, requestURI, userAgent, user.username,
+  user.groups, user.extra, impersonatedUser.*, sourceIPs, objectRef.resource,
+  .namespace, .name, .subresource, .apiGroup, .apiVersion, .uid,
+  responseStatus.code, .status, .reason, .message, requestReceivedTimestamp,
+  stageTimestamp, annotations[\"authorization.k8s.io/decision\"], and any path
+  into requestObject / responseObject, with [N] and [*]:
+    requestObject.spec.containers[*].securityContext.privileged == true
+
+  Aliases: user (user.username), groups, as (impersonatedUser.username),
+  resource, subresource, namespace / ns, name, apiGroup, code, ip (sourceIPs),
+  time (stageTimestamp), uri, decision and reason (the authorization
+  annotations).
+
+  Literals: \"strings\", numbers, true, false, null, lists [\"get\", \"list\"].
+  A string compared with a timestamp field is an RFC 3339 time.
+
+  Operators: == != < <= > >=, in, not in, contains, startswith, endswith,
+  =~ and !~ (regex), ~ (glob: * and ?), exists(path), and / or / not
+  (also && || !), parentheses. any(path, cond) and all(path, cond) test each
+  element of a list, with paths in cond relative to the element:
+    any(requestObject.rules[*], \"pods/exec\" in resources and \"create\" in verbs)
+
+  A path with several values (a list, or [*]) matches if any value does.
+  A missing field is null: == is false, != is true. Types are strict:
+  code == 403, not code == \"403\" (kaq reports the mismatch).
+
+EXAMPLES
+  Who deleted secrets, across the live log and every rotated backup:
+    kaq 'verb == \"delete\" and resource == \"secrets\"' /var/log/kubernetes/
+  Exec into pods, with the command line from the URI:
+    kaq -o wide 'subresource == \"exec\"' audit.log
+  Privileged pods created or updated:
+    kaq 'verb in [\"create\", \"update\"] and resource == \"pods\" and
+         requestObject.spec.containers[*].securityContext.privileged == true' audit.log
+  Bindings to cluster-admin:
+    kaq 'resource == \"clusterrolebindings\" and requestObject.roleRef.name == \"cluster-admin\"'
+  Forbidden requests for secrets in the last two hours:
+    kaq --since 2h --code 403 --resource secrets
+  Anything from an address outside the cluster network:
+    kaq 'not ip startswith \"10.\"' --verb delete -o csv --columns time,user,ip,uri
+
+EXIT STATUS
+  0  at least one event matched
+  1  no event matched
+  2  an error: a bad filter or flag, an input that could not be read, or a
+     malformed line (unless --ignore-errors); matches may have been printed.
+  A closed pipe (kaq ... | head) ends kaq quietly with status 0.
+
+ENVIRONMENT
+  KAQ_LOG      the audit log read when no PATH is given and stdin is a terminal
+               (default /var/log/kubernetes/audit.log and its rotated backups)
+  KAQ_THREADS  default for --threads";
+
+/// kaq: jq for Kubernetes audit logs.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kaq",
+    version,
+    about = ABOUT,
+    after_help = AFTER_HELP,
+    after_long_help = AFTER_LONG_HELP,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// The filter (e.g. 'verb == "delete"'); `true` matches every event.
+    /// With -e, this is the first PATH.
+    #[arg(value_name = "FILTER")]
+    pub filter_arg: Option<String>,
+
+    /// Files or directories to read; `-` is stdin. Default: stdin when piped,
+    /// else /var/log/kubernetes/audit.log and its rotated backups.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    // ---- Filter ----
+    /// The filter as a flag; every positional argument is then a PATH.
+    #[arg(
+        short = 'e',
+        long = "filter",
+        value_name = "EXPR",
+        help_heading = "Filter"
+    )]
+    pub filter: Option<String>,
+
+    /// Only these verbs (comma-separated: get,list,watch).
+    #[arg(long, value_name = "VERBS", help_heading = "Filter")]
+    pub verb: Option<String>,
+
+    /// Only this resource: `pods`, or `pods/exec` for a subresource.
+    #[arg(long, value_name = "RESOURCE", help_heading = "Filter")]
+    pub resource: Option<String>,
+
+    /// Only this namespace.
+    #[arg(short = 'n', long, value_name = "NAMESPACE", help_heading = "Filter")]
+    pub namespace: Option<String>,
+
+    /// Only users matching this glob (`system:serviceaccount:kube-system:*`).
+    #[arg(long, value_name = "GLOB", help_heading = "Filter")]
+    pub user: Option<String>,
+
+    /// Only this response code (`403`) or class (`4xx`).
+    #[arg(long, value_name = "CODE", help_heading = "Filter")]
+    pub code: Option<String>,
+
+    /// Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic).
+    #[arg(long, value_name = "STAGE", help_heading = "Filter")]
+    pub stage: Option<String>,
+
+    /// Only events at or after this time: a duration back from now (`90m`,
+    /// `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp.
+    #[arg(long, value_name = "WHEN", help_heading = "Filter")]
+    pub since: Option<String>,
+
+    /// Only events before this time (same forms as --since).
+    #[arg(long, value_name = "WHEN", help_heading = "Filter")]
+    pub until: Option<String>,
+
+    // ---- Output ----
+    /// Output format.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_enum,
+        default_value = "table",
+        help_heading = "Output"
+    )]
+    pub output: Format,
+
+    /// Columns for table, csv and tsv: field paths, aliases, or the display
+    /// columns user, resource, object and latency (e.g. time,user,verb,objectRef.name).
+    #[arg(long, value_name = "LIST", help_heading = "Output")]
+    pub columns: Option<String>,
+
+    /// Print only the number of matching events.
+    #[arg(long, help_heading = "Output")]
+    pub count: bool,
+
+    /// Stop after N matching events (and stop reading).
+    #[arg(short = 'm', long, value_name = "N", help_heading = "Output")]
+    pub limit: Option<u64>,
+
+    /// Show every malformed line, skipped files and other notes on stderr.
+    #[arg(short = 'v', long, action = ArgAction::SetTrue, help_heading = "Output")]
+    pub verbose: bool,
+
+    /// Print no warnings about malformed lines.
+    #[arg(short = 'q', long, conflicts_with = "verbose", help_heading = "Output")]
+    pub quiet: bool,
+
+    // ---- Input ----
+    /// Worker threads (default: all cores).
+    #[arg(
+        short = 'j',
+        long,
+        value_name = "N",
+        env = "KAQ_THREADS",
+        help_heading = "Input"
+    )]
+    pub threads: Option<usize>,
+
+    /// Never memory-map files; read them.
+    #[arg(long, help_heading = "Input")]
+    pub no_mmap: bool,
+
+    /// Exit 0/1 even when lines were malformed (they are still reported).
+    #[arg(long, help_heading = "Input")]
+    pub ignore_errors: bool,
+}

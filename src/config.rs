@@ -1,0 +1,349 @@
+//! From raw flags to a checked run: the filter compiled, the shorthand flags
+//! folded into it, inputs discovered, output fixed. Nothing starts reading
+//! until all of this has succeeded, and the engine never sees a raw string.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::cli::Cli;
+use crate::event::Path as FieldPath;
+use crate::filter::ast::{CmpOp, Expr, Literal};
+use crate::filter::{parse_filter, FilterError, Matcher};
+use crate::input::discover::{discover, rotated_set, Discovered, DEFAULT_LOG};
+use crate::input::open::ReadOptions;
+use crate::input::Input;
+use crate::output::{default_columns, parse_columns, Format, OutputSpec};
+use crate::time::{now, parse_time_bound, Micros};
+
+/// Everything a run needs, checked.
+pub struct Config {
+    /// The whole filter, shorthand flags included, as a checked AST.
+    pub filter: Expr,
+    pub matcher: Matcher,
+    pub inputs: Vec<Input>,
+    /// Files a directory scan skipped, and why (shown under `-v`).
+    pub skipped: Vec<(PathBuf, &'static str)>,
+    /// PATH arguments that could not be read at all.
+    pub missing: Vec<(PathBuf, std::io::Error)>,
+    pub threads: usize,
+    pub read: ReadOptions,
+    pub output: OutputSpec,
+    pub limit: Option<u64>,
+    pub ignore_errors: bool,
+    pub verbose: bool,
+    pub quiet: bool,
+}
+
+/// What the process sees of its surroundings, captured once so that config
+/// building is testable.
+pub struct Environment {
+    pub stdin_is_terminal: bool,
+    pub stdout_is_terminal: bool,
+    /// Terminal width, when stdout is one.
+    pub width: Option<u16>,
+    pub now: Micros,
+    /// `KAQ_LOG`: the default log path.
+    pub default_log: Option<PathBuf>,
+    pub cores: usize,
+}
+
+impl Environment {
+    pub fn detect() -> Environment {
+        let stdout_is_terminal = std::io::stdout().is_terminal();
+        Environment {
+            stdin_is_terminal: std::io::stdin().is_terminal(),
+            stdout_is_terminal,
+            width: if stdout_is_terminal {
+                comfy_table::Table::new().width()
+            } else {
+                None
+            },
+            now: now(),
+            default_log: std::env::var_os("KAQ_LOG")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+}
+
+/// Why a run cannot start.
+#[derive(Debug)]
+pub enum ConfigError {
+    /// The filter (from text, or from a shorthand flag) is wrong.
+    Filter { source: String, error: FilterError },
+    /// A flag or argument is wrong.
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Filter { source, error } => f.write_str(&error.render(source)),
+            ConfigError::Usage { message, hint } => {
+                f.write_str(message)?;
+                if let Some(h) = hint {
+                    write!(f, "\nhint: {h}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn usage(message: impl Into<String>, hint: Option<&str>) -> ConfigError {
+    ConfigError::Usage {
+        message: message.into(),
+        hint: hint.map(str::to_string),
+    }
+}
+
+impl Config {
+    pub fn from_cli(cli: Cli, env: &Environment) -> Result<Config, ConfigError> {
+        let flags = shorthand_filter(&cli, env.now)?;
+        let has_flags = !matches!(flags, Expr::Const(true));
+
+        // The filter and the paths.
+        let mut paths = cli.paths.clone();
+        let (source, filter) = match (cli.filter.clone(), cli.filter_arg.clone()) {
+            (Some(f), first) => {
+                if let Some(first) = first {
+                    paths.insert(0, PathBuf::from(first));
+                }
+                let expr = compile_text(&f)?;
+                (f, expr)
+            }
+            (None, Some(arg)) => match parse_filter(&arg) {
+                Ok(expr) => (arg, expr),
+                // Not a filter but an existing path: `kaq --verb delete audit.log`.
+                Err(_) if Path::new(&arg).exists() => {
+                    paths.insert(0, PathBuf::from(&arg));
+                    ("true".to_string(), Expr::Const(true))
+                }
+                Err(error) => return Err(ConfigError::Filter { source: arg, error }),
+            },
+            (None, None) if has_flags => ("true".to_string(), Expr::Const(true)),
+            (None, None) => return Err(usage(
+                "no filter given",
+                Some("`kaq true FILE` prints every event; `kaq --help` shows the filter language"),
+            )),
+        };
+        let filter = filter.and(flags);
+        let matcher =
+            Matcher::compile(&filter).map_err(|error| ConfigError::Filter { source, error })?;
+
+        // Inputs.
+        let found: Discovered = if !paths.is_empty() {
+            discover(&paths)
+        } else if !env.stdin_is_terminal {
+            Discovered {
+                inputs: vec![Input::Stdin],
+                ..Default::default()
+            }
+        } else {
+            let live = env
+                .default_log
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_LOG));
+            if !live.exists() {
+                return Err(usage(
+                    format!("no input: stdin is a terminal and {} does not exist", live.display()),
+                    Some("name a file or directory (kaq 'verb == \"delete\"' audit.log), pipe events in, or set KAQ_LOG"),
+                ));
+            }
+            rotated_set(&live)
+        };
+
+        // Output.
+        let format = cli.output;
+        let columns = match &cli.columns {
+            Some(spec) => {
+                if matches!(format, Format::Json | Format::Ndjson) {
+                    return Err(usage(
+                        "--columns applies to table, wide, csv and tsv output",
+                        Some("json and ndjson print whole events"),
+                    ));
+                }
+                parse_columns(spec).map_err(|m| usage(m, None))?
+            }
+            None => default_columns(format == Format::Wide),
+        };
+        let threads = match cli.threads {
+            Some(0) | None => env.cores,
+            Some(n) => n,
+        };
+        Ok(Config {
+            filter,
+            matcher,
+            inputs: found.inputs,
+            skipped: found.skipped,
+            missing: found.errors,
+            threads,
+            read: ReadOptions { mmap: !cli.no_mmap },
+            output: OutputSpec {
+                format,
+                columns,
+                count_only: cli.count,
+                sanitize: env.stdout_is_terminal,
+                width: env.width,
+            },
+            limit: cli.limit,
+            ignore_errors: cli.ignore_errors,
+            verbose: cli.verbose,
+            quiet: cli.quiet,
+        })
+    }
+}
+
+fn compile_text(src: &str) -> Result<Expr, ConfigError> {
+    parse_filter(src).map_err(|error| ConfigError::Filter {
+        source: src.to_string(),
+        error,
+    })
+}
+
+fn keys(k: &[&str]) -> FieldPath {
+    FieldPath::keys(k)
+}
+
+fn string(s: &str) -> Literal {
+    Literal::String(s.to_string())
+}
+
+/// The shorthand flags as one expression (`true` when none is given). They
+/// build the AST directly, already canonical.
+fn shorthand_filter(cli: &Cli, now: Micros) -> Result<Expr, ConfigError> {
+    let mut e = Expr::Const(true);
+    if let Some(v) = &cli.verb {
+        let verbs: Vec<Literal> = v
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(string)
+            .collect();
+        if verbs.is_empty() {
+            return Err(usage("--verb needs at least one verb", None));
+        }
+        e = e.and(Expr::field_cmp(
+            keys(&["verb"]),
+            CmpOp::In,
+            Literal::List(verbs),
+        ));
+    }
+    if let Some(r) = &cli.resource {
+        let (res, sub) = match r.split_once('/') {
+            Some((a, b)) => (a, Some(b)),
+            None => (r.as_str(), None),
+        };
+        if res.is_empty() || sub == Some("") {
+            return Err(usage(
+                format!("--resource {r:?}: expected `pods` or `pods/exec`"),
+                None,
+            ));
+        }
+        e = e.and(Expr::field_cmp(
+            keys(&["objectRef", "resource"]),
+            CmpOp::Eq,
+            string(res),
+        ));
+        if let Some(sub) = sub {
+            e = e.and(Expr::field_cmp(
+                keys(&["objectRef", "subresource"]),
+                CmpOp::Eq,
+                string(sub),
+            ));
+        }
+    }
+    if let Some(ns) = &cli.namespace {
+        e = e.and(Expr::field_cmp(
+            keys(&["objectRef", "namespace"]),
+            CmpOp::Eq,
+            string(ns),
+        ));
+    }
+    if let Some(u) = &cli.user {
+        e = e.and(Expr::field_cmp(
+            keys(&["user", "username"]),
+            CmpOp::Glob,
+            string(u),
+        ));
+    }
+    if let Some(c) = &cli.code {
+        let path = keys(&["responseStatus", "code"]);
+        let c = c.trim();
+        if let Some(class) = c.strip_suffix("xx").or_else(|| c.strip_suffix("XX")) {
+            match class.parse::<u8>() {
+                Ok(d @ 1..=5) if class.len() == 1 => {
+                    let lo = f64::from(d) * 100.0;
+                    e = e
+                        .and(Expr::field_cmp(
+                            path.clone(),
+                            CmpOp::Ge,
+                            Literal::Number(lo),
+                        ))
+                        .and(Expr::field_cmp(
+                            path,
+                            CmpOp::Lt,
+                            Literal::Number(lo + 100.0),
+                        ));
+                }
+                _ => return Err(usage(format!("--code {c:?}: a class is 1xx to 5xx"), None)),
+            }
+        } else {
+            let n: u16 = c.parse().map_err(|_| {
+                usage(
+                    format!("--code {c:?}: expected a code such as 403 or a class such as 4xx"),
+                    None,
+                )
+            })?;
+            e = e.and(Expr::field_cmp(
+                path,
+                CmpOp::Eq,
+                Literal::Number(f64::from(n)),
+            ));
+        }
+    }
+    if let Some(s) = &cli.stage {
+        const STAGES: [&str; 4] = [
+            "RequestReceived",
+            "ResponseStarted",
+            "ResponseComplete",
+            "Panic",
+        ];
+        let stage = STAGES
+            .iter()
+            .find(|x| x.eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                usage(
+                    format!("--stage {s:?}: expected one of {}", STAGES.join(", ")),
+                    None,
+                )
+            })?;
+        e = e.and(Expr::field_cmp(keys(&["stage"]), CmpOp::Eq, string(stage)));
+    }
+    for (flag, value, op) in [
+        ("--since", &cli.since, CmpOp::Ge),
+        ("--until", &cli.until, CmpOp::Lt),
+    ] {
+        if let Some(v) = value {
+            let t = parse_time_bound(v, now).ok_or_else(|| {
+                usage(
+                    format!("{flag} {v:?}: expected a duration (90m, 2h, 7d) or an RFC 3339 time"),
+                    Some("an RFC 3339 time looks like 2024-05-01T12:00:00Z"),
+                )
+            })?;
+            e = e.and(Expr::field_cmp(
+                keys(&["stageTimestamp"]),
+                op,
+                Literal::Time(t),
+            ));
+        }
+    }
+    Ok(e)
+}

@@ -1,0 +1,110 @@
+//! The parallel pipeline: one producer thread reads inputs into chunks
+//! ([`crate::chunk::produce`]); batches of chunks are scanned on a rayon pool
+//! ([`crate::scan::scan_chunk`]); results go to the sink and the reporter in
+//! input order. `--limit` stops reading as soon as enough events matched.
+
+use std::io;
+use std::sync::mpsc::{sync_channel, TryRecvError};
+
+use rayon::prelude::*;
+
+use crate::chunk::{produce, Item};
+use crate::config::Config;
+use crate::messages::Reporter;
+use crate::output::{Renderer, Sink};
+use crate::scan::{scan_chunk, ChunkResult, Query};
+
+/// What a run saw.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub events: u64,
+    pub matches: u64,
+}
+
+/// Runs a query over the configured inputs. Fails only when writing output
+/// fails (a closed pipe included); input problems go to the reporter.
+pub fn run(cfg: &Config, sink: &mut dyn Sink, reporter: &mut Reporter) -> io::Result<Stats> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .map_err(io::Error::other)?;
+    let batch_size = cfg.threads * 4;
+    let (tx, rx) = sync_channel::<Item>(batch_size * 2);
+    let query = Query {
+        matcher: &cfg.matcher,
+        renderer: Renderer::new(&cfg.output),
+    };
+    let names: Vec<String> = cfg.inputs.iter().map(|i| i.display_name()).collect();
+    let mut lines = vec![0u64; cfg.inputs.len()];
+    let mut stats = Stats::default();
+
+    std::thread::scope(|scope| {
+        scope.spawn(move || produce(&cfg.inputs, cfg.read, &tx));
+        let result = (|| -> io::Result<()> {
+            'batches: loop {
+                let mut batch = match rx.recv() {
+                    Ok(item) => vec![item],
+                    Err(_) => break,
+                };
+                while batch.len() < batch_size {
+                    match rx.try_recv() {
+                        Ok(item) => batch.push(item),
+                        Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+                    }
+                }
+                let results: Vec<Option<ChunkResult>> = pool.install(|| {
+                    batch
+                        .par_iter()
+                        .map(|item| match item {
+                            Item::Chunk(c) => Some(scan_chunk(c, &query)),
+                            Item::Opened { .. } | Item::Error { .. } => None,
+                        })
+                        .collect()
+                });
+                for (item, result) in batch.iter().zip(results) {
+                    match (item, result) {
+                        (Item::Chunk(chunk), Some(res)) => {
+                            let name = &names[chunk.input];
+                            if chunk.first {
+                                lines[chunk.input] = 0;
+                            }
+                            let base = lines[chunk.input];
+                            for e in &res.errors {
+                                reporter.bad_line(name, base + e.line, &e.message);
+                            }
+                            lines[chunk.input] += res.newlines;
+                            if res.torn_tail {
+                                reporter.note(&format!(
+                                    "{name}: skipped an incomplete last line (still being written)"
+                                ));
+                            }
+                            stats.events += res.events;
+                            let take = match cfg.limit {
+                                Some(limit) => res.matches.min(limit - stats.matches),
+                                None => res.matches,
+                            };
+                            stats.matches += take;
+                            sink.write(res.out, take as usize)?;
+                            if cfg.limit.is_some_and(|l| stats.matches >= l) {
+                                break 'batches;
+                            }
+                        }
+                        (Item::Opened { input, how }, _) => {
+                            reporter.note(&format!("{}: {how}", names[*input]));
+                        }
+                        (Item::Error { input, error }, _) => {
+                            reporter.input_failed(&names[*input], error);
+                        }
+                        (Item::Chunk(_), None) => unreachable!("every chunk is scanned"),
+                    }
+                }
+            }
+            Ok(())
+        })();
+        // Hanging up stops the producer at its next send.
+        drop(rx);
+        result
+    })?;
+    sink.finish(stats.matches)?;
+    Ok(stats)
+}

@@ -1,0 +1,397 @@
+//! The in-process backend: compiles a checked [`Expr`] into a [`Matcher`] and
+//! evaluates it against borrowed events.
+//!
+//! Semantics, in one place:
+//! - A path can reach several values (`[*]`, arrays such as `sourceIPs`:
+//!   an array reached at the end of a path is compared element by element).
+//!   A comparison holds if **any** value satisfies it; `!=` and `!~` too.
+//! - A missing field (or an empty array) is one `null`: `==` is false, `!=` is
+//!   true, ordering and string operators are false, `!~` is true.
+//! - Values compare only with literals of their own JSON type: `"3" == 3` is
+//!   false. Timestamp fields compare as instants.
+
+use regex::{Regex, RegexBuilder};
+
+use super::ast::{CmpOp, Compare, Expr, FieldRef, Literal, Operand, Quantifier};
+use super::error::{FilterError, Span};
+use crate::event::{visit_value, Event, Path};
+use crate::json::{Kind, Value};
+use crate::time::{parse_timestamp, Micros};
+
+/// Longest regex or glob pattern accepted, in bytes.
+pub const MAX_PATTERN_LEN: usize = 4096;
+/// Compiled size limit for one regex (the regex crate's NFA), in bytes.
+const REGEX_SIZE_LIMIT: usize = 2 * 1024 * 1024;
+
+/// A compiled filter, ready to test events. Cheap to share across threads.
+#[derive(Debug)]
+pub struct Matcher {
+    root: Node,
+}
+
+#[derive(Debug)]
+enum Node {
+    Const(bool),
+    Not(Box<Node>),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Test(FieldTest),
+    /// `field op field`: the right side's values are read per event.
+    Fields {
+        lhs: FieldAt,
+        op: CmpOp,
+        rhs: FieldAt,
+    },
+    Exists(FieldAt),
+    Quantified {
+        quantifier: Quantifier,
+        field: FieldAt,
+        body: Box<Node>,
+    },
+}
+
+/// A path and whether it starts at the event or at the current element.
+#[derive(Debug)]
+struct FieldAt {
+    path: Path,
+    relative: bool,
+}
+
+#[derive(Debug)]
+struct FieldTest {
+    field: FieldAt,
+    test: Test,
+}
+
+/// A test of one value.
+#[derive(Debug)]
+enum Test {
+    Eq(Scalar),
+    Ne(Scalar),
+    Lt(Scalar),
+    Le(Scalar),
+    Gt(Scalar),
+    Ge(Scalar),
+    In(Vec<Scalar>),
+    Contains(String),
+    StartsWith(String),
+    EndsWith(String),
+    Regex(Regex),
+    NotRegex(Regex),
+    Glob(Regex),
+}
+
+/// A literal value in the form tests compare against.
+#[derive(Debug, Clone, PartialEq)]
+enum Scalar {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Time(Micros),
+}
+
+impl Matcher {
+    /// Compiles a checked expression. Fails only on patterns: a regex that
+    /// does not parse or is too large.
+    pub fn compile(expr: &Expr) -> Result<Matcher, FilterError> {
+        Ok(Matcher {
+            root: compile(expr)?,
+        })
+    }
+
+    /// Does the event match?
+    pub fn matches(&self, event: &Event<'_>) -> bool {
+        eval(&self.root, Ctx::Event(event))
+    }
+}
+
+fn compile(expr: &Expr) -> Result<Node, FilterError> {
+    Ok(match expr {
+        Expr::Const(b) => Node::Const(*b),
+        Expr::Not(e) => Node::Not(Box::new(compile(e)?)),
+        Expr::And(xs) => Node::And(xs.iter().map(compile).collect::<Result<_, _>>()?),
+        Expr::Or(xs) => Node::Or(xs.iter().map(compile).collect::<Result<_, _>>()?),
+        Expr::Exists(f) => Node::Exists(field_at(f)),
+        Expr::Quantified {
+            quantifier,
+            field,
+            body,
+        } => Node::Quantified {
+            quantifier: *quantifier,
+            field: field_at(field),
+            body: Box::new(compile(body)?),
+        },
+        Expr::Compare(Compare { lhs, op, rhs, .. }) => {
+            let Operand::Field(lhs) = lhs else {
+                unreachable!("the checker puts a field on the left")
+            };
+            match rhs {
+                Operand::Field(rhs) => Node::Fields {
+                    lhs: field_at(lhs),
+                    op: *op,
+                    rhs: field_at(rhs),
+                },
+                Operand::Literal(lit, span) => Node::Test(FieldTest {
+                    field: field_at(lhs),
+                    test: compile_test(*op, lit, *span)?,
+                }),
+            }
+        }
+    })
+}
+
+fn field_at(f: &FieldRef) -> FieldAt {
+    FieldAt {
+        path: f.path.clone(),
+        relative: f.relative,
+    }
+}
+
+fn scalar(lit: &Literal) -> Scalar {
+    match lit {
+        Literal::String(s) => Scalar::Str(s.clone()),
+        Literal::Number(n) => Scalar::Num(*n),
+        Literal::Bool(b) => Scalar::Bool(*b),
+        Literal::Null => Scalar::Null,
+        Literal::Time(t) => Scalar::Time(*t),
+        Literal::List(_) => Scalar::Null,
+    }
+}
+
+fn text(lit: &Literal) -> String {
+    match lit {
+        Literal::String(s) => s.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn compile_test(op: CmpOp, lit: &Literal, span: Span) -> Result<Test, FilterError> {
+    Ok(match op {
+        CmpOp::Eq => Test::Eq(scalar(lit)),
+        CmpOp::Ne => Test::Ne(scalar(lit)),
+        CmpOp::Lt => Test::Lt(scalar(lit)),
+        CmpOp::Le => Test::Le(scalar(lit)),
+        CmpOp::Gt => Test::Gt(scalar(lit)),
+        CmpOp::Ge => Test::Ge(scalar(lit)),
+        CmpOp::In => match lit {
+            Literal::List(items) => Test::In(items.iter().map(scalar).collect()),
+            other => Test::In(vec![scalar(other)]),
+        },
+        CmpOp::Contains => Test::Contains(text(lit)),
+        CmpOp::StartsWith => Test::StartsWith(text(lit)),
+        CmpOp::EndsWith => Test::EndsWith(text(lit)),
+        CmpOp::Matches => Test::Regex(regex(&text(lit), span)?),
+        CmpOp::NotMatches => Test::NotRegex(regex(&text(lit), span)?),
+        CmpOp::Glob => Test::Glob(glob(&text(lit), span)?),
+    })
+}
+
+/// Compiles a user regex with bounded size; the regex crate matches in linear
+/// time, so a compiled pattern cannot hang a run.
+fn regex(pattern: &str, span: Span) -> Result<Regex, FilterError> {
+    if pattern.len() > MAX_PATTERN_LEN {
+        return Err(FilterError::new(
+            span,
+            format!(
+                "the pattern is {} bytes long; the limit is {MAX_PATTERN_LEN}",
+                pattern.len()
+            ),
+        ));
+    }
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .nest_limit(64)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(_) => {
+                FilterError::new(span, "the regex is too large once compiled")
+                    .with_hint("use fewer or smaller counted repetitions such as {1000}")
+            }
+            other => {
+                let detail = other.to_string();
+                let last = detail
+                    .lines()
+                    .rfind(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .trim();
+                FilterError::new(
+                    span,
+                    format!("invalid regex: {}", last.trim_start_matches("error: ")),
+                )
+            }
+        })
+}
+
+/// Compiles a glob (`*` any run of characters, `?` one character, anchored at
+/// both ends) into a regex, which keeps matching linear-time.
+fn glob(pattern: &str, span: Span) -> Result<Regex, FilterError> {
+    let mut re = String::with_capacity(pattern.len() + 8);
+    re.push_str("(?s)^");
+    for c in pattern.chars() {
+        match c {
+            '*' => re.push_str(".*"),
+            '?' => re.push('.'),
+            c => re.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
+        }
+    }
+    re.push('$');
+    regex(&re, span)
+}
+
+/// Where paths start: the event, or (inside `any`/`all`) one element.
+#[derive(Clone, Copy)]
+enum Ctx<'e, 'a> {
+    Event(&'e Event<'a>),
+    Value(Value<'a>),
+}
+
+impl<'a> Ctx<'_, 'a> {
+    fn visit(&self, field: &FieldAt, f: &mut dyn FnMut(Value<'a>) -> bool) -> bool {
+        match (self, field.relative) {
+            (Ctx::Value(v), true) => visit_value(*v, &field.path.segments, f),
+            (Ctx::Event(e), _) => e.visit(&field.path, f),
+            (Ctx::Value(_), false) => false,
+        }
+    }
+
+    /// Visits the leaves: arrays reached at the end are entered one level.
+    /// Returns (stopped, saw_any).
+    fn visit_leaves(&self, field: &FieldAt, f: &mut dyn FnMut(Value<'a>) -> bool) -> (bool, bool) {
+        let mut seen = false;
+        let stopped = self.visit(field, &mut |v| {
+            if v.kind() == Kind::Array {
+                v.elements().any(|e| {
+                    seen = true;
+                    f(e)
+                })
+            } else {
+                seen = true;
+                f(v)
+            }
+        });
+        (stopped, seen)
+    }
+}
+
+fn eval(node: &Node, ctx: Ctx<'_, '_>) -> bool {
+    match node {
+        Node::Const(b) => *b,
+        Node::Not(n) => !eval(n, ctx),
+        Node::And(xs) => xs.iter().all(|n| eval(n, ctx)),
+        Node::Or(xs) => xs.iter().any(|n| eval(n, ctx)),
+        Node::Test(t) => {
+            let (stopped, seen) = ctx.visit_leaves(&t.field, &mut |v| t.test.holds(v));
+            stopped || (!seen && t.test.holds_for_null())
+        }
+        Node::Exists(f) => ctx.visit(f, &mut |v| !v.is_null()),
+        Node::Quantified {
+            quantifier,
+            field,
+            body,
+        } => {
+            let mut each = |v: Value<'_>| {
+                let hit = eval(body, Ctx::Value(v));
+                match quantifier {
+                    Quantifier::Any => hit,
+                    Quantifier::All => !hit,
+                }
+            };
+            let stopped = ctx.visit(field, &mut |v| {
+                if v.kind() == Kind::Array {
+                    v.elements().any(&mut each)
+                } else {
+                    each(v)
+                }
+            });
+            match quantifier {
+                Quantifier::Any => stopped,
+                Quantifier::All => !stopped,
+            }
+        }
+        Node::Fields { lhs, op, rhs } => {
+            let mut right = Vec::new();
+            ctx.visit_leaves(rhs, &mut |v| {
+                right.push(to_scalar(v));
+                false
+            });
+            if right.is_empty() {
+                right.push(Scalar::Null);
+            }
+            right.into_iter().any(|s| {
+                let test = match op {
+                    CmpOp::Eq | CmpOp::In => Test::Eq(s),
+                    CmpOp::Ne => Test::Ne(s),
+                    CmpOp::Lt => Test::Lt(s),
+                    CmpOp::Le => Test::Le(s),
+                    CmpOp::Gt => Test::Gt(s),
+                    _ => Test::Ge(s),
+                };
+                let (stopped, seen) = ctx.visit_leaves(lhs, &mut |v| test.holds(v));
+                stopped || (!seen && test.holds_for_null())
+            })
+        }
+    }
+}
+
+fn to_scalar(v: Value<'_>) -> Scalar {
+    match v.kind() {
+        Kind::Null => Scalar::Null,
+        Kind::Bool => Scalar::Bool(v.as_bool().unwrap_or(false)),
+        Kind::Number => v.as_f64().map_or(Scalar::Null, Scalar::Num),
+        Kind::String => Scalar::Str(v.as_str().unwrap_or_default().into_owned()),
+        Kind::Array | Kind::Object => Scalar::Str(v.text().to_string()),
+    }
+}
+
+impl Test {
+    /// Does one present value satisfy the test?
+    fn holds(&self, v: Value<'_>) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            Test::Eq(s) => equals(v, s),
+            Test::Ne(s) => !equals(v, s),
+            Test::Lt(s) => order(v, s) == Some(Less),
+            Test::Le(s) => matches!(order(v, s), Some(Less | Equal)),
+            Test::Gt(s) => order(v, s) == Some(Greater),
+            Test::Ge(s) => matches!(order(v, s), Some(Greater | Equal)),
+            Test::In(items) => items.iter().any(|s| equals(v, s)),
+            Test::Contains(n) => v.as_str().is_some_and(|s| s.contains(n.as_str())),
+            Test::StartsWith(n) => v.as_str().is_some_and(|s| s.starts_with(n.as_str())),
+            Test::EndsWith(n) => v.as_str().is_some_and(|s| s.ends_with(n.as_str())),
+            Test::Regex(re) | Test::Glob(re) => v.as_str().is_some_and(|s| re.is_match(&s)),
+            Test::NotRegex(re) => !v.as_str().is_some_and(|s| re.is_match(&s)),
+        }
+    }
+
+    /// Does a missing field (null) satisfy the test?
+    fn holds_for_null(&self) -> bool {
+        match self {
+            Test::Eq(s) => *s == Scalar::Null,
+            Test::Ne(s) => *s != Scalar::Null,
+            Test::In(items) => items.contains(&Scalar::Null),
+            Test::NotRegex(_) => true,
+            _ => false,
+        }
+    }
+}
+
+fn equals(v: Value<'_>, s: &Scalar) -> bool {
+    match s {
+        Scalar::Null => v.is_null(),
+        Scalar::Bool(b) => v.as_bool() == Some(*b),
+        Scalar::Num(n) => v.as_f64() == Some(*n),
+        Scalar::Str(x) => v.as_str().is_some_and(|s| s == x.as_str()),
+        Scalar::Time(t) => v.as_str().and_then(|s| parse_timestamp(&s)) == Some(*t),
+    }
+}
+
+fn order(v: Value<'_>, s: &Scalar) -> Option<std::cmp::Ordering> {
+    match s {
+        Scalar::Num(n) => v.as_f64()?.partial_cmp(n),
+        Scalar::Str(x) => Some(v.as_str()?.as_ref().cmp(x.as_str())),
+        Scalar::Time(t) => Some(parse_timestamp(&v.as_str()?)?.cmp(t)),
+        Scalar::Null | Scalar::Bool(_) => None,
+    }
+}

@@ -1,0 +1,24 @@
+//! Inputs: which files to read, in which order ([`discover`]), and how to get
+//! their bytes ([`open`]: memory map, plain reads, gzip, stdin).
+
+pub mod discover;
+pub mod open;
+
+use std::path::PathBuf;
+
+/// One thing to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    /// The name used in messages: the path as given, or `<stdin>`.
+    pub fn display_name(&self) -> String {
+        match self {
+            Input::Stdin => "<stdin>".to_string(),
+            Input::File(p) => p.display().to_string(),
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Opening an input: the one place that decides between a memory map, plain
+//! reads and gzip decoding.
+//!
+//! Compression is detected from the bytes (gzip starts with `1f 8b`), never
+//! from the file name, and every member of a multi-member gzip is decoded.
+//!
+//! # Why kaq maps only quiet files
+//! A memory-mapped file that is truncated while mapped raises SIGBUS, which
+//! kills the process. The API server only appends and renames, but
+//! `copytruncate` in logrotate or `> audit.log` by hand do truncate. So kaq
+//! maps a file only when nothing has written to it for [`QUIET`] (rotated
+//! backups, copied captures); a file written to recently — the live
+//! `audit.log` — is read with plain reads, and only up to the length it had
+//! when it was opened, so a run sees exactly the events present at its start.
+//! `--no-mmap` turns mapping off entirely.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use flate2::bufread::MultiGzDecoder;
+use memmap2::Mmap;
+
+use super::Input;
+
+/// How long a file must have been left alone before kaq maps it.
+pub const QUIET: Duration = Duration::from_secs(60);
+
+/// How to read.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions {
+    /// Memory-map quiet regular files (`--no-mmap` clears this).
+    pub mmap: bool,
+}
+
+/// An opened input.
+pub enum Opened {
+    /// The whole file, mapped.
+    Mapped(Arc<Mmap>),
+    /// A byte stream: plain reads, gzip decoding, or stdin.
+    Stream {
+        reader: Box<dyn Read + Send>,
+        /// True when the file was written to within [`QUIET`]: a last line
+        /// without a newline may be an event still being written.
+        live: bool,
+        /// How the stream reads: for `-v`.
+        how: &'static str,
+    },
+}
+
+impl Opened {
+    /// How the input is read, in words.
+    pub fn how(&self) -> &'static str {
+        match self {
+            Opened::Mapped(_) => "memory-mapped",
+            Opened::Stream { how, .. } => how,
+        }
+    }
+}
+
+const READ_BUFFER: usize = 256 * 1024;
+
+fn is_gzip(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b])
+}
+
+/// Opens an input for reading.
+pub fn open(input: &Input, opts: ReadOptions) -> io::Result<Opened> {
+    match input {
+        Input::Stdin => {
+            let mut reader = BufReader::with_capacity(READ_BUFFER, io::stdin());
+            let gzip = is_gzip(reader.fill_buf()?);
+            let (reader, how): (Box<dyn Read + Send>, _) = if gzip {
+                (Box::new(MultiGzDecoder::new(reader)), "gzip stream")
+            } else {
+                (Box::new(reader), "stream")
+            };
+            Ok(Opened::Stream {
+                reader,
+                live: false,
+                how,
+            })
+        }
+        Input::File(path) => {
+            let file = File::open(path)?;
+            let meta = file.metadata()?;
+            if meta.is_dir() {
+                return Err(io::Error::other("is a directory"));
+            }
+            let len = meta.len();
+            let live = meta
+                .modified()
+                .ok()
+                .and_then(|m| SystemTime::now().duration_since(m).ok())
+                .is_none_or(|age| age < QUIET);
+            let mut head = [0u8; 2];
+            let n = read_head(&file, &mut head)?;
+            if is_gzip(&head[..n]) {
+                let reader = BufReader::with_capacity(READ_BUFFER, file.take(len));
+                return Ok(Opened::Stream {
+                    reader: Box::new(MultiGzDecoder::new(reader)),
+                    live,
+                    how: "gzip, decoded as a stream",
+                });
+            }
+            if opts.mmap && !live && meta.is_file() && len > 0 {
+                if let Some(map) = map_quiet_file(&file) {
+                    return Ok(Opened::Mapped(Arc::new(map)));
+                }
+            }
+            Ok(Opened::Stream {
+                reader: Box::new(file.take(len)),
+                live,
+                how: if live {
+                    "read (written to recently: up to its length at open)"
+                } else {
+                    "read"
+                },
+            })
+        }
+    }
+}
+
+/// Reads up to `buf.len()` bytes from the start without moving the cursor.
+fn read_head(file: &File, buf: &mut [u8]) -> io::Result<usize> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        let mut n = 0;
+        while n < buf.len() {
+            match file.read_at(&mut buf[n..], n as u64)? {
+                0 => break,
+                k => n += k,
+            }
+        }
+        Ok(n)
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Seek, SeekFrom};
+        let mut f = file;
+        let n = f.read(buf)?;
+        f.seek(SeekFrom::Start(0))?;
+        Ok(n)
+    }
+}
+
+/// Maps a file that [`open`] judged quiet; `None` if mapping fails (kaq then
+/// reads it instead).
+fn map_quiet_file(file: &File) -> Option<Mmap> {
+    // SAFETY: the map is only read, and only files untouched for `QUIET` get
+    // here, so nothing is expected to modify it. The remaining risk is that
+    // someone truncates the file during the run; reading past the new end
+    // then raises SIGBUS and ends kaq (the same trade ripgrep makes).
+    // `--no-mmap` avoids it entirely.
+    let map = unsafe { Mmap::map(file) }.ok()?;
+    #[cfg(unix)]
+    let _ = map.advise(memmap2::Advice::Sequential);
+    Some(map)
+}

@@ -1,0 +1,665 @@
+//! Lazy, borrowing JSON.
+//!
+//! kaq never builds a JSON tree for an audit event. A line is validated once
+//! ([`index_object`] records where each top-level member is), and every later
+//! lookup walks the already-validated text ([`Value`]). Strings are decoded
+//! only when a filter or printer asks for them, and borrow the input when they
+//! hold no escapes.
+//!
+//! Validation is iterative (an explicit stack, never recursion), so a line
+//! nested 10,000 levels deep is an error with an offset, not a stack overflow.
+
+use std::borrow::Cow;
+
+/// How deep objects and arrays may nest before a line is rejected. Real
+/// Kubernetes objects stay far below this; the limit keeps hostile input cheap.
+pub const MAX_DEPTH: usize = 1000;
+
+/// A JSON syntax error at a byte offset of the text that was validated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{msg} at byte {offset}")]
+pub struct JsonError {
+    pub offset: usize,
+    pub msg: &'static str,
+}
+
+fn err<T>(offset: usize, msg: &'static str) -> Result<T, JsonError> {
+    Err(JsonError { offset, msg })
+}
+
+#[inline]
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(&c) = b.get(i) {
+        if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Validates the string starting at `b[i] == b'"'`; returns the offset just past
+/// its closing quote.
+fn validate_string(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
+    debug_assert_eq!(b[i], b'"');
+    i += 1;
+    loop {
+        // Jump to the next quote or backslash, then check the skipped bytes
+        // for raw control characters, which JSON forbids inside strings.
+        let Some(rel) = memchr::memchr2(b'"', b'\\', &b[i..]) else {
+            return err(b.len(), "unterminated string");
+        };
+        if let Some(p) = b[i..i + rel].iter().position(|&c| c < 0x20) {
+            return err(i + p, "control character inside a string");
+        }
+        i += rel;
+        if b[i] == b'"' {
+            return Ok(i + 1);
+        }
+        // A backslash escape.
+        match b.get(i + 1) {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+            Some(b'u') => {
+                let hex = b.get(i + 2..i + 6).ok_or(JsonError {
+                    offset: i,
+                    msg: "truncated \\u escape",
+                })?;
+                if !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return err(i, "invalid \\u escape");
+                }
+                i += 6;
+            }
+            None => return err(b.len(), "unterminated string"),
+            Some(_) => return err(i, "invalid escape in string"),
+        }
+    }
+}
+
+fn validate_number(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
+    let start = i;
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            while matches!(b.get(i), Some(b'0'..=b'9')) {
+                i += 1;
+            }
+        }
+        _ => return err(start, "invalid number"),
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if !matches!(b.get(i), Some(b'0'..=b'9')) {
+            return err(i, "invalid number");
+        }
+        while matches!(b.get(i), Some(b'0'..=b'9')) {
+            i += 1;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if !matches!(b.get(i), Some(b'0'..=b'9')) {
+            return err(i, "invalid number");
+        }
+        while matches!(b.get(i), Some(b'0'..=b'9')) {
+            i += 1;
+        }
+    }
+    Ok(i)
+}
+
+fn validate_literal(b: &[u8], i: usize, word: &'static [u8]) -> Result<usize, JsonError> {
+    if b[i..].starts_with(word) {
+        Ok(i + word.len())
+    } else {
+        err(i, "expected a JSON value")
+    }
+}
+
+/// Validates one JSON value starting at `i` (leading whitespace allowed) and
+/// returns the offset just past it. Iterative, with [`MAX_DEPTH`] enforced.
+pub fn validate_value(b: &[u8], i: usize) -> Result<usize, JsonError> {
+    // `true` on the stack = inside an object, `false` = inside an array.
+    let mut stack: Vec<bool> = Vec::new();
+    let mut i = skip_ws(b, i);
+    'value: loop {
+        // Parse one value at `i`.
+        match b.get(i) {
+            None => return err(i, "unexpected end of input, expected a JSON value"),
+            Some(b'{') => {
+                i = skip_ws(b, i + 1);
+                if b.get(i) == Some(&b'}') {
+                    i += 1;
+                } else {
+                    if stack.len() >= MAX_DEPTH {
+                        return err(i, "nesting too deep");
+                    }
+                    stack.push(true);
+                    i = validate_key(b, i)?;
+                    continue 'value;
+                }
+            }
+            Some(b'[') => {
+                i = skip_ws(b, i + 1);
+                if b.get(i) == Some(&b']') {
+                    i += 1;
+                } else {
+                    if stack.len() >= MAX_DEPTH {
+                        return err(i, "nesting too deep");
+                    }
+                    stack.push(false);
+                    continue 'value;
+                }
+            }
+            Some(b'"') => i = validate_string(b, i)?,
+            Some(b't') => i = validate_literal(b, i, b"true")?,
+            Some(b'f') => i = validate_literal(b, i, b"false")?,
+            Some(b'n') => i = validate_literal(b, i, b"null")?,
+            Some(b'-' | b'0'..=b'9') => i = validate_number(b, i)?,
+            Some(_) => return err(i, "expected a JSON value"),
+        }
+        // After a value: close containers or move to the next element.
+        loop {
+            i = skip_ws(b, i);
+            let Some(&in_object) = stack.last() else {
+                return Ok(i);
+            };
+            match b.get(i) {
+                Some(b',') => {
+                    i = skip_ws(b, i + 1);
+                    if in_object {
+                        i = validate_key(b, i)?;
+                    }
+                    continue 'value;
+                }
+                Some(b'}') if in_object => {
+                    stack.pop();
+                    i += 1;
+                }
+                Some(b']') if !in_object => {
+                    stack.pop();
+                    i += 1;
+                }
+                None => return err(i, "unexpected end of input inside a JSON value"),
+                Some(_) if in_object => return err(i, "expected ',' or '}'"),
+                Some(_) => return err(i, "expected ',' or ']'"),
+            }
+        }
+    }
+}
+
+/// Validates `"key" :` at `i` and returns the offset of the value after it.
+fn validate_key(b: &[u8], i: usize) -> Result<usize, JsonError> {
+    if b.get(i) != Some(&b'"') {
+        return err(i, "expected an object key");
+    }
+    let i = skip_ws(b, validate_string(b, i)?);
+    if b.get(i) != Some(&b':') {
+        return err(i, "expected ':' after an object key");
+    }
+    Ok(skip_ws(b, i + 1))
+}
+
+/// Where one top-level member of an object sits in the text: the key's inner
+/// text (between its quotes) and the value's full text.
+#[derive(Debug, Clone, Copy)]
+pub struct Member {
+    pub key: (u32, u32),
+    pub value: (u32, u32),
+}
+
+/// Validates that `text` is exactly one JSON object (surrounding whitespace
+/// allowed) and records its top-level members into `out` (cleared first).
+///
+/// This is the one full pass over an event's bytes; everything after it
+/// navigates without re-validating. Offsets are `u32`: a single event over
+/// 4 GiB is rejected.
+pub fn index_object(text: &str, out: &mut Vec<Member>) -> Result<(), JsonError> {
+    out.clear();
+    let b = text.as_bytes();
+    if b.len() > u32::MAX as usize {
+        return err(0, "event larger than 4 GiB");
+    }
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return err(i, "expected a JSON object");
+    }
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        loop {
+            if b.get(i) != Some(&b'"') {
+                return err(i, "expected an object key");
+            }
+            let key_end = validate_string(b, i)?;
+            let key = (i as u32 + 1, key_end as u32 - 1);
+            i = skip_ws(b, key_end);
+            if b.get(i) != Some(&b':') {
+                return err(i, "expected ':' after an object key");
+            }
+            let vstart = skip_ws(b, i + 1);
+            let vend = validate_value(b, vstart)?;
+            out.push(Member {
+                key,
+                value: (vstart as u32, vend as u32),
+            });
+            i = skip_ws(b, vend);
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                Some(b'}') => {
+                    i += 1;
+                    break;
+                }
+                None => return err(i, "unexpected end of input inside the object"),
+                Some(_) => return err(i, "expected ',' or '}'"),
+            }
+        }
+    }
+    let end = skip_ws(b, i);
+    if end != b.len() {
+        return err(end, "unexpected data after the JSON object");
+    }
+    Ok(())
+}
+
+/// The kind of a JSON value, read from its first byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+/// A borrowed view of one *already validated* JSON value's text.
+///
+/// Contract: `text` is exactly one valid JSON value without surrounding
+/// whitespace. Every method relies on that and does not re-check syntax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Value<'a> {
+    text: &'a str,
+}
+
+impl<'a> Value<'a> {
+    /// Wraps text that the caller guarantees is one valid JSON value.
+    pub fn new_unchecked(text: &'a str) -> Self {
+        Value { text }
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self.text.as_bytes().first() {
+            Some(b'"') => Kind::String,
+            Some(b'{') => Kind::Object,
+            Some(b'[') => Kind::Array,
+            Some(b't' | b'f') => Kind::Bool,
+            Some(b'n') | None => Kind::Null,
+            _ => Kind::Number,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        self.kind() == Kind::Null
+    }
+
+    /// The decoded string, borrowed when it holds no escapes.
+    pub fn as_str(&self) -> Option<Cow<'a, str>> {
+        if self.kind() != Kind::String {
+            return None;
+        }
+        Some(unescape(&self.text[1..self.text.len() - 1]))
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        if self.kind() != Kind::Number {
+            return None;
+        }
+        self.text.parse().ok()
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.text {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The member `key` of an object; `None` for other kinds or a missing key.
+    pub fn get(&self, key: &str) -> Option<Value<'a>> {
+        self.members()
+            .find(|(k, _)| key_matches(k, key))
+            .map(|(_, v)| v)
+    }
+
+    /// The members of an object as (raw key text between quotes, value); empty
+    /// for other kinds.
+    pub fn members(&self) -> Members<'a> {
+        let b = self.text.as_bytes();
+        let pos = if self.kind() == Kind::Object {
+            skip_ws(b, 1)
+        } else {
+            b.len()
+        };
+        Members {
+            text: self.text,
+            pos,
+        }
+    }
+
+    /// The elements of an array; empty for other kinds.
+    pub fn elements(&self) -> Elements<'a> {
+        let b = self.text.as_bytes();
+        let pos = if self.kind() == Kind::Array {
+            skip_ws(b, 1)
+        } else {
+            b.len()
+        };
+        Elements {
+            text: self.text,
+            pos,
+        }
+    }
+}
+
+/// Does the raw (possibly escaped) key text equal `key`?
+#[inline]
+pub fn key_matches(raw: &str, key: &str) -> bool {
+    if raw.len() == key.len() && raw == key {
+        return true;
+    }
+    raw.contains('\\') && unescape(raw) == key
+}
+
+/// Skips one valid value starting at `i` (no leading whitespace); returns the
+/// offset just past it.
+fn skip_value(b: &[u8], i: usize) -> usize {
+    match b[i] {
+        b'"' => skip_string(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            loop {
+                match b[j] {
+                    b'"' => {
+                        j = skip_string(b, j);
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return j + 1;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+        }
+        _ => {
+            let mut j = i;
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            {
+                j += 1;
+            }
+            j
+        }
+    }
+}
+
+/// Skips a valid string at `b[i] == b'"'`; returns the offset past its closing quote.
+#[inline]
+fn skip_string(b: &[u8], mut i: usize) -> usize {
+    i += 1;
+    loop {
+        let rel = memchr::memchr2(b'"', b'\\', &b[i..]).expect("validated string");
+        i += rel;
+        if b[i] == b'"' {
+            return i + 1;
+        }
+        i += 2;
+    }
+}
+
+/// Iterator over an object's members; see [`Value::members`].
+pub struct Members<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (&'a str, Value<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let b = self.text.as_bytes();
+        if self.pos >= b.len() || b[self.pos] != b'"' {
+            self.pos = b.len();
+            return None;
+        }
+        let key_end = skip_string(b, self.pos);
+        let key = &self.text[self.pos + 1..key_end - 1];
+        let vstart = skip_ws(b, skip_ws(b, key_end) + 1);
+        let vend = skip_value(b, vstart);
+        let value = Value::new_unchecked(&self.text[vstart..vend]);
+        let after = skip_ws(b, vend);
+        self.pos = if b.get(after) == Some(&b',') {
+            skip_ws(b, after + 1)
+        } else {
+            b.len()
+        };
+        Some((key, value))
+    }
+}
+
+/// Iterator over an array's elements; see [`Value::elements`].
+pub struct Elements<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = Value<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let b = self.text.as_bytes();
+        if self.pos >= b.len() || b[self.pos] == b']' {
+            self.pos = b.len();
+            return None;
+        }
+        let end = skip_value(b, self.pos);
+        let value = Value::new_unchecked(&self.text[self.pos..end]);
+        let after = skip_ws(b, end);
+        self.pos = if b.get(after) == Some(&b',') {
+            skip_ws(b, after + 1)
+        } else {
+            b.len()
+        };
+        Some(value)
+    }
+}
+
+/// Decodes the inner text of a valid JSON string (between the quotes).
+/// Lone surrogates become U+FFFD rather than failing: the text was valid JSON.
+pub fn unescape(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('\\') {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.char_indices();
+    while let Some((_, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some((at, e)) = chars.next() else { break };
+        match e {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'u' => {
+                let hi = hex4(&raw[at + 1..]);
+                for _ in 0..4 {
+                    chars.next();
+                }
+                let code = if (0xD800..0xDC00).contains(&hi) && raw[at + 5..].starts_with("\\u") {
+                    let lo = hex4(&raw[at + 7..]);
+                    if (0xDC00..0xE000).contains(&lo) {
+                        for _ in 0..6 {
+                            chars.next();
+                        }
+                        0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                    } else {
+                        hi
+                    }
+                } else {
+                    hi
+                };
+                out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+            }
+            other => out.push(other),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn hex4(s: &str) -> u32 {
+    s.get(..4)
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .unwrap_or(0xFFFD)
+}
+
+/// Writes valid JSON `text` without the whitespace outside strings, so that a
+/// pretty-printed event fits on one NDJSON line. Bytes inside strings are
+/// copied unchanged.
+pub fn minify_into(text: &str, out: &mut Vec<u8>) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let end = skip_string(b, i);
+                out.extend_from_slice(&b[i..end]);
+                i = end;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> bool {
+        validate_value(s.as_bytes(), 0).map(|end| skip_ws(s.as_bytes(), end) == s.len()) == Ok(true)
+    }
+
+    #[test]
+    fn validates_good_json() {
+        for s in [
+            "{}",
+            "[]",
+            r#"{"a":[1,2,{"b":null}],"c":"x\"y","d":-1.5e3,"e":true,"f":false}"#,
+            " [ 1 , 2 ] ",
+            r#""\u00e9\n""#,
+            "0",
+        ] {
+            assert!(ok(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_json() {
+        for s in [
+            "{",
+            "[1,]",
+            r#"{"a" 1}"#,
+            r#"{"a":1,}"#,
+            "01",
+            "1.",
+            "tru",
+            "\"abc",
+            "\"a\tb\"",
+            r#""\x""#,
+            r#"{"a":1]"#,
+            "[1}",
+        ] {
+            assert!(!ok(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let s = "[".repeat(10_000) + &"]".repeat(10_000);
+        let e = validate_value(s.as_bytes(), 0).unwrap_err();
+        assert_eq!(e.msg, "nesting too deep");
+        let ok_depth = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(validate_value(ok_depth.as_bytes(), 0).is_ok());
+    }
+
+    #[test]
+    fn indexes_top_level_members() {
+        let text = r#" {"kind":"Event", "user":{"username":"a","groups":["x","y"]}, "n" : 3} "#;
+        let mut m = Vec::new();
+        index_object(text, &mut m).unwrap();
+        let keys: Vec<&str> = m
+            .iter()
+            .map(|m| &text[m.key.0 as usize..m.key.1 as usize])
+            .collect();
+        assert_eq!(keys, ["kind", "user", "n"]);
+        let user = &m[1];
+        let v = Value::new_unchecked(&text[user.value.0 as usize..user.value.1 as usize]);
+        assert_eq!(v.get("username").unwrap().as_str().unwrap(), "a");
+        let groups: Vec<_> = v
+            .get("groups")
+            .unwrap()
+            .elements()
+            .map(|e| e.as_str().unwrap().into_owned())
+            .collect();
+        assert_eq!(groups, ["x", "y"]);
+        assert!(index_object("[1]", &mut m).is_err());
+        assert!(index_object(r#"{"a":1} x"#, &mut m).is_err());
+    }
+
+    #[test]
+    fn unescapes_strings_and_surrogates() {
+        assert_eq!(unescape(r#"a\"b\\c\/d\n"#), "a\"b\\c/d\n");
+        assert_eq!(unescape(r"\u0026\u003c"), "&<");
+        assert_eq!(unescape(r"\ud83d\ude00"), "😀");
+        assert_eq!(unescape(r"\ud83d x"), "\u{FFFD} x");
+        assert!(matches!(unescape("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn keys_with_escapes_match() {
+        let v = Value::new_unchecked(r#"{"a\/b":1,"c":2}"#);
+        assert_eq!(v.get("a/b").unwrap().text(), "1");
+        assert_eq!(v.get("c").unwrap().text(), "2");
+        assert!(v.get("d").is_none());
+    }
+
+    #[test]
+    fn minify_keeps_strings() {
+        let mut out = Vec::new();
+        minify_into("{\n  \"a b\": [ 1, \"x  y\" ]\n}", &mut out);
+        assert_eq!(out, br#"{"a b":[1,"x  y"]}"#);
+    }
+}

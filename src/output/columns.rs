@@ -1,0 +1,266 @@
+//! Columns of table, CSV and TSV output: which value each shows, and how a
+//! value becomes one cell of text.
+
+use std::fmt::Write as _;
+
+use crate::event::{Event, Path};
+use crate::filter::fields::{alias, type_of};
+use crate::json::{minify_into, Kind, Value};
+use crate::time::{format_duration, parse_timestamp};
+
+/// One output column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// The name as given (`time`, `objectRef.name`): the CSV header.
+    pub name: String,
+    pub value: ColumnValue,
+}
+
+/// What a column shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnValue {
+    /// Every value of a field path, joined with `,`.
+    Field(Path),
+    /// `user.username`, plus ` (as <impersonated user>)` when impersonated.
+    Actor,
+    /// `resource[/subresource]`, or the URL path of a non-resource request.
+    Resource,
+    /// `namespace/name`, or `name` for cluster-scoped objects.
+    Object,
+    /// `stageTimestamp - requestReceivedTimestamp`.
+    Latency,
+}
+
+impl Column {
+    /// The table header: upper case, like kubectl.
+    pub fn title(&self) -> String {
+        match self.value {
+            ColumnValue::Actor => "USER".into(),
+            ColumnValue::Field(ref p) if p.is(&["sourceIPs"]) => "SOURCE IP".into(),
+            _ => self.name.to_uppercase(),
+        }
+    }
+}
+
+/// The default table columns; `wide` adds stage, level, user agent, latency
+/// and audit ID.
+pub fn default_columns(wide: bool) -> Vec<Column> {
+    let mut names = vec!["time", "user", "verb", "resource", "object", "code", "ip"];
+    if wide {
+        names.extend(["stage", "level", "userAgent", "latency", "auditID"]);
+    }
+    names
+        .into_iter()
+        .map(|n| column(n).expect("known column"))
+        .collect()
+}
+
+/// Parses a `--columns` list.
+pub fn parse_columns(spec: &str) -> Result<Vec<Column>, String> {
+    spec.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(column)
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|cols| {
+            if cols.is_empty() {
+                Err("--columns needs at least one column".into())
+            } else {
+                Ok(cols)
+            }
+        })
+}
+
+/// One column by name: a display column (`user`, `resource`, `object`,
+/// `latency`), an alias, or any field path.
+fn column(name: &str) -> Result<Column, String> {
+    let value = match name {
+        "user" => ColumnValue::Actor,
+        "resource" => ColumnValue::Resource,
+        "object" => ColumnValue::Object,
+        "latency" => ColumnValue::Latency,
+        _ => {
+            let path = match alias(name) {
+                Some(p) => p,
+                None => {
+                    let parsed = crate::filter::parser::parse(&format!("exists({name})"))
+                        .ok()
+                        .and_then(|e| match e {
+                            crate::filter::Expr::Exists(f) => Some(f.path),
+                            _ => None,
+                        })
+                        .ok_or_else(|| format!("`{name}` is not a column or field path"))?;
+                    parsed
+                }
+            };
+            type_of(&path).map_err(|u| match u.suggestion {
+                Some(s) => format!("unknown column `{name}`: {}; did you mean {s}?", u.message),
+                None => format!("unknown column `{name}`: {}", u.message),
+            })?;
+            ColumnValue::Field(path)
+        }
+    };
+    Ok(Column {
+        name: name.to_string(),
+        value,
+    })
+}
+
+/// Appends a value as cell text: strings decoded, `null` empty, objects and
+/// arrays as compact JSON.
+fn push_value(v: Value<'_>, out: &mut String) {
+    match v.kind() {
+        Kind::String => out.push_str(&v.as_str().unwrap_or_default()),
+        Kind::Null => {}
+        Kind::Object | Kind::Array if v.text().contains(['\n', ' ']) => {
+            let mut buf = Vec::new();
+            minify_into(v.text(), &mut buf);
+            out.push_str(&String::from_utf8_lossy(&buf));
+        }
+        _ => out.push_str(v.text()),
+    }
+}
+
+/// The text of one cell (unsanitised).
+pub fn cell(col: &Column, e: &Event<'_>) -> String {
+    let mut out = String::new();
+    match &col.value {
+        ColumnValue::Field(path) => {
+            let mut first = true;
+            e.visit(path, &mut |v| {
+                let values: Box<dyn Iterator<Item = Value<'_>>> =
+                    if v.kind() == Kind::Array && !path.has_wildcard() {
+                        Box::new(v.elements())
+                    } else {
+                        Box::new(std::iter::once(v))
+                    };
+                for v in values {
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    push_value(v, &mut out);
+                }
+                false
+            });
+        }
+        ColumnValue::Actor => {
+            let user = e.get("user");
+            if let Some(name) = user
+                .and_then(|u| u.get("username"))
+                .and_then(|n| n.as_str())
+            {
+                out.push_str(&name);
+            }
+            let imp = e.get("impersonatedUser");
+            if let Some(name) = imp.and_then(|u| u.get("username")).and_then(|n| n.as_str()) {
+                let _ = write!(out, " (as {name})");
+            }
+        }
+        ColumnValue::Resource => match e.get("objectRef") {
+            Some(obj) => {
+                if let Some(r) = obj.get("resource").and_then(|v| v.as_str()) {
+                    out.push_str(&r);
+                }
+                if let Some(s) = obj.get("subresource").and_then(|v| v.as_str()) {
+                    out.push('/');
+                    out.push_str(&s);
+                }
+            }
+            None => {
+                if let Some(uri) = e.str("requestURI") {
+                    out.push_str(uri.split('?').next().unwrap_or_default());
+                }
+            }
+        },
+        ColumnValue::Object => {
+            if let Some(obj) = e.get("objectRef") {
+                if let Some(ns) = obj.get("namespace").and_then(|v| v.as_str()) {
+                    out.push_str(&ns);
+                    out.push('/');
+                }
+                if let Some(n) = obj.get("name").and_then(|v| v.as_str()) {
+                    out.push_str(&n);
+                }
+            }
+        }
+        ColumnValue::Latency => {
+            let t = |k| e.str(k).and_then(|s| parse_timestamp(&s));
+            if let (Some(a), Some(b)) = (t("requestReceivedTimestamp"), t("stageTimestamp")) {
+                out.push_str(&format_duration(b - a));
+            }
+        }
+    }
+    out
+}
+
+/// Makes untrusted text safe for a terminal: control characters (escape
+/// sequences, carriage returns, C1 controls) are shown escaped, never raw.
+pub fn sanitize(s: String) -> String {
+    if !s.chars().any(char::is_control) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::index_object;
+
+    fn cells(cols: &str, text: &str) -> Vec<String> {
+        let cols = parse_columns(cols).unwrap();
+        let mut m = Vec::new();
+        index_object(text, &mut m).unwrap();
+        let e = Event::new(text, &m);
+        cols.iter().map(|c| cell(c, &e)).collect()
+    }
+
+    #[test]
+    fn display_columns() {
+        let ev = r#"{"verb":"get","user":{"username":"admin"},"impersonatedUser":{"username":"bob"},"objectRef":{"resource":"pods","subresource":"log","namespace":"ns1","name":"p"},"sourceIPs":["1.1.1.1","2.2.2.2"],"requestReceivedTimestamp":"2024-01-01T00:00:00.000000Z","stageTimestamp":"2024-01-01T00:00:00.035000Z"}"#;
+        assert_eq!(
+            cells(
+                "user,resource,object,ip,latency,user.username,objectRef",
+                ev
+            ),
+            [
+                "admin (as bob)",
+                "pods/log",
+                "ns1/p",
+                "1.1.1.1,2.2.2.2",
+                "35ms",
+                "admin",
+                r#"{"resource":"pods","subresource":"log","namespace":"ns1","name":"p"}"#
+            ]
+        );
+        let nonres = r#"{"verb":"get","requestURI":"/healthz?verbose=1"}"#;
+        assert_eq!(cells("resource,object,code", nonres), ["/healthz", "", ""]);
+    }
+
+    #[test]
+    fn unknown_columns_are_errors() {
+        let e = parse_columns("time,objectRef.nam").unwrap_err();
+        assert!(e.contains("did you mean objectRef.name?"), "{e}");
+        assert!(parse_columns("").is_err());
+    }
+
+    #[test]
+    fn sanitizes_control_characters() {
+        assert_eq!(sanitize("a\u{1b}[31mb\r".into()), "a\\u{1b}[31mb\\r");
+        assert_eq!(sanitize("plain".into()), "plain");
+        assert_eq!(sanitize("c1\u{9b}x".into()), "c1\\u{9b}x");
+    }
+}

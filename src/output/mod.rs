@@ -1,0 +1,274 @@
+//! Printing. Workers render matched events into chunk-local [`Rendered`]
+//! buffers in parallel ([`Renderer`]); the one [`Sink`] on the main thread
+//! writes them to stdout in input order. Nothing else writes to stdout.
+
+pub mod columns;
+mod table;
+
+use std::io::{self, Write};
+
+use crate::event::Event;
+use crate::json::minify_into;
+pub use columns::{default_columns, parse_columns, Column};
+
+/// Output formats (`-o`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for people (default).
+    Table,
+    /// The table with stage, level, user agent, latency and audit ID.
+    Wide,
+    /// One JSON array of the events.
+    Json,
+    /// One event per line, exactly as read.
+    Ndjson,
+    /// Comma-separated values of the columns, with a header.
+    Csv,
+    /// Tab-separated values of the columns, with a header.
+    Tsv,
+}
+
+/// What to print, fixed before the run starts.
+#[derive(Debug, Clone)]
+pub struct OutputSpec {
+    pub format: Format,
+    pub columns: Vec<Column>,
+    /// `--count`: only the number of matches.
+    pub count_only: bool,
+    /// Escape control characters in CSV/TSV cells (stdout is a terminal).
+    /// Table cells are always escaped.
+    pub sanitize: bool,
+    /// Fit tables to this width (stdout is a terminal).
+    pub width: Option<u16>,
+}
+
+/// Matched events of one chunk, rendered.
+#[derive(Default)]
+pub struct Rendered {
+    /// Bytes of all records (byte formats).
+    pub bytes: Vec<u8>,
+    /// End offset in `bytes` of each record.
+    pub ends: Vec<usize>,
+    /// Table rows (table formats).
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Rendered {
+    pub fn len(&self) -> usize {
+        self.ends.len().max(self.rows.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The worker-side half of a format: turns one matched event into output.
+pub struct Renderer<'s> {
+    spec: &'s OutputSpec,
+}
+
+impl<'s> Renderer<'s> {
+    pub fn new(spec: &'s OutputSpec) -> Self {
+        Renderer { spec }
+    }
+
+    /// Appends one matched event.
+    pub fn render(&self, e: &Event<'_>, out: &mut Rendered) {
+        if self.spec.count_only {
+            out.ends.push(0);
+            return;
+        }
+        match self.spec.format {
+            Format::Table | Format::Wide => {
+                let row = self
+                    .spec
+                    .columns
+                    .iter()
+                    .map(|c| columns::sanitize(columns::cell(c, e)))
+                    .collect();
+                out.rows.push(row);
+                return;
+            }
+            Format::Json | Format::Ndjson => {
+                // The event's own bytes; pretty-printed input is compacted so
+                // that one event stays one line.
+                let raw = e.raw();
+                if raw.contains('\n') {
+                    minify_into(raw, &mut out.bytes);
+                } else {
+                    out.bytes.extend_from_slice(raw.as_bytes());
+                }
+                out.bytes.push(b'\n');
+            }
+            Format::Csv => {
+                let cells = self.cells(e);
+                let mut w = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(&mut out.bytes);
+                // Writing into a Vec cannot fail.
+                let _ = w.write_record(&cells);
+                let _ = w.flush();
+            }
+            Format::Tsv => {
+                let cells = self.cells(e);
+                write_tsv_row(&cells, &mut out.bytes);
+            }
+        }
+        out.ends.push(out.bytes.len());
+    }
+
+    fn cells(&self, e: &Event<'_>) -> Vec<String> {
+        self.spec
+            .columns
+            .iter()
+            .map(|c| {
+                let text = columns::cell(c, e);
+                if self.spec.sanitize {
+                    columns::sanitize(text)
+                } else {
+                    text
+                }
+            })
+            .collect()
+    }
+}
+
+/// TSV escapes backslash, tab, newline and carriage return so that a row
+/// stays a line.
+fn write_tsv_row(cells: &[String], out: &mut Vec<u8>) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(b'\t');
+        }
+        for c in cell.bytes() {
+            match c {
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                c => out.push(c),
+            }
+        }
+    }
+    out.push(b'\n');
+}
+
+/// The main-thread half: receives rendered chunks in input order.
+pub trait Sink {
+    /// Writes the first `take` records of a chunk.
+    fn write(&mut self, chunk: Rendered, take: usize) -> io::Result<()>;
+    /// Ends the output; `matches` is the total written.
+    fn finish(&mut self, matches: u64) -> io::Result<()>;
+}
+
+/// Builds the sink for a spec, writing to `out`.
+pub fn sink<'w>(spec: &OutputSpec, out: Box<dyn Write + 'w>) -> Box<dyn Sink + 'w> {
+    if spec.count_only {
+        return Box::new(CountSink { out });
+    }
+    match spec.format {
+        Format::Table | Format::Wide => Box::new(table::TableSink::new(spec, out)),
+        Format::Json => Box::new(JsonArraySink { out, wrote: false }),
+        Format::Ndjson => Box::new(BytesSink { out, header: None }),
+        Format::Csv => {
+            let mut header = Vec::new();
+            {
+                let mut w = csv::Writer::from_writer(&mut header);
+                let _ = w.write_record(spec.columns.iter().map(|c| &c.name));
+                let _ = w.flush();
+            }
+            Box::new(BytesSink {
+                out,
+                header: Some(header),
+            })
+        }
+        Format::Tsv => {
+            let mut header = Vec::new();
+            let names: Vec<String> = spec.columns.iter().map(|c| c.name.clone()).collect();
+            write_tsv_row(&names, &mut header);
+            Box::new(BytesSink {
+                out,
+                header: Some(header),
+            })
+        }
+    }
+}
+
+fn prefix(chunk: &Rendered, take: usize) -> &[u8] {
+    let end = if take >= chunk.ends.len() {
+        chunk.bytes.len()
+    } else if take == 0 {
+        0
+    } else {
+        chunk.ends[take - 1]
+    };
+    &chunk.bytes[..end]
+}
+
+/// NDJSON, CSV and TSV: records are lines; CSV/TSV print a header first,
+/// even when nothing matched.
+struct BytesSink<'w> {
+    out: Box<dyn Write + 'w>,
+    header: Option<Vec<u8>>,
+}
+
+impl Sink for BytesSink<'_> {
+    fn write(&mut self, chunk: Rendered, take: usize) -> io::Result<()> {
+        if let Some(h) = self.header.take() {
+            self.out.write_all(&h)?;
+        }
+        self.out.write_all(prefix(&chunk, take))
+    }
+
+    fn finish(&mut self, _: u64) -> io::Result<()> {
+        if let Some(h) = self.header.take() {
+            self.out.write_all(&h)?;
+        }
+        self.out.flush()
+    }
+}
+
+/// `-o json`: `[`, the events one per line separated by commas, `]`.
+struct JsonArraySink<'w> {
+    out: Box<dyn Write + 'w>,
+    wrote: bool,
+}
+
+impl Sink for JsonArraySink<'_> {
+    fn write(&mut self, chunk: Rendered, take: usize) -> io::Result<()> {
+        let mut start = 0;
+        for &end in chunk.ends.iter().take(take) {
+            // Each record ends with '\n'; the separator goes before it.
+            let record = &chunk.bytes[start..end - 1];
+            self.out
+                .write_all(if self.wrote { b",\n" } else { b"[\n" })?;
+            self.out.write_all(record)?;
+            self.wrote = true;
+            start = end;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _: u64) -> io::Result<()> {
+        self.out
+            .write_all(if self.wrote { b"\n]\n" } else { b"[]\n" })?;
+        self.out.flush()
+    }
+}
+
+/// `--count`.
+struct CountSink<'w> {
+    out: Box<dyn Write + 'w>,
+}
+
+impl Sink for CountSink<'_> {
+    fn write(&mut self, _: Rendered, _: usize) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self, matches: u64) -> io::Result<()> {
+        writeln!(self.out, "{matches}")?;
+        self.out.flush()
+    }
+}

@@ -1,0 +1,295 @@
+//! Finding events in a chunk and testing them: the work each parallel worker
+//! does.
+//!
+//! A line holds one Event, an EventList (every item is an event) or a JSON
+//! array of events. Blank lines and `\r` before `\n` are fine; a UTF-8 BOM may
+//! start a file. A line that is not an event is reported with its line number
+//! and skipped; the events around it are unaffected.
+
+use crate::chunk::{Chunk, Mode};
+use crate::event::{Event, Shape};
+use crate::filter::Matcher;
+use crate::json::{index_object, validate_value, Kind, Member, Value};
+use crate::output::{Rendered, Renderer};
+
+/// What the workers need to process a chunk.
+pub struct Query<'q> {
+    pub matcher: &'q Matcher,
+    pub renderer: Renderer<'q>,
+}
+
+/// A problem with one line of an input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    /// 1-based, counted from the chunk's first line.
+    pub line: u64,
+    pub message: String,
+    /// The line is valid JSON cut short (it ended inside a value): what a
+    /// write still in progress looks like.
+    pub cut_short: bool,
+}
+
+impl LineError {
+    fn new(line: u64, message: impl Into<String>) -> LineError {
+        LineError {
+            line,
+            message: message.into(),
+            cut_short: false,
+        }
+    }
+}
+
+/// The result of scanning one chunk.
+#[derive(Default)]
+pub struct ChunkResult {
+    pub out: Rendered,
+    pub events: u64,
+    pub matches: u64,
+    /// Newlines in the chunk: where the next chunk's line numbers start.
+    pub newlines: u64,
+    pub errors: Vec<LineError>,
+    /// A torn last line was skipped (the input is live or was cut short).
+    pub torn_tail: bool,
+}
+
+/// Scans one chunk.
+pub fn scan_chunk(chunk: &Chunk, q: &Query<'_>) -> ChunkResult {
+    let mut data: &[u8] = &chunk.bytes;
+    let mut res = ChunkResult::default();
+    if chunk.first {
+        data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
+    }
+    let mut scratch = Scratch::default();
+    match chunk.mode {
+        Mode::Lines => scan_lines(data, chunk, q, &mut scratch, &mut res),
+        Mode::Document => scan_document(data, q, &mut scratch, &mut res),
+    }
+    res
+}
+
+/// Reusable buffers, so that the hot path allocates nothing per event.
+#[derive(Default)]
+struct Scratch {
+    members: Vec<Member>,
+    items: Vec<Member>,
+}
+
+fn scan_lines(data: &[u8], chunk: &Chunk, q: &Query<'_>, s: &mut Scratch, res: &mut ChunkResult) {
+    let mut start = 0;
+    let mut line_no = 0u64;
+    while start < data.len() {
+        line_no += 1;
+        let (end, next, has_newline) = match memchr::memchr(b'\n', &data[start..]) {
+            Some(i) => (start + i, start + i + 1, true),
+            None => (data.len(), data.len(), false),
+        };
+        let mut line = &data[start..end];
+        if line.last() == Some(&b'\r') {
+            line = &line[..line.len() - 1];
+        }
+        if has_newline {
+            res.newlines += 1;
+        }
+        start = next;
+        if line.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r')) {
+            continue;
+        }
+        let before = res.errors.len();
+        scan_line(line, line_no, q, s, res);
+        let torn = !has_newline && chunk.last && chunk.tolerate_torn_tail;
+        if torn && res.errors.len() == before + 1 && res.errors[before].cut_short {
+            res.errors.truncate(before);
+            res.torn_tail = true;
+        }
+    }
+}
+
+fn scan_line(line: &[u8], line_no: u64, q: &Query<'_>, s: &mut Scratch, res: &mut ChunkResult) {
+    let mut line = line;
+    // A crash can leave a run of NUL bytes where a write was in flight; the
+    // next event written after the restart may follow them on the same line.
+    let nuls = line.iter().take_while(|&&c| c == 0).count();
+    if nuls > 0 {
+        res.errors.push(LineError::new(
+            line_no,
+            format!("{nuls} NUL bytes (left by a crash?) skipped"),
+        ));
+        line = &line[nuls..];
+        if line.iter().all(|c| c.is_ascii_whitespace() || *c == 0) {
+            return;
+        }
+    }
+    let text = match std::str::from_utf8(line) {
+        Ok(t) => t,
+        Err(e) => {
+            res.errors.push(LineError::new(
+                line_no,
+                format!("invalid UTF-8 at column {}", e.valid_up_to() + 1),
+            ));
+            return;
+        }
+    };
+    if text.trim_start().starts_with('[') {
+        scan_array(text, line_no, q, s, res);
+        return;
+    }
+    match index_object(text, &mut s.members) {
+        Ok(()) => handle_object(text, line_no, q, s, res),
+        Err(e) if e.offset >= text.len() => res.errors.push(LineError {
+            line: line_no,
+            message: "invalid JSON: the line ends inside a value (cut short?)".into(),
+            cut_short: true,
+        }),
+        Err(e) => res.errors.push(LineError::new(
+            line_no,
+            format!("invalid JSON: {} at column {}", e.msg, e.offset + 1),
+        )),
+    }
+}
+
+/// A JSON array of events (on one line or as a whole document).
+fn scan_array(text: &str, line_no: u64, q: &Query<'_>, s: &mut Scratch, res: &mut ChunkResult) {
+    let trimmed = text.trim();
+    match validate_value(trimmed.as_bytes(), 0) {
+        Ok(end) if end == trimmed.len() => {}
+        Ok(end) => {
+            res.errors.push(LineError::new(
+                line_no,
+                format!(
+                    "invalid JSON: unexpected data after the array at column {}",
+                    end + 1
+                ),
+            ));
+            return;
+        }
+        Err(e) => {
+            res.errors.push(LineError::new(
+                line_no,
+                format!("invalid JSON: {} at column {}", e.msg, e.offset + 1),
+            ));
+            return;
+        }
+    }
+    for item in Value::new_unchecked(trimmed).elements() {
+        scan_item(item, line_no, q, s, res);
+    }
+}
+
+/// One element of an array or EventList: must be an event object.
+fn scan_item(item: Value<'_>, line_no: u64, q: &Query<'_>, s: &mut Scratch, res: &mut ChunkResult) {
+    if item.kind() != Kind::Object {
+        res.errors.push(LineError::new(
+            line_no,
+            "not an audit event: a list item that is not an object",
+        ));
+        return;
+    }
+    let mut members = std::mem::take(&mut s.items);
+    // Already validated as part of its list; indexing re-reads it once.
+    match index_object(item.text(), &mut members) {
+        Ok(()) => {
+            let e = Event::new(item.text(), &members);
+            match e.shape() {
+                Shape::Event => test_event(&e, q, res),
+                Shape::EventList(_) => res
+                    .errors
+                    .push(LineError::new(line_no, "an EventList nested in a list")),
+                Shape::NotEvent(why) => res.errors.push(LineError::new(line_no, why)),
+            }
+        }
+        Err(e) => res
+            .errors
+            .push(LineError::new(line_no, format!("invalid JSON: {}", e.msg))),
+    }
+    s.items = members;
+}
+
+/// A validated top-level object whose members are in `s.members`.
+fn handle_object(text: &str, line_no: u64, q: &Query<'_>, s: &mut Scratch, res: &mut ChunkResult) {
+    let members = std::mem::take(&mut s.members);
+    let e = Event::new(text, &members);
+    match e.shape() {
+        Shape::Event => test_event(&e, q, res),
+        Shape::EventList(items) => {
+            for item in items.elements() {
+                scan_item(item, line_no, q, s, res);
+            }
+        }
+        Shape::NotEvent(why) => res.errors.push(LineError::new(line_no, why)),
+    }
+    s.members = members;
+}
+
+fn test_event(e: &Event<'_>, q: &Query<'_>, res: &mut ChunkResult) {
+    res.events += 1;
+    if q.matcher.matches(e) {
+        res.matches += 1;
+        q.renderer.render(e, &mut res.out);
+    }
+}
+
+/// A document: JSON values one after another, spread over lines. After a
+/// syntax error, scanning resumes at the next line that starts with `{`.
+fn scan_document(data: &[u8], q: &Query<'_>, s: &mut Scratch, res: &mut ChunkResult) {
+    // Invalid UTF-8 is reported, then replaced so that the rest of the
+    // document still yields its events.
+    let lossy;
+    let text = match std::str::from_utf8(data) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = 1 + memchr::memchr_iter(b'\n', &data[..e.valid_up_to()]).count() as u64;
+            res.errors
+                .push(LineError::new(line, "invalid UTF-8 (replaced with U+FFFD)"));
+            lossy = String::from_utf8_lossy(data);
+            &lossy[..]
+        }
+    };
+    let b = text.as_bytes();
+    let mut line = 1u64;
+    let mut counted_to = 0usize;
+    let mut line_at = |pos: usize| {
+        line += memchr::memchr_iter(b'\n', &b[counted_to..pos]).count() as u64;
+        counted_to = pos;
+        line
+    };
+    let mut i = 0;
+    loop {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= b.len() {
+            break;
+        }
+        let at = line_at(i);
+        match validate_value(b, i) {
+            Ok(end) => {
+                let value = &text[i..end];
+                match b[i] {
+                    b'{' => {
+                        if index_object(value, &mut s.members).is_ok() {
+                            handle_object(value, at, q, s, res);
+                        }
+                    }
+                    b'[' => scan_array(value, at, q, s, res),
+                    _ => res.errors.push(LineError::new(
+                        at,
+                        "not an audit event: a JSON value that is not an object",
+                    )),
+                }
+                i = end;
+            }
+            Err(e) => {
+                let err_line = line_at(e.offset.min(b.len()).max(i));
+                res.errors
+                    .push(LineError::new(err_line, format!("invalid JSON: {}", e.msg)));
+                // Resume at the next line that opens an object.
+                let from = e.offset.max(i + 1).min(b.len());
+                i = match memchr::memmem::find(&b[from..], b"\n{") {
+                    Some(k) => from + k + 1,
+                    None => b.len(),
+                };
+            }
+        }
+    }
+    res.newlines = memchr::memchr_iter(b'\n', b).count() as u64;
+}
