@@ -1,1 +1,637 @@
-fn main() {}
+//! kaq's end-to-end tests: one binary, run the way the README runs it.
+
+mod util;
+
+use std::io::Read;
+use std::process::Stdio;
+
+use util::{data, gzip, kaq, kaq_with_stdin, make_quiet, quiet_copy, s};
+
+/// The hand-made events are numbered 1..=24; this is event `n`'s auditID.
+fn id(n: u32) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+fn ids(ns: &[u32]) -> Vec<String> {
+    ns.iter().map(|&n| id(n)).collect()
+}
+
+fn events() -> String {
+    data("handmade/events.log")
+}
+
+/// Runs a filter over the hand-made events as NDJSON; returns the event numbers.
+fn matching(args: &[&str]) -> Vec<u32> {
+    let mut all = vec!["-o", "ndjson"];
+    all.extend_from_slice(args);
+    let ev = events();
+    all.push(&ev);
+    let r = kaq(&all);
+    assert!(r.code == 0 || r.code == 1, "{args:?}: {r:?}");
+    r.audit_ids()
+        .iter()
+        .map(|i| i.rsplit('-').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+// ---------------------------------------------------------------- command line
+
+#[test]
+fn the_readme_example_finds_secret_deletes_in_a_rotated_directory() {
+    let r = kaq(&[
+        "-o",
+        "ndjson",
+        r#"verb == "delete" and objectRef.resource == "secrets""#,
+        &data("handmade/rotated/"),
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.audit_ids(), ids(&[3, 24]));
+}
+
+#[test]
+fn true_matches_every_event() {
+    assert_eq!(matching(&["true"]), (1..=24).collect::<Vec<_>>());
+}
+
+#[test]
+fn dash_e_makes_every_positional_a_path() {
+    let ev = events();
+    let r = kaq(&["--count", "-e", r#"verb == "delete""#, &ev, &ev]);
+    assert_eq!(r.stdout, "8\n");
+}
+
+#[test]
+fn several_paths_are_read_in_the_order_given() {
+    let r = kaq(&[
+        "-o",
+        "ndjson",
+        r#"auditID == "00000000-0000-4000-8000-000000000001""#,
+        &data("handmade/crlf.log"),
+        &events(),
+    ]);
+    assert_eq!(r.audit_ids(), ids(&[1, 1]));
+}
+
+#[test]
+fn a_path_instead_of_a_filter_reads_it_with_the_shorthand_flags() {
+    let r = kaq(&["--verb", "delete", "--count", &events()]);
+    assert_eq!(r.stdout, "4\n", "{r:?}");
+}
+
+#[test]
+fn no_filter_is_a_usage_error() {
+    let r = kaq(&[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("kaq: error: no filter given"), "{}", r.stderr);
+    assert!(r.stderr.contains("hint: `kaq true FILE`"), "{}", r.stderr);
+}
+
+#[test]
+fn no_path_reads_piped_stdin() {
+    let input = std::fs::read(events()).unwrap();
+    let r = kaq_with_stdin(&["--count", r#"verb == "delete""#], &input);
+    assert_eq!(r.stdout, "4\n");
+    let r = kaq_with_stdin(&["--count", r#"verb == "delete""#, "-"], &gzip(&input));
+    assert_eq!(r.stdout, "4\n", "gzip on stdin is detected from its bytes");
+}
+
+#[test]
+fn no_path_on_a_terminal_reads_the_default_log_and_its_backups() {
+    use kaq::config::{Config, Environment};
+    use kaq::input::Input;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("audit.log"), "").unwrap();
+    std::fs::write(dir.path().join("audit-2024-01-01T00-00-00.000.log.gz"), "").unwrap();
+    std::fs::write(dir.path().join("other.log"), "").unwrap();
+    let env = |log: std::path::PathBuf| Environment {
+        stdin_is_terminal: true,
+        stdout_is_terminal: false,
+        width: None,
+        now: 0,
+        default_log: Some(log),
+        cores: 2,
+    };
+    let cli = <kaq::cli::Cli as clap::Parser>::parse_from(["kaq", "true"]);
+    let cfg = Config::from_cli(cli, &env(dir.path().join("audit.log"))).unwrap();
+    assert_eq!(
+        cfg.inputs,
+        vec![
+            Input::File(dir.path().join("audit-2024-01-01T00-00-00.000.log.gz")),
+            Input::File(dir.path().join("audit.log")),
+        ]
+    );
+    let cli = <kaq::cli::Cli as clap::Parser>::parse_from(["kaq", "true"]);
+    let err = Config::from_cli(cli, &env(dir.path().join("missing.log")))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("no input: stdin is a terminal"), "{err}");
+    assert!(err.contains("hint:"), "{err}");
+}
+
+#[test]
+fn threads_and_no_mmap_are_accepted() {
+    for args in [["-j", "1"], ["-j", "3"], ["--threads", "2"]] {
+        let mut a = vec!["--count", "--no-mmap", "true"];
+        a.extend_from_slice(&args);
+        let ev = events();
+        a.push(&ev);
+        assert_eq!(kaq(&a).stdout, "24\n");
+    }
+}
+
+// ---------------------------------------------------------------- inputs
+
+#[test]
+fn a_directory_is_read_oldest_backup_first_live_file_last() {
+    let r = kaq(&["-v", "-o", "ndjson", "true", &data("handmade/rotated")]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.audit_ids(), ids(&(1..=24).collect::<Vec<_>>()));
+    // Unrelated files and the half-written .gz beside its .log are named under -v.
+    assert!(r.stderr.contains("notes.txt: skipped: not an audit log name"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "audit-2024-05-01T13-00-00.000.log.gz: skipped: still being compressed; reading the uncompressed copy"
+        ),
+        "{}",
+        r.stderr
+    );
+    let quiet = kaq(&["-o", "ndjson", "true", &data("handmade/rotated")]);
+    assert_eq!(quiet.stderr, "", "skips are silent without -v");
+}
+
+#[test]
+fn gzip_is_detected_from_bytes_and_every_member_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // No .gz in the name: detection is by magic bytes.
+    let renamed = dir.path().join("captured.log");
+    std::fs::copy(data("handmade/events.log.gz"), &renamed).unwrap();
+    let r = kaq(&["-v", "--count", "true", &s(&renamed)]);
+    assert_eq!(r.stdout, "24\n", "both gzip members: {r:?}");
+    assert!(r.stderr.contains("gzip"), "{}", r.stderr);
+}
+
+#[test]
+fn a_truncated_gzip_yields_what_decoded_and_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = std::fs::read(events()).unwrap();
+    let gz = gzip(&input.repeat(20));
+    let cut = dir.path().join("cut.log.gz");
+    std::fs::write(&cut, &gz[..gz.len() * 2 / 3]).unwrap();
+    let r = kaq(&["--count", "true", &s(&cut)]);
+    assert_eq!(r.code, 2);
+    let n: u64 = r.stdout.trim().parse().unwrap();
+    assert!(n > 0 && n < 480, "decoded part processed: {n}");
+    assert!(r.stderr.contains("cut.log.gz: unexpected end of file"), "{}", r.stderr);
+}
+
+#[test]
+fn event_list_items_are_events() {
+    let r = kaq(&["-o", "ndjson", "true", &data("handmade/eventlist.json")]);
+    assert_eq!(r.audit_ids(), ids(&[1, 2, 3]));
+    // Each item is printed on its own line, as JSON.
+    assert!(r.lines().iter().all(|l| l.starts_with("{\"kind\":\"Event\"")));
+}
+
+#[test]
+fn pretty_printed_json_with_a_bom_is_read() {
+    let r = kaq(&["-o", "ndjson", "true", &data("handmade/pretty.json")]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.audit_ids(), ids(&[4, 5]));
+    // Compacted to one line each.
+    assert_eq!(r.lines().len(), 2);
+    let real = kaq(&["--count", "true", &data("real/sysdiglabs__aks-audit-log/sample_KubeAuditLog_event.json")]);
+    assert_eq!(real.stdout, "1\n", "{real:?}");
+}
+
+#[test]
+fn crlf_blank_lines_and_a_missing_final_newline_are_fine() {
+    let r = kaq(&["-o", "ndjson", "true", &data("handmade/crlf.log")]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    assert_eq!(r.audit_ids(), ids(&[1, 2, 3]));
+}
+
+#[test]
+fn v1beta1_events_and_events_without_kind_are_read() {
+    assert_eq!(matching(&[r#"apiVersion == "audit.k8s.io/v1beta1""#]), [18]);
+    let r = kaq(&["--count", "true", &data("real/falcosecurity__falco/exec_pod.json")]);
+    assert_eq!(r.stdout, "1\n", "no apiVersion in this file");
+}
+
+#[test]
+fn malformed_lines_are_reported_and_every_good_event_survives() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = quiet_copy(&data("handmade/malformed.log"), dir.path(), "malformed.log");
+    let r = kaq(&["-o", "ndjson", "true", &s(&f)]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.audit_ids(), ids(&[1, 2, 3, 4]));
+    let name = s(&f);
+    let expected = [
+        format!("kaq: {name}:2: invalid JSON: the line ends inside a value (cut short?)"),
+        format!("kaq: {name}:4: not an audit event: `kind` is 0"),
+        format!("kaq: {name}:5: 16 NUL bytes (left by a crash?) skipped"),
+        format!("kaq: {name}:6: invalid UTF-8 at column 26"),
+        format!("kaq: {name}:7: invalid JSON: expected a JSON object at column 1"),
+        format!("kaq: {name}:9: invalid JSON: the line ends inside a value (cut short?)"),
+        "kaq: 6 malformed lines skipped".to_string(),
+    ];
+    assert_eq!(r.stderr.lines().collect::<Vec<_>>(), expected);
+    let ignored = kaq(&["--ignore-errors", "--count", "true", &s(&f)]);
+    assert_eq!((ignored.code, ignored.stdout.as_str()), (0, "4\n"));
+    assert!(ignored.stderr.contains("6 malformed lines skipped"));
+    let none = kaq(&["--ignore-errors", "--count", "false", &s(&f)]);
+    assert_eq!(none.code, 1);
+}
+
+#[test]
+fn a_torn_last_line_of_a_live_file_is_an_event_still_being_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("audit.log");
+    std::fs::copy(data("handmade/malformed.log"), &live).unwrap();
+    // Freshly written: the cut-off last line is not an error...
+    let r = kaq(&["-v", "--count", "true", &s(&live)]);
+    assert!(!r.stderr.contains("audit.log:9:"), "{}", r.stderr);
+    assert!(r.stderr.contains("skipped an incomplete last line"), "{}", r.stderr);
+    assert!(r.stderr.contains("5 malformed lines skipped"), "{}", r.stderr);
+    // ...but a complete non-event line at the end still is.
+    std::fs::write(&live, b"{\"kind\": 0}").unwrap();
+    let r = kaq(&["--count", "true", &s(&live)]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("audit.log:1: not an audit event"), "{}", r.stderr);
+}
+
+#[test]
+fn missing_and_unreadable_paths_are_errors_but_others_are_read() {
+    let r = kaq(&["--count", "true", "/nonexistent/audit.log", &events()]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "24\n");
+    assert!(r.stderr.contains("kaq: /nonexistent/audit.log: no such file or directory"), "{}", r.stderr);
+}
+
+/// The same events through every reading path print byte-identical output.
+#[test]
+fn every_reading_path_prints_identical_output() {
+    let dir = tempfile::tempdir().unwrap();
+    // Big enough for several chunks per file.
+    let base = std::fs::read(events()).unwrap();
+    let big = base.repeat(150);
+    assert!(big.len() > 2 * kaq::chunk::CHUNK_SIZE);
+    let plain = dir.path().join("big.log");
+    std::fs::write(&plain, &big).unwrap();
+    make_quiet(&plain);
+    let gz = dir.path().join("big.log.gz");
+    std::fs::write(&gz, gzip(&big)).unwrap();
+    // A rotated directory of the same events: two gzipped backups, one plain, the live file.
+    let rot = dir.path().join("rotated");
+    std::fs::create_dir(&rot).unwrap();
+    let lines: Vec<&[u8]> = big.split_inclusive(|&c| c == b'\n').collect();
+    let q = lines.len() / 4;
+    let parts = [&lines[..q], &lines[q..2 * q], &lines[2 * q..3 * q], &lines[3 * q..]];
+    let names = [
+        "audit-2024-05-01T10-00-00.000.log.gz",
+        "audit-2024-05-01T11-00-00.000.log.gz",
+        "audit-2024-05-01T12-00-00.000.log",
+        "audit.log",
+    ];
+    for (part, name) in parts.iter().zip(names) {
+        let bytes = part.concat();
+        let path = rot.join(name);
+        std::fs::write(&path, if name.ends_with(".gz") { gzip(&bytes) } else { bytes })
+            .unwrap();
+        make_quiet(&path);
+    }
+
+    for (format, filter) in [
+        ("ndjson", "true"),
+        ("ndjson", r#"verb == "delete" or code >= 400"#),
+        ("table", r#"resource == "pods""#),
+        ("csv", "true"),
+        ("json", r#"user ~ "system:*""#),
+    ] {
+        let run = |extra: &[&str], input: &[u8]| {
+            let mut args = vec!["-o", format, filter];
+            args.extend_from_slice(extra);
+            let r = kaq_with_stdin(&args, input);
+            assert_eq!(r.code, 0, "{extra:?}: {}", r.stderr);
+            r.stdout
+        };
+        let (p, g, d) = (s(&plain), s(&gz), s(&rot));
+        let reference = run(&["-j1", "--no-mmap", &p], b"");
+        assert!(!reference.is_empty());
+        let variants: Vec<(&str, String)> = vec![
+            ("mmap -j1", run(&["-j1", &p], b"")),
+            ("mmap -j4", run(&["-j4", &p], b"")),
+            ("read -j4", run(&["-j4", "--no-mmap", &p], b"")),
+            ("gzip", run(&["-j4", &g], b"")),
+            ("stdin", run(&["-j4", "-"], &big)),
+            ("gzip stdin", run(&["-j3"], &gzip(&big))),
+            ("rotated dir -j1", run(&["-j1", &d], b"")),
+            ("rotated dir -j4", run(&["-j4", &d], b"")),
+        ];
+        for (name, out) in variants {
+            assert!(out == reference, "{format} {filter}: {name} differs");
+        }
+    }
+    // The quiet plain file really was mapped, and --no-mmap really read it.
+    let v = kaq(&["-v", "--count", "true", &s(&plain)]);
+    assert!(v.stderr.contains("big.log: memory-mapped"), "{}", v.stderr);
+    let v = kaq(&["-v", "--no-mmap", "--count", "true", &s(&plain)]);
+    assert!(v.stderr.contains("big.log: read"), "{}", v.stderr);
+}
+
+// ---------------------------------------------------------------- filters
+
+#[test]
+fn filters_over_the_hand_made_events() {
+    let cases: &[(&str, &[u32])] = &[
+        (r#"verb == "delete" and resource == "secrets""#, &[3, 24]),
+        (r#"objectRef.subresource == "exec""#, &[4]),
+        (r#"subresource in ["exec", "attach"]"#, &[4, 15]),
+        (r#"requestURI contains "169.254.169.254""#, &[4]),
+        (r#"uri contains "command=sh&command""#, &[4]),
+        ("code == 403", &[2, 14, 16]),
+        ("code >= 400 and code < 500", &[2, 10, 14, 16]),
+        (r#"user ~ "system:serviceaccount:kube-system:*""#, &[1, 13, 16]),
+        (r#"ip == "198.51.100.7""#, &[10, 12]),
+        (r#"ip startswith "192.168.""#, &[24]),
+        ("exists(impersonatedUser)", &[14]),
+        (r#"as == "bob""#, &[14]),
+        (r#""system:masters" in user.groups"#, &[14]),
+        (r#"decision == "forbid""#, &[2, 10, 14, 16]),
+        (r#"annotations["authorization.k8s.io/decision"] == "forbid" and ns == "kube-system""#, &[16]),
+        (r#"stage == "RequestReceived""#, &[19]),
+        (r#"apiGroup == "apps""#, &[11]),
+        (r#"objectRef.apiGroup == "" and verb == "delete""#, &[3, 12, 18, 24]),
+        (r#"userAgent =~ "^kubelet/""#, &[9]),
+        (r#"time >= "2024-05-01T13:00:00Z""#, &[19, 20, 21, 22, 23, 24]),
+        (r#"time < "2024-05-01T12:00:00+01:00""#, &[1, 2, 3, 4, 5, 6]),
+        (r#"not (verb in ["get", "list", "watch"]) and user !~ "^system:""#, &[3, 4, 5, 6, 7, 8, 11, 12, 15, 17, 18, 19, 20, 23, 24]),
+        // Privileged pods: any container, init containers included.
+        (
+            r#"resource == "pods" and verb in ["create", "update"] and
+               (requestObject.spec.containers[*].securityContext.privileged == true or
+                requestObject.spec.initContainers[*].securityContext.privileged == true)"#,
+            &[5, 17],
+        ),
+        (r#"requestObject.spec.hostNetwork == true"#, &[17]),
+        (r#"requestObject.spec.volumes[*].hostPath.path == "/""#, &[17]),
+        (r#"requestObject.roleRef.name == "cluster-admin""#, &[6]),
+        // RBAC rules: one rule must grant both.
+        (r#"any(requestObject.rules[*], "pods/exec" in resources and "create" in verbs)"#, &[7]),
+        (r#""pods/exec" in requestObject.rules[*].resources and "create" in requestObject.rules[*].verbs"#, &[7, 8]),
+    ];
+    for (filter, expected) in cases {
+        assert_eq!(matching(&[filter]), *expected, "{filter}");
+    }
+}
+
+#[test]
+fn shorthand_flags_are_anded_with_the_filter() {
+    let cases: &[(&[&str], &[u32])] = &[
+        (&["--verb", "delete", "true"], &[3, 12, 18, 24]),
+        (&["--verb", "get,list", "--code", "403", "true"], &[2, 14, 16]),
+        (&["--resource", "pods/exec", "true"], &[4]),
+        (&["--resource", "secrets", "-n", "default", "true"], &[3, 24]),
+        (&["--namespace", "prod", r#"verb == "patch""#], &[11]),
+        (&["--user", "system:serviceaccount:kube-system:*", "true"], &[1, 13, 16]),
+        (&["--code", "4xx", "true"], &[2, 10, 14, 16]),
+        (&["--code", "101", "true"], &[4, 15]),
+        (&["--stage", "responsestarted", "true"], &[4, 9, 15]),
+        (&["--since", "2024-05-01T13:00:00Z", "true"], &[19, 20, 21, 22, 23, 24]),
+        (&["--until", "2024-05-01T11:00:00Z", "true"], &[1, 2, 3, 4, 5, 6]),
+        (&["--since", "2024-05-01T12:00:14Z", "--until", "2024-05-01T12:00:16Z", "true"], &[14, 15]),
+        // The log is from 2024: nothing in the last hour, everything before it.
+        (&["--since", "1h", "true"], &[]),
+        (&["--until", "90m", "--verb", "delete", "true"], &[3, 12, 18, 24]),
+    ];
+    for (args, expected) in cases {
+        assert_eq!(matching(args), *expected, "{args:?}");
+    }
+}
+
+#[test]
+fn bad_shorthand_values_are_usage_errors() {
+    for (args, msg) in [
+        (vec!["--code", "4x"], "--code \"4x\": expected a code such as 403 or a class such as 4xx"),
+        (vec!["--code", "9xx"], "a class is 1xx to 5xx"),
+        (vec!["--since", "yesterday"], "--since \"yesterday\": expected a duration (90m, 2h, 7d) or an RFC 3339 time"),
+        (vec!["--stage", "Done"], "expected one of RequestReceived, ResponseStarted, ResponseComplete, Panic"),
+        (vec!["--resource", "pods/"], "expected `pods` or `pods/exec`"),
+    ] {
+        let mut a = args.clone();
+        let ev = events();
+        a.extend(["true", &ev]);
+        let r = kaq(&a);
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(r.stderr.contains(msg), "{args:?}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn a_bad_filter_shows_a_caret_and_exits_2() {
+    let r = kaq(&["verb == )", &events()]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "kaq: error: invalid filter: expected a field or a value, found `)`\n  verb == )\n          ^\n"
+    );
+    let r = kaq(&[r#"objectRef.resorce == "pods""#, &events()]);
+    assert_eq!(
+        r.stderr,
+        "kaq: error: invalid filter: `objectRef` has no field `resorce`\n  objectRef.resorce == \"pods\"\n  ^^^^^^^^^^^^^^^^^\nhint: did you mean objectRef.resource?\n"
+    );
+    let r = kaq(&[r#"code == "403""#, &events()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("type mismatch: `responseStatus.code` is a number, but \"403\" is a string"));
+    assert!(r.stderr.contains("hint: write responseStatus.code == 403, without quotes"));
+    let r = kaq(&[r#"user =~ "(unclosed""#, &events()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("invalid regex"), "{}", r.stderr);
+}
+
+// ---------------------------------------------------------------- output
+
+#[test]
+fn ndjson_prints_the_input_bytes_unchanged() {
+    let r = kaq(&["-o", "ndjson", "true", &events()]);
+    assert_eq!(r.stdout, std::fs::read_to_string(events()).unwrap());
+}
+
+#[test]
+fn json_is_one_array() {
+    let r = kaq(&["-o", "json", r#"verb == "delete""#, &events()]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let got: Vec<&str> = v.as_array().unwrap().iter().map(|e| e["auditID"].as_str().unwrap()).collect();
+    assert_eq!(got, ids(&[3, 12, 18, 24]));
+    let empty = kaq(&["-o", "json", "false", &events()]);
+    assert_eq!((empty.code, empty.stdout.as_str()), (1, "[]\n"));
+}
+
+#[test]
+fn table_shows_the_columns_a_responder_needs() {
+    let r = kaq(&[r#"auditID in ["00000000-0000-4000-8000-000000000004", "00000000-0000-4000-8000-000000000014", "00000000-0000-4000-8000-000000000010"]"#, &events()]);
+    let lines = r.lines();
+    assert_eq!(lines.len(), 4, "{}", r.stdout);
+    let cols: Vec<&str> = lines[0].split("  ").filter(|c| !c.is_empty()).map(str::trim).collect();
+    assert_eq!(cols, ["TIME", "USER", "VERB", "RESOURCE", "OBJECT", "CODE", "SOURCE IP"]);
+    let row: Vec<&str> = lines[1].split("  ").filter(|c| !c.is_empty()).map(str::trim).collect();
+    assert_eq!(row, ["2024-05-01T10:00:04.112004Z", "alice", "create", "pods/exec", "default/web", "101", "10.0.0.5"]);
+    // A non-resource request shows its URL path; impersonation shows both users.
+    assert!(lines[2].contains("system:anonymous") && lines[2].contains("/healthz"), "{}", lines[2]);
+    assert!(lines[3].contains("system:admin (as bob)"), "{}", lines[3]);
+}
+
+#[test]
+fn wide_adds_stage_level_agent_latency_and_audit_id() {
+    let r = kaq(&["-o", "wide", r#"verb == "patch""#, &events()]);
+    let header = r.lines()[0].to_string();
+    for col in ["STAGE", "LEVEL", "USERAGENT", "LATENCY", "AUDITID"] {
+        assert!(header.contains(col), "{header}");
+    }
+    assert!(r.lines()[1].contains("1.2s") && r.lines()[1].contains(&id(11)), "{}", r.stdout);
+}
+
+#[test]
+fn csv_and_tsv_with_chosen_columns() {
+    let cols = "time,user.username,verb,objectRef.name,sourceIPs,latency";
+    let r = kaq(&["-o", "csv", "--columns", cols, r#"auditID == "00000000-0000-4000-8000-000000000024""#, &events()]);
+    assert_eq!(
+        r.stdout,
+        "time,user.username,verb,objectRef.name,sourceIPs,latency\n2024-05-01T13:00:24.112024Z,alice,delete,api-key,\"10.0.0.5,192.168.1.20\",12ms\n"
+    );
+    let r = kaq(&["-o", "tsv", "--columns", "verb,userAgent", r#"user == "eve""#, &events()]);
+    assert_eq!(r.stdout, "verb\tuserAgent\nget\tevil\u{1b}[31mRED\u{1b}[0m\\rtool\n");
+    let r = kaq(&["-o", "csv", "--columns", "verb,objectRef.nme", "true", &events()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("did you mean objectRef.name?"), "{}", r.stderr);
+    let r = kaq(&["-o", "ndjson", "--columns", "verb", "true", &events()]);
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn control_characters_never_reach_the_table_raw() {
+    let r = kaq(&["-o", "wide", r#"user == "eve""#, &events()]);
+    assert!(!r.stdout.contains('\u{1b}') && !r.stdout.contains('\r'), "{:?}", r.stdout);
+    assert!(r.stdout.contains("evil\\u{1b}[31mRED\\u{1b}[0m\\rtool"), "{}", r.stdout);
+}
+
+#[test]
+fn count_and_limit() {
+    assert_eq!(kaq(&["--count", "code >= 400", &events()]).stdout, "4\n");
+    let r = kaq(&["-o", "ndjson", "--limit", "2", "code >= 400", &events()]);
+    assert_eq!(r.audit_ids(), ids(&[2, 10]));
+    assert_eq!(kaq(&["--count", "-m", "3", "true", &events()]).stdout, "3\n");
+}
+
+#[test]
+fn limit_stops_reading_early() {
+    // An endless stdin: kaq must stop once it has its matches.
+    let mut child = util::bin()
+        .args(["-o", "ndjson", "--limit", "5", "true"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let line = std::fs::read(events()).unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        for _ in 0..100_000 {
+            if stdin.write_all(&line).is_err() {
+                return true; // kaq closed its stdin: it stopped reading
+            }
+        }
+        false
+    });
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 5);
+    assert!(writer.join().unwrap(), "kaq read all 100,000 copies");
+}
+
+#[test]
+fn exit_codes_follow_grep() {
+    assert_eq!(kaq(&["--count", "true", &events()]).code, 0);
+    assert_eq!(kaq(&["--count", "false", &events()]).code, 1);
+    assert_eq!(kaq(&["--count", "verb ==", &events()]).code, 2);
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.log");
+    std::fs::write(&big, std::fs::read(events()).unwrap().repeat(400)).unwrap();
+    let mut child = util::bin()
+        .args(["-o", "ndjson", "true", &s(&big)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 100];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+// ---------------------------------------------------------------- real samples
+
+/// The real samples from other projects (see testdata/README.md).
+fn real(filter: &str) -> Vec<String> {
+    let r = kaq(&["-o", "ndjson", "--ignore-errors", filter, &data("real")]);
+    assert!(r.code == 0 || r.code == 1, "{filter}: {r:?}");
+    r.audit_ids()
+}
+
+#[test]
+fn real_samples_read_completely() {
+    let r = kaq(&["--count", "true", &data("real")]);
+    assert_eq!(r.stdout, "98\n");
+    // The one garbage fixture and the two AKS envelopes (not read yet) are reported.
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("fal_01_003.json:1: not an audit event: `kind` is 0"), "{}", r.stderr);
+}
+
+#[test]
+fn real_samples_exec_into_pods() {
+    assert_eq!(
+        real(r#"objectRef.subresource == "exec""#),
+        ["57a794de-44d3-40ee-a0ad-c0eb096eef6c", "ca1ed9f4-7bf4-4c85-81a8-1b11253d1ba6"]
+    );
+}
+
+#[test]
+fn real_samples_privileged_pods() {
+    assert_eq!(
+        real(
+            r#"resource == "pods" and verb in ["create", "update"] and
+               (requestObject.spec.containers[*].securityContext.privileged == true or
+                requestObject.spec.initContainers[*].securityContext.privileged == true or
+                requestObject.spec.ephemeralContainers[*].securityContext.privileged == true)"#
+        ),
+        [
+            "9ac5187c-29a2-4bf8-ba6e-21dc887f5d34",
+            "f83ecd50-5bf4-4fe7-a419-dea22852ca49",
+            "a362d22b-db3c-4590-9505-23782f12925f",
+            "f83ecd50-5bf4-4fe7-a419-dea22852ca49",
+        ]
+    );
+}
+
+#[test]
+fn real_samples_cluster_admin_bindings() {
+    assert_eq!(
+        real(r#"resource in ["clusterrolebindings", "rolebindings"] and requestObject.roleRef.name == "cluster-admin""#),
+        ["c97244c7-4aec-4714-946a-8204d00ecdca"]
+    );
+}
+
+#[test]
+fn real_samples_forbidden_impersonated_requests() {
+    // audit2rbac's demo: system:admin impersonating others, 11 forbidden.
+    let r = kaq(&["--count", "code == 403 and exists(impersonatedUser)", &data("real/liggitt__audit2rbac/demo.log")]);
+    assert_eq!(r.stdout, "11\n");
+}

@@ -1,0 +1,104 @@
+//! Helpers: run the kaq binary in a clean environment and look at what it did.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime};
+
+/// What one run of kaq did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The stdout lines.
+    pub fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+
+    /// The `auditID` of each NDJSON output line.
+    pub fn audit_ids(&self) -> Vec<String> {
+        self.stdout
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("ndjson line");
+                v["auditID"].as_str().unwrap_or_default().to_string()
+            })
+            .collect()
+    }
+}
+
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kaq"));
+    c.env_clear();
+    c
+}
+
+/// Runs kaq with `args` and empty stdin.
+pub fn kaq(args: &[&str]) -> Run {
+    kaq_with_stdin(args, b"")
+}
+
+/// Runs kaq with `args`, feeding `input` on stdin.
+pub fn kaq_with_stdin(args: &[&str], input: &[u8]) -> Run {
+    let mut cmd = bin();
+    run(cmd.args(args), input)
+}
+
+pub fn run(cmd: &mut Command, input: &[u8]) -> Run {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kaq runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("kaq finishes");
+    writer.join().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A path under `testdata/`.
+pub fn data(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+/// Marks a file as untouched for two hours, so that kaq memory-maps it.
+pub fn make_quiet(path: &Path) {
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(SystemTime::now() - Duration::from_secs(7200)).unwrap();
+}
+
+/// Copies a file into `dir` and makes it quiet; returns the copy's path.
+pub fn quiet_copy(src: &str, dir: &Path, name: &str) -> PathBuf {
+    let dst = dir.join(name);
+    std::fs::copy(src, &dst).unwrap();
+    make_quiet(&dst);
+    dst
+}
+
+/// Gzips `data` as one member.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
+}
+
+pub fn s(p: &Path) -> String {
+    p.display().to_string()
+}
