@@ -20,7 +20,7 @@ an unreadable input, or a malformed line unless --ignore-errors).
 
 'kaq --help' shows the filter language and more examples.";
 
-const AFTER_LONG_HELP: &str = "\
+pub const AFTER_LONG_HELP: &str = "\
 FILTER LANGUAGE
   Fields: verb, stage, level, auditID, requestURI, userAgent, user.username,
   user.groups, user.extra, impersonatedUser.*, sourceIPs, objectRef.resource,
@@ -69,6 +69,12 @@ EXIT STATUS
   2  an error: a bad filter or flag, an input that could not be read, or a
      malformed line (unless --ignore-errors); matches may have been printed.
   A closed pipe (kaq ... | head) ends kaq quietly with status 0.
+
+FILES
+  /var/log/kubernetes/audit.log
+               the kubeadm default audit log, read (with its rotated backups
+               audit-YYYY-MM-DDTHH-MM-SS.mmm.log[.gz]) when no PATH is given
+               and stdin is a terminal
 
 ENVIRONMENT
   KAQ_LOG      the audit log read when no PATH is given and stdin is a terminal
@@ -189,4 +195,8 @@ pub struct Cli {
     /// Exit 0/1 even when lines were malformed (they are still reported).
     #[arg(long, help_heading = "Input")]
     pub ignore_errors: bool,
+
+    /// Write the man page or a shell completion script to stdout.
+    #[arg(long, value_enum, value_name = "KIND", hide = true)]
+    pub generate: Option<crate::generate::Generate>,
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod engine;
 pub mod event;
 pub mod filter;
+pub mod generate;
 pub mod input;
 pub mod json;
 pub mod messages;

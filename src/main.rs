@@ -1,12 +1,13 @@
 //! kaq's entry point: flags → config → engine → exit code.
 
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use kaq::cli::Cli;
 use kaq::config::{Config, Environment};
+use kaq::generate::generate;
 use kaq::messages::{describe_io, Reporter};
 use kaq::{engine, output};
 
@@ -17,6 +18,16 @@ const ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(kind) = cli.generate {
+        let mut out = io::stdout().lock();
+        return match generate(kind, &mut out).and_then(|()| out.flush()) {
+            Ok(()) => ExitCode::from(MATCHED),
+            Err(e) => {
+                eprintln!("kaq: error: {}", describe_io(&e));
+                ExitCode::from(ERROR)
+            }
+        };
+    }
     let env = Environment::detect();
     let cfg = match Config::from_cli(cli, &env) {
         Ok(cfg) => cfg,

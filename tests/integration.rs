@@ -82,7 +82,11 @@ fn a_path_instead_of_a_filter_reads_it_with_the_shorthand_flags() {
 fn no_filter_is_a_usage_error() {
     let r = kaq(&[]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("kaq: error: no filter given"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("kaq: error: no filter given"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("hint: `kaq true FILE`"), "{}", r.stderr);
 }
 
@@ -148,7 +152,12 @@ fn a_directory_is_read_oldest_backup_first_live_file_last() {
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(r.audit_ids(), ids(&(1..=24).collect::<Vec<_>>()));
     // Unrelated files and the half-written .gz beside its .log are named under -v.
-    assert!(r.stderr.contains("notes.txt: skipped: not an audit log name"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("notes.txt: skipped: not an audit log name"),
+        "{}",
+        r.stderr
+    );
     assert!(
         r.stderr.contains(
             "audit-2024-05-01T13-00-00.000.log.gz: skipped: still being compressed; reading the uncompressed copy"
@@ -182,7 +191,11 @@ fn a_truncated_gzip_yields_what_decoded_and_an_error_naming_the_file() {
     assert_eq!(r.code, 2);
     let n: u64 = r.stdout.trim().parse().unwrap();
     assert!(n > 0 && n < 480, "decoded part processed: {n}");
-    assert!(r.stderr.contains("cut.log.gz: unexpected end of file"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cut.log.gz: unexpected end of file"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -190,7 +203,10 @@ fn event_list_items_are_events() {
     let r = kaq(&["-o", "ndjson", "true", &data("handmade/eventlist.json")]);
     assert_eq!(r.audit_ids(), ids(&[1, 2, 3]));
     // Each item is printed on its own line, as JSON.
-    assert!(r.lines().iter().all(|l| l.starts_with("{\"kind\":\"Event\"")));
+    assert!(r
+        .lines()
+        .iter()
+        .all(|l| l.starts_with("{\"kind\":\"Event\"")));
 }
 
 #[test]
@@ -200,7 +216,11 @@ fn pretty_printed_json_with_a_bom_is_read() {
     assert_eq!(r.audit_ids(), ids(&[4, 5]));
     // Compacted to one line each.
     assert_eq!(r.lines().len(), 2);
-    let real = kaq(&["--count", "true", &data("real/sysdiglabs__aks-audit-log/sample_KubeAuditLog_event.json")]);
+    let real = kaq(&[
+        "--count",
+        "true",
+        &data("real/sysdiglabs__aks-audit-log/sample_KubeAuditLog_event.json"),
+    ]);
     assert_eq!(real.stdout, "1\n", "{real:?}");
 }
 
@@ -214,7 +234,11 @@ fn crlf_blank_lines_and_a_missing_final_newline_are_fine() {
 #[test]
 fn v1beta1_events_and_events_without_kind_are_read() {
     assert_eq!(matching(&[r#"apiVersion == "audit.k8s.io/v1beta1""#]), [18]);
-    let r = kaq(&["--count", "true", &data("real/falcosecurity__falco/exec_pod.json")]);
+    let r = kaq(&[
+        "--count",
+        "true",
+        &data("real/falcosecurity__falco/exec_pod.json"),
+    ]);
     assert_eq!(r.stdout, "1\n", "no apiVersion in this file");
 }
 
@@ -251,13 +275,25 @@ fn a_torn_last_line_of_a_live_file_is_an_event_still_being_written() {
     // Freshly written: the cut-off last line is not an error...
     let r = kaq(&["-v", "--count", "true", &s(&live)]);
     assert!(!r.stderr.contains("audit.log:9:"), "{}", r.stderr);
-    assert!(r.stderr.contains("skipped an incomplete last line"), "{}", r.stderr);
-    assert!(r.stderr.contains("5 malformed lines skipped"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("skipped an incomplete last line"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("5 malformed lines skipped"),
+        "{}",
+        r.stderr
+    );
     // ...but a complete non-event line at the end still is.
     std::fs::write(&live, b"{\"kind\": 0}").unwrap();
     let r = kaq(&["--count", "true", &s(&live)]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("audit.log:1: not an audit event"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("audit.log:1: not an audit event"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -265,7 +301,12 @@ fn missing_and_unreadable_paths_are_errors_but_others_are_read() {
     let r = kaq(&["--count", "true", "/nonexistent/audit.log", &events()]);
     assert_eq!(r.code, 2);
     assert_eq!(r.stdout, "24\n");
-    assert!(r.stderr.contains("kaq: /nonexistent/audit.log: no such file or directory"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("kaq: /nonexistent/audit.log: no such file or directory"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// The same events through every reading path print byte-identical output.
@@ -286,7 +327,12 @@ fn every_reading_path_prints_identical_output() {
     std::fs::create_dir(&rot).unwrap();
     let lines: Vec<&[u8]> = big.split_inclusive(|&c| c == b'\n').collect();
     let q = lines.len() / 4;
-    let parts = [&lines[..q], &lines[q..2 * q], &lines[2 * q..3 * q], &lines[3 * q..]];
+    let parts = [
+        &lines[..q],
+        &lines[q..2 * q],
+        &lines[2 * q..3 * q],
+        &lines[3 * q..],
+    ];
     let names = [
         "audit-2024-05-01T10-00-00.000.log.gz",
         "audit-2024-05-01T11-00-00.000.log.gz",
@@ -296,8 +342,15 @@ fn every_reading_path_prints_identical_output() {
     for (part, name) in parts.iter().zip(names) {
         let bytes = part.concat();
         let path = rot.join(name);
-        std::fs::write(&path, if name.ends_with(".gz") { gzip(&bytes) } else { bytes })
-            .unwrap();
+        std::fs::write(
+            &path,
+            if name.ends_with(".gz") {
+                gzip(&bytes)
+            } else {
+                bytes
+            },
+        )
+        .unwrap();
         make_quiet(&path);
     }
 
@@ -351,21 +404,36 @@ fn filters_over_the_hand_made_events() {
         (r#"uri contains "command=sh&command""#, &[4]),
         ("code == 403", &[2, 14, 16]),
         ("code >= 400 and code < 500", &[2, 10, 14, 16]),
-        (r#"user ~ "system:serviceaccount:kube-system:*""#, &[1, 13, 16]),
+        (
+            r#"user ~ "system:serviceaccount:kube-system:*""#,
+            &[1, 13, 16],
+        ),
         (r#"ip == "198.51.100.7""#, &[10, 12]),
         (r#"ip startswith "192.168.""#, &[24]),
         ("exists(impersonatedUser)", &[14]),
         (r#"as == "bob""#, &[14]),
         (r#""system:masters" in user.groups"#, &[14]),
         (r#"decision == "forbid""#, &[2, 10, 14, 16]),
-        (r#"annotations["authorization.k8s.io/decision"] == "forbid" and ns == "kube-system""#, &[16]),
+        (
+            r#"annotations["authorization.k8s.io/decision"] == "forbid" and ns == "kube-system""#,
+            &[16],
+        ),
         (r#"stage == "RequestReceived""#, &[19]),
         (r#"apiGroup == "apps""#, &[11]),
-        (r#"objectRef.apiGroup == "" and verb == "delete""#, &[3, 12, 18, 24]),
+        (
+            r#"objectRef.apiGroup == "" and verb == "delete""#,
+            &[3, 12, 18, 24],
+        ),
         (r#"userAgent =~ "^kubelet/""#, &[9]),
-        (r#"time >= "2024-05-01T13:00:00Z""#, &[19, 20, 21, 22, 23, 24]),
+        (
+            r#"time >= "2024-05-01T13:00:00Z""#,
+            &[19, 20, 21, 22, 23, 24],
+        ),
         (r#"time < "2024-05-01T12:00:00+01:00""#, &[1, 2, 3, 4, 5, 6]),
-        (r#"not (verb in ["get", "list", "watch"]) and user !~ "^system:""#, &[3, 4, 5, 6, 7, 8, 11, 12, 15, 17, 18, 19, 20, 23, 24]),
+        (
+            r#"not (verb in ["get", "list", "watch"]) and user !~ "^system:""#,
+            &[3, 4, 5, 6, 7, 8, 11, 12, 15, 17, 18, 19, 20, 23, 24],
+        ),
         // Privileged pods: any container, init containers included.
         (
             r#"resource == "pods" and verb in ["create", "update"] and
@@ -374,11 +442,20 @@ fn filters_over_the_hand_made_events() {
             &[5, 17],
         ),
         (r#"requestObject.spec.hostNetwork == true"#, &[17]),
-        (r#"requestObject.spec.volumes[*].hostPath.path == "/""#, &[17]),
+        (
+            r#"requestObject.spec.volumes[*].hostPath.path == "/""#,
+            &[17],
+        ),
         (r#"requestObject.roleRef.name == "cluster-admin""#, &[6]),
         // RBAC rules: one rule must grant both.
-        (r#"any(requestObject.rules[*], "pods/exec" in resources and "create" in verbs)"#, &[7]),
-        (r#""pods/exec" in requestObject.rules[*].resources and "create" in requestObject.rules[*].verbs"#, &[7, 8]),
+        (
+            r#"any(requestObject.rules[*], "pods/exec" in resources and "create" in verbs)"#,
+            &[7],
+        ),
+        (
+            r#""pods/exec" in requestObject.rules[*].resources and "create" in requestObject.rules[*].verbs"#,
+            &[7, 8],
+        ),
     ];
     for (filter, expected) in cases {
         assert_eq!(matching(&[filter]), *expected, "{filter}");
@@ -389,20 +466,47 @@ fn filters_over_the_hand_made_events() {
 fn shorthand_flags_are_anded_with_the_filter() {
     let cases: &[(&[&str], &[u32])] = &[
         (&["--verb", "delete", "true"], &[3, 12, 18, 24]),
-        (&["--verb", "get,list", "--code", "403", "true"], &[2, 14, 16]),
+        (
+            &["--verb", "get,list", "--code", "403", "true"],
+            &[2, 14, 16],
+        ),
         (&["--resource", "pods/exec", "true"], &[4]),
-        (&["--resource", "secrets", "-n", "default", "true"], &[3, 24]),
+        (
+            &["--resource", "secrets", "-n", "default", "true"],
+            &[3, 24],
+        ),
         (&["--namespace", "prod", r#"verb == "patch""#], &[11]),
-        (&["--user", "system:serviceaccount:kube-system:*", "true"], &[1, 13, 16]),
+        (
+            &["--user", "system:serviceaccount:kube-system:*", "true"],
+            &[1, 13, 16],
+        ),
         (&["--code", "4xx", "true"], &[2, 10, 14, 16]),
         (&["--code", "101", "true"], &[4, 15]),
         (&["--stage", "responsestarted", "true"], &[4, 9, 15]),
-        (&["--since", "2024-05-01T13:00:00Z", "true"], &[19, 20, 21, 22, 23, 24]),
-        (&["--until", "2024-05-01T11:00:00Z", "true"], &[1, 2, 3, 4, 5, 6]),
-        (&["--since", "2024-05-01T12:00:14Z", "--until", "2024-05-01T12:00:16Z", "true"], &[14, 15]),
+        (
+            &["--since", "2024-05-01T13:00:00Z", "true"],
+            &[19, 20, 21, 22, 23, 24],
+        ),
+        (
+            &["--until", "2024-05-01T11:00:00Z", "true"],
+            &[1, 2, 3, 4, 5, 6],
+        ),
+        (
+            &[
+                "--since",
+                "2024-05-01T12:00:14Z",
+                "--until",
+                "2024-05-01T12:00:16Z",
+                "true",
+            ],
+            &[14, 15],
+        ),
         // The log is from 2024: nothing in the last hour, everything before it.
         (&["--since", "1h", "true"], &[]),
-        (&["--until", "90m", "--verb", "delete", "true"], &[3, 12, 18, 24]),
+        (
+            &["--until", "90m", "--verb", "delete", "true"],
+            &[3, 12, 18, 24],
+        ),
     ];
     for (args, expected) in cases {
         assert_eq!(matching(args), *expected, "{args:?}");
@@ -412,11 +516,23 @@ fn shorthand_flags_are_anded_with_the_filter() {
 #[test]
 fn bad_shorthand_values_are_usage_errors() {
     for (args, msg) in [
-        (vec!["--code", "4x"], "--code \"4x\": expected a code such as 403 or a class such as 4xx"),
+        (
+            vec!["--code", "4x"],
+            "--code \"4x\": expected a code such as 403 or a class such as 4xx",
+        ),
         (vec!["--code", "9xx"], "a class is 1xx to 5xx"),
-        (vec!["--since", "yesterday"], "--since \"yesterday\": expected a duration (90m, 2h, 7d) or an RFC 3339 time"),
-        (vec!["--stage", "Done"], "expected one of RequestReceived, ResponseStarted, ResponseComplete, Panic"),
-        (vec!["--resource", "pods/"], "expected `pods` or `pods/exec`"),
+        (
+            vec!["--since", "yesterday"],
+            "--since \"yesterday\": expected a duration (90m, 2h, 7d) or an RFC 3339 time",
+        ),
+        (
+            vec!["--stage", "Done"],
+            "expected one of RequestReceived, ResponseStarted, ResponseComplete, Panic",
+        ),
+        (
+            vec!["--resource", "pods/"],
+            "expected `pods` or `pods/exec`",
+        ),
     ] {
         let mut a = args.clone();
         let ev = events();
@@ -442,8 +558,12 @@ fn a_bad_filter_shows_a_caret_and_exits_2() {
     );
     let r = kaq(&[r#"code == "403""#, &events()]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("type mismatch: `responseStatus.code` is a number, but \"403\" is a string"));
-    assert!(r.stderr.contains("hint: write responseStatus.code == 403, without quotes"));
+    assert!(r
+        .stderr
+        .contains("type mismatch: `responseStatus.code` is a number, but \"403\" is a string"));
+    assert!(r
+        .stderr
+        .contains("hint: write responseStatus.code == 403, without quotes"));
     let r = kaq(&[r#"user =~ "(unclosed""#, &events()]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("invalid regex"), "{}", r.stderr);
@@ -461,7 +581,12 @@ fn ndjson_prints_the_input_bytes_unchanged() {
 fn json_is_one_array() {
     let r = kaq(&["-o", "json", r#"verb == "delete""#, &events()]);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let got: Vec<&str> = v.as_array().unwrap().iter().map(|e| e["auditID"].as_str().unwrap()).collect();
+    let got: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["auditID"].as_str().unwrap())
+        .collect();
     assert_eq!(got, ids(&[3, 12, 18, 24]));
     let empty = kaq(&["-o", "json", "false", &events()]);
     assert_eq!((empty.code, empty.stdout.as_str()), (1, "[]\n"));
@@ -469,15 +594,52 @@ fn json_is_one_array() {
 
 #[test]
 fn table_shows_the_columns_a_responder_needs() {
-    let r = kaq(&[r#"auditID in ["00000000-0000-4000-8000-000000000004", "00000000-0000-4000-8000-000000000014", "00000000-0000-4000-8000-000000000010"]"#, &events()]);
+    let r = kaq(&[
+        r#"auditID in ["00000000-0000-4000-8000-000000000004", "00000000-0000-4000-8000-000000000014", "00000000-0000-4000-8000-000000000010"]"#,
+        &events(),
+    ]);
     let lines = r.lines();
     assert_eq!(lines.len(), 4, "{}", r.stdout);
-    let cols: Vec<&str> = lines[0].split("  ").filter(|c| !c.is_empty()).map(str::trim).collect();
-    assert_eq!(cols, ["TIME", "USER", "VERB", "RESOURCE", "OBJECT", "CODE", "SOURCE IP"]);
-    let row: Vec<&str> = lines[1].split("  ").filter(|c| !c.is_empty()).map(str::trim).collect();
-    assert_eq!(row, ["2024-05-01T10:00:04.112004Z", "alice", "create", "pods/exec", "default/web", "101", "10.0.0.5"]);
+    let cols: Vec<&str> = lines[0]
+        .split("  ")
+        .filter(|c| !c.is_empty())
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            "TIME",
+            "USER",
+            "VERB",
+            "RESOURCE",
+            "OBJECT",
+            "CODE",
+            "SOURCE IP"
+        ]
+    );
+    let row: Vec<&str> = lines[1]
+        .split("  ")
+        .filter(|c| !c.is_empty())
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        row,
+        [
+            "2024-05-01T10:00:04.112004Z",
+            "alice",
+            "create",
+            "pods/exec",
+            "default/web",
+            "101",
+            "10.0.0.5"
+        ]
+    );
     // A non-resource request shows its URL path; impersonation shows both users.
-    assert!(lines[2].contains("system:anonymous") && lines[2].contains("/healthz"), "{}", lines[2]);
+    assert!(
+        lines[2].contains("system:anonymous") && lines[2].contains("/healthz"),
+        "{}",
+        lines[2]
+    );
     assert!(lines[3].contains("system:admin (as bob)"), "{}", lines[3]);
 }
 
@@ -488,22 +650,54 @@ fn wide_adds_stage_level_agent_latency_and_audit_id() {
     for col in ["STAGE", "LEVEL", "USERAGENT", "LATENCY", "AUDITID"] {
         assert!(header.contains(col), "{header}");
     }
-    assert!(r.lines()[1].contains("1.2s") && r.lines()[1].contains(&id(11)), "{}", r.stdout);
+    assert!(
+        r.lines()[1].contains("1.2s") && r.lines()[1].contains(&id(11)),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
 fn csv_and_tsv_with_chosen_columns() {
     let cols = "time,user.username,verb,objectRef.name,sourceIPs,latency";
-    let r = kaq(&["-o", "csv", "--columns", cols, r#"auditID == "00000000-0000-4000-8000-000000000024""#, &events()]);
+    let r = kaq(&[
+        "-o",
+        "csv",
+        "--columns",
+        cols,
+        r#"auditID == "00000000-0000-4000-8000-000000000024""#,
+        &events(),
+    ]);
     assert_eq!(
         r.stdout,
         "time,user.username,verb,objectRef.name,sourceIPs,latency\n2024-05-01T13:00:24.112024Z,alice,delete,api-key,\"10.0.0.5,192.168.1.20\",12ms\n"
     );
-    let r = kaq(&["-o", "tsv", "--columns", "verb,userAgent", r#"user == "eve""#, &events()]);
-    assert_eq!(r.stdout, "verb\tuserAgent\nget\tevil\u{1b}[31mRED\u{1b}[0m\\rtool\n");
-    let r = kaq(&["-o", "csv", "--columns", "verb,objectRef.nme", "true", &events()]);
+    let r = kaq(&[
+        "-o",
+        "tsv",
+        "--columns",
+        "verb,userAgent",
+        r#"user == "eve""#,
+        &events(),
+    ]);
+    assert_eq!(
+        r.stdout,
+        "verb\tuserAgent\nget\tevil\u{1b}[31mRED\u{1b}[0m\\rtool\n"
+    );
+    let r = kaq(&[
+        "-o",
+        "csv",
+        "--columns",
+        "verb,objectRef.nme",
+        "true",
+        &events(),
+    ]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("did you mean objectRef.name?"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("did you mean objectRef.name?"),
+        "{}",
+        r.stderr
+    );
     let r = kaq(&["-o", "ndjson", "--columns", "verb", "true", &events()]);
     assert_eq!(r.code, 2);
 }
@@ -511,8 +705,16 @@ fn csv_and_tsv_with_chosen_columns() {
 #[test]
 fn control_characters_never_reach_the_table_raw() {
     let r = kaq(&["-o", "wide", r#"user == "eve""#, &events()]);
-    assert!(!r.stdout.contains('\u{1b}') && !r.stdout.contains('\r'), "{:?}", r.stdout);
-    assert!(r.stdout.contains("evil\\u{1b}[31mRED\\u{1b}[0m\\rtool"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains('\u{1b}') && !r.stdout.contains('\r'),
+        "{:?}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("evil\\u{1b}[31mRED\\u{1b}[0m\\rtool"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -520,7 +722,10 @@ fn count_and_limit() {
     assert_eq!(kaq(&["--count", "code >= 400", &events()]).stdout, "4\n");
     let r = kaq(&["-o", "ndjson", "--limit", "2", "code >= 400", &events()]);
     assert_eq!(r.audit_ids(), ids(&[2, 10]));
-    assert_eq!(kaq(&["--count", "-m", "3", "true", &events()]).stdout, "3\n");
+    assert_eq!(
+        kaq(&["--count", "-m", "3", "true", &events()]).stdout,
+        "3\n"
+    );
 }
 
 #[test]
@@ -592,14 +797,22 @@ fn real_samples_read_completely() {
     assert_eq!(r.stdout, "98\n");
     // The one garbage fixture and the two AKS envelopes (not read yet) are reported.
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("fal_01_003.json:1: not an audit event: `kind` is 0"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("fal_01_003.json:1: not an audit event: `kind` is 0"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn real_samples_exec_into_pods() {
     assert_eq!(
         real(r#"objectRef.subresource == "exec""#),
-        ["57a794de-44d3-40ee-a0ad-c0eb096eef6c", "ca1ed9f4-7bf4-4c85-81a8-1b11253d1ba6"]
+        [
+            "57a794de-44d3-40ee-a0ad-c0eb096eef6c",
+            "ca1ed9f4-7bf4-4c85-81a8-1b11253d1ba6"
+        ]
     );
 }
 
@@ -624,7 +837,9 @@ fn real_samples_privileged_pods() {
 #[test]
 fn real_samples_cluster_admin_bindings() {
     assert_eq!(
-        real(r#"resource in ["clusterrolebindings", "rolebindings"] and requestObject.roleRef.name == "cluster-admin""#),
+        real(
+            r#"resource in ["clusterrolebindings", "rolebindings"] and requestObject.roleRef.name == "cluster-admin""#
+        ),
         ["c97244c7-4aec-4714-946a-8204d00ecdca"]
     );
 }
@@ -632,6 +847,28 @@ fn real_samples_cluster_admin_bindings() {
 #[test]
 fn real_samples_forbidden_impersonated_requests() {
     // audit2rbac's demo: system:admin impersonating others, 11 forbidden.
-    let r = kaq(&["--count", "code == 403 and exists(impersonatedUser)", &data("real/liggitt__audit2rbac/demo.log")]);
+    let r = kaq(&[
+        "--count",
+        "code == 403 and exists(impersonatedUser)",
+        &data("real/liggitt__audit2rbac/demo.log"),
+    ]);
     assert_eq!(r.stdout, "11\n");
+}
+
+// ---------------------------------------------------------------- generated files
+
+#[test]
+fn committed_completions_and_man_page_are_current() {
+    use clap::ValueEnum;
+    for (kind, file) in kaq::generate::Generate::ALL {
+        let name = kind.to_possible_value().unwrap().get_name().to_string();
+        let r = kaq(&["--generate", &name]);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            r.stdout == committed,
+            "{file} is stale: regenerate it with `cargo run -- --generate {name} > {file}` (README: Completions and man page)"
+        );
+    }
 }

@@ -81,7 +81,8 @@ pub fn data(rel: &str) -> String {
 /// Marks a file as untouched for two hours, so that kaq memory-maps it.
 pub fn make_quiet(path: &Path) {
     let f = std::fs::File::options().write(true).open(path).unwrap();
-    f.set_modified(SystemTime::now() - Duration::from_secs(7200)).unwrap();
+    f.set_modified(SystemTime::now() - Duration::from_secs(7200))
+        .unwrap();
 }
 
 /// Copies a file into `dir` and makes it quiet; returns the copy's path.

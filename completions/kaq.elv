@@ -1,0 +1,54 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kaq] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kaq'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kaq'= {
+            cand -e 'The filter as a flag; every positional argument is then a PATH'
+            cand --filter 'The filter as a flag; every positional argument is then a PATH'
+            cand --verb 'Only these verbs (comma-separated: get,list,watch)'
+            cand --resource 'Only this resource: `pods`, or `pods/exec` for a subresource'
+            cand -n 'Only this namespace'
+            cand --namespace 'Only this namespace'
+            cand --user 'Only users matching this glob (`system:serviceaccount:kube-system:*`)'
+            cand --code 'Only this response code (`403`) or class (`4xx`)'
+            cand --stage 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)'
+            cand --since 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp'
+            cand --until 'Only events before this time (same forms as --since)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --columns 'Columns for table, csv and tsv: field paths, aliases, or the display columns user, resource, object and latency (e.g. time,user,verb,objectRef.name)'
+            cand -m 'Stop after N matching events (and stop reading)'
+            cand --limit 'Stop after N matching events (and stop reading)'
+            cand -j 'Worker threads (default: all cores)'
+            cand --threads 'Worker threads (default: all cores)'
+            cand --generate 'Write the man page or a shell completion script to stdout'
+            cand --count 'Print only the number of matching events'
+            cand -v 'Show every malformed line, skipped files and other notes on stderr'
+            cand --verbose 'Show every malformed line, skipped files and other notes on stderr'
+            cand -q 'Print no warnings about malformed lines'
+            cand --quiet 'Print no warnings about malformed lines'
+            cand --no-mmap 'Never memory-map files; read them'
+            cand --ignore-errors 'Exit 0/1 even when lines were malformed (they are still reported)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,31 @@
+complete -c kaq -s e -l filter -d 'The filter as a flag; every positional argument is then a PATH' -r
+complete -c kaq -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
+complete -c kaq -l resource -d 'Only this resource: `pods`, or `pods/exec` for a subresource' -r
+complete -c kaq -s n -l namespace -d 'Only this namespace' -r
+complete -c kaq -l user -d 'Only users matching this glob (`system:serviceaccount:kube-system:*`)' -r
+complete -c kaq -l code -d 'Only this response code (`403`) or class (`4xx`)' -r
+complete -c kaq -l stage -d 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)' -r
+complete -c kaq -l since -d 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp' -r
+complete -c kaq -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c kaq -s o -l output -d 'Output format' -r -f -a "table\t'A table for people (default)'
+wide\t'The table with stage, level, user agent, latency and audit ID'
+json\t'One JSON array of the events'
+ndjson\t'One event per line, exactly as read'
+csv\t'Comma-separated values of the columns, with a header'
+tsv\t'Tab-separated values of the columns, with a header'"
+complete -c kaq -l columns -d 'Columns for table, csv and tsv: field paths, aliases, or the display columns user, resource, object and latency (e.g. time,user,verb,objectRef.name)' -r
+complete -c kaq -s m -l limit -d 'Stop after N matching events (and stop reading)' -r
+complete -c kaq -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c kaq -l generate -d 'Write the man page or a shell completion script to stdout' -r -f -a "man\t'The man page, kaq.1 (roff)'
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''
+complete-powershell\t''
+complete-elvish\t''"
+complete -c kaq -l count -d 'Print only the number of matching events'
+complete -c kaq -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
+complete -c kaq -s q -l quiet -d 'Print no warnings about malformed lines'
+complete -c kaq -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
+complete -c kaq -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kaq -s V -l version -d 'Print version'
