@@ -42,6 +42,29 @@ impl Column {
     }
 }
 
+impl Column {
+    /// Columns whose values are short and fixed in form (times, verbs, codes):
+    /// a table on a narrow terminal truncates the others, never these.
+    pub fn is_compact(&self) -> bool {
+        match &self.value {
+            ColumnValue::Latency => true,
+            ColumnValue::Field(p) => {
+                [
+                    "stageTimestamp",
+                    "requestReceivedTimestamp",
+                    "verb",
+                    "stage",
+                    "level",
+                ]
+                .iter()
+                .any(|k| p.is(&[k]))
+                    || p.is(&["responseStatus", "code"])
+            }
+            _ => false,
+        }
+    }
+}
+
 /// The default table columns; `wide` adds stage, level, user agent, latency
 /// and audit ID.
 pub fn default_columns(wide: bool) -> Vec<Column> {

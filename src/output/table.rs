@@ -1,16 +1,22 @@
 //! `-o table` and `-o wide`: rows are collected, then laid out once with
 //! comfy-table (column widths need every row). Borders are left out, as
-//! kubectl does, so the output stays greppable.
+//! kubectl does, so the output stays greppable, and every event stays on one
+//! line: on a terminal too narrow for the table, long cells (users, objects,
+//! user agents) are cut with `…` while times, verbs and codes stay whole.
 
 use std::io::{self, Write};
 
-use comfy_table::{presets, ContentArrangement, Table};
+use comfy_table::{presets, ColumnConstraint, ContentArrangement, Row, Table, Width};
 
 use super::{OutputSpec, Rendered, Sink};
+
+/// A cut column keeps at least this many characters.
+const MIN_SQUEEZED: usize = 10;
 
 pub struct TableSink<'w> {
     out: Box<dyn Write + 'w>,
     titles: Vec<String>,
+    compact: Vec<bool>,
     rows: Vec<Vec<String>>,
     width: Option<u16>,
 }
@@ -20,6 +26,7 @@ impl<'w> TableSink<'w> {
         TableSink {
             out,
             titles: spec.columns.iter().map(|c| c.title()).collect(),
+            compact: spec.columns.iter().map(|c| c.is_compact()).collect(),
             rows: Vec::new(),
             width: spec.width,
         }
@@ -38,8 +45,31 @@ impl Sink for TableSink<'_> {
         }
         let mut table = Table::new();
         table.load_preset(presets::NOTHING);
-        table.set_header(&self.titles);
-        match self.width {
+        let mut header = Row::from(self.titles.clone());
+        header.max_height(1);
+        table.set_header(header);
+        table.set_truncation_indicator("…");
+        // Natural width of each column, to decide whether fitting can help.
+        let mut natural: Vec<usize> = self.titles.iter().map(|t| t.chars().count()).collect();
+        for row in &self.rows {
+            for (w, cell) in natural.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let gaps = 2 * natural.len();
+        let fit = self.width.filter(|&width| {
+            let total: usize = natural.iter().sum::<usize>() + gaps;
+            let squeezed: usize = natural
+                .iter()
+                .zip(&self.compact)
+                .map(|(&w, &compact)| if compact { w } else { w.min(MIN_SQUEEZED) })
+                .sum::<usize>()
+                + gaps;
+            // Fit only when it is needed and can keep every column legible;
+            // otherwise let long lines run (pipe to `less -S`).
+            total > usize::from(width) && squeezed <= usize::from(width)
+        });
+        match fit {
             Some(w) => {
                 table.set_content_arrangement(ContentArrangement::Dynamic);
                 table.set_width(w);
@@ -49,10 +79,17 @@ impl Sink for TableSink<'_> {
             }
         }
         for row in self.rows.drain(..) {
+            let mut row = Row::from(row);
+            row.max_height(1);
             table.add_row(row);
         }
-        for column in table.column_iter_mut() {
+        for ((column, compact), &w) in table.column_iter_mut().zip(&self.compact).zip(&natural) {
             column.set_padding((0, 2));
+            column.set_constraint(if *compact {
+                ColumnConstraint::ContentWidth
+            } else {
+                ColumnConstraint::LowerBoundary(Width::Fixed(w.min(MIN_SQUEEZED) as u16))
+            });
         }
         for line in table.lines() {
             writeln!(self.out, "{}", line.trim_end())?;
