@@ -144,6 +144,7 @@ fn truncate(s: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::filter::parser::parse_path;
     use crate::json::index_object;
 
     fn with_event<R>(text: &str, f: impl FnOnce(Event<'_>) -> R) -> R {
@@ -166,18 +167,9 @@ mod tests {
     #[test]
     fn visits_nested_and_wildcard_paths() {
         let text = r#"{"verb":"create","requestObject":{"spec":{"containers":[{"name":"a"},{"name":"b","securityContext":{"privileged":true}}]}}}"#;
-        let p = Path {
-            segments: vec![
-                Segment::Key("requestObject".into()),
-                Segment::Key("spec".into()),
-                Segment::Key("containers".into()),
-                Segment::Wildcard,
-                Segment::Key("name".into()),
-            ],
-        };
+        let p = parse_path("requestObject.spec.containers[*].name").unwrap();
         assert_eq!(values(text, &p), [r#""a""#, r#""b""#]);
-        let mut p1 = p.clone();
-        p1.segments[3] = Segment::Index(1);
+        let p1 = parse_path("requestObject.spec.containers[1].name").unwrap();
         assert_eq!(values(text, &p1), [r#""b""#]);
     }
 

@@ -90,29 +90,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn displays_canonically() {
-        let p = Path {
-            segments: vec![
-                Segment::Key("annotations".into()),
-                Segment::Key("authorization.k8s.io/decision".into()),
-            ],
-        };
-        assert_eq!(
-            p.to_string(),
-            r#"annotations["authorization.k8s.io/decision"]"#
-        );
-        let p = Path {
-            segments: vec![
-                Segment::Key("requestObject".into()),
-                Segment::Key("spec".into()),
-                Segment::Key("containers".into()),
-                Segment::Wildcard,
-                Segment::Key("image".into()),
-                Segment::Index(0),
-            ],
-        };
-        assert_eq!(p.to_string(), "requestObject.spec.containers[*].image[0]");
+    fn displays_canonically_and_reads_back() {
+        for text in [
+            r#"annotations["authorization.k8s.io/decision"]"#,
+            "requestObject.spec.containers[*].image[0]",
+            r#"user.extra["iam.gke.io/user-assertion"][*]"#,
+        ] {
+            let p = crate::filter::parser::parse_path(text).unwrap();
+            assert_eq!(p.to_string(), text);
+        }
+        let p = crate::filter::parser::parse_path("requestObject.spec.containers[*]").unwrap();
         assert!(p.has_wildcard());
+        assert_eq!(p.segments[3], Segment::Wildcard);
         assert!(Path::keys(&["objectRef", "name"]).is(&["objectRef", "name"]));
     }
 }

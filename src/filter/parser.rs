@@ -55,6 +55,22 @@ pub fn parse(src: &str) -> Result<Expr, FilterError> {
     Ok(e)
 }
 
+/// Parses a field path on its own: `objectRef.name`,
+/// `requestObject.spec.containers[*].image`. Used for `--columns`.
+pub fn parse_path(src: &str) -> Result<Path, FilterError> {
+    let mut p = Parser {
+        tokens: lex(src)?,
+        pos: 0,
+        depth: 0,
+        in_quantifier: 0,
+    };
+    let field = p.field()?;
+    if p.peek() != &Tok::Eof {
+        return Err(p.unexpected("the end of the path"));
+    }
+    Ok(field.path)
+}
+
 struct Parser {
     tokens: Vec<(Tok, Span)>,
     pos: usize,

@@ -105,16 +105,8 @@ fn column(name: &str) -> Result<Column, String> {
         _ => {
             let path = match alias(name) {
                 Some(p) => p,
-                None => {
-                    let parsed = crate::filter::parser::parse(&format!("exists({name})"))
-                        .ok()
-                        .and_then(|e| match e {
-                            crate::filter::Expr::Exists(f) => Some(f.path),
-                            _ => None,
-                        })
-                        .ok_or_else(|| format!("`{name}` is not a column or field path"))?;
-                    parsed
-                }
+                None => crate::filter::parser::parse_path(name)
+                    .map_err(|e| format!("`{name}` is not a column or field path: {e}"))?,
             };
             type_of(&path).map_err(|u| match u.suggestion {
                 Some(s) => format!("unknown column `{name}`: {}; did you mean {s}?", u.message),
