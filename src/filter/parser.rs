@@ -95,8 +95,9 @@ const KEYWORDS: &[&str] = &[
 ];
 
 impl Parser {
+    /// The current token; past the end, `Eof`.
     fn peek(&self) -> &Tok {
-        &self.tokens[self.pos].0
+        &self.tokens[self.pos.min(self.tokens.len() - 1)].0
     }
 
     fn peek_at(&self, n: usize) -> &Tok {
@@ -104,16 +105,18 @@ impl Parser {
     }
 
     fn span(&self) -> Span {
-        self.tokens[self.pos].1
+        self.tokens[self.pos.min(self.tokens.len() - 1)].1
     }
 
     fn prev_span(&self) -> Span {
         self.tokens[self.pos.saturating_sub(1)].1
     }
 
+    /// Takes the current token. Always advances (up to one past `Eof`), so
+    /// `pos -= 1` undoes it.
     fn bump(&mut self) -> (Tok, Span) {
-        let t = self.tokens[self.pos].clone();
-        if self.pos < self.tokens.len() - 1 {
+        let t = self.tokens[self.pos.min(self.tokens.len() - 1)].clone();
+        if self.pos < self.tokens.len() {
             self.pos += 1;
         }
         t
@@ -575,6 +578,18 @@ mod tests {
             "keywords are plain keys after a dot"
         );
         assert!(parse("in == 1").is_err());
+        let e = parse("a. == 1").unwrap_err();
+        assert_eq!(e.message, "expected a field name after `.`, found `==`");
+        let e = parse_path("objectRef.").unwrap_err();
+        assert_eq!(
+            e.message,
+            "expected a field name after `.`, found the end of the filter"
+        );
+        let e = parse("a[ == 1").unwrap_err();
+        assert_eq!(
+            e.message,
+            "expected a quoted key, an index or `*`, found `==`"
+        );
         assert!(parse("x[-1] == 1").is_err());
         assert!(parse("x[1.5] == 1").is_err());
     }
