@@ -4,6 +4,7 @@
 //! (recorded by [`crate::json::index_object`] in the one validating pass).
 //! Fields are decoded only when asked for; nothing is copied.
 
+pub mod computed;
 pub mod path;
 
 use crate::json::{key_matches, Member, Value};
@@ -87,16 +88,17 @@ impl<'a> Event<'a> {
     }
 
     /// Calls `f` with every value `path` reaches, stopping as soon as `f`
-    /// returns true; returns whether it stopped.
+    /// returns true; returns whether it stopped. Values may be computed
+    /// ([`computed`]), so `f` must not keep them.
     ///
     /// A missing `objectRef.apiGroup` of an event that has an `objectRef` is
     /// the core group and reads as `""`.
-    pub fn visit(&self, path: &Path, f: &mut dyn FnMut(Value<'a>) -> bool) -> bool {
+    pub fn visit(&self, path: &Path, f: &mut dyn for<'v> FnMut(Value<'v>) -> bool) -> bool {
         let Some((Segment::Key(first), rest)) = path.segments.split_first() else {
             return false;
         };
         let Some(top) = self.get(first) else {
-            return false;
+            return computed::visit(self, first, rest, f);
         };
         if first == "objectRef" && path.is(&["objectRef", "apiGroup"]) {
             let group = top.get("apiGroup").unwrap_or(Value::new_unchecked("\"\""));
@@ -107,10 +109,10 @@ impl<'a> Event<'a> {
 }
 
 /// Calls `f` with every value `segments` reach from `v`; see [`Event::visit`].
-pub fn visit_value<'a>(
-    v: Value<'a>,
+pub fn visit_value(
+    v: Value<'_>,
     segments: &[Segment],
-    f: &mut dyn FnMut(Value<'a>) -> bool,
+    f: &mut dyn for<'v> FnMut(Value<'v>) -> bool,
 ) -> bool {
     let Some((seg, rest)) = segments.split_first() else {
         return f(v);
@@ -156,7 +158,7 @@ mod tests {
     fn values(text: &str, path: &Path) -> Vec<String> {
         with_event(text, |e| {
             let mut out = Vec::new();
-            e.visit(path, &mut |v| {
+            e.visit(path, &mut |v: Value<'_>| {
                 out.push(v.text().to_string());
                 false
             });

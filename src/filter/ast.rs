@@ -79,6 +79,8 @@ pub enum Literal {
     /// An instant (microseconds since the epoch), from an RFC 3339 string
     /// compared with a timestamp field.
     Time(Micros),
+    /// A duration in microseconds: `5s`, `250ms`, `1h30m`.
+    Duration(Micros),
     /// `["create", "update"]`, only on the right of `in`.
     List(Vec<Literal>),
 }

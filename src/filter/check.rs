@@ -205,6 +205,15 @@ fn check_literal(
         .with_hint(hint))
     };
     match (ty, &lit) {
+        (Type::Duration, Literal::Duration(_) | Literal::Number(_)) => Ok(lit),
+        (Type::Duration, _) => mismatch(
+            "a duration",
+            format!(
+                "write {} {} 5s (or a number of seconds)",
+                field.path,
+                op.symbol()
+            ),
+        ),
         (Type::Number, Literal::Number(_)) => Ok(lit),
         (Type::Number, Literal::String(s)) => mismatch(
             "a number",
@@ -245,6 +254,7 @@ fn describe(lit: &Literal) -> &'static str {
         Literal::Bool(_) => "a boolean",
         Literal::Null => "null",
         Literal::Time(_) => "a time",
+        Literal::Duration(_) => "a duration",
         Literal::List(_) => "a list",
     }
 }
@@ -256,6 +266,7 @@ fn show(lit: &Literal) -> String {
         Literal::Bool(b) => b.to_string(),
         Literal::Null => "null".into(),
         Literal::Time(t) => crate::time::format_micros(*t),
+        Literal::Duration(us) => crate::time::format_duration(*us),
         Literal::List(_) => "a list".into(),
     }
 }

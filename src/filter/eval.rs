@@ -155,6 +155,8 @@ fn scalar(lit: &Literal) -> Scalar {
         Literal::Bool(b) => Scalar::Bool(*b),
         Literal::Null => Scalar::Null,
         Literal::Time(t) => Scalar::Time(*t),
+        // Durations compare with seconds (what computed `latency` yields).
+        Literal::Duration(us) => Scalar::Num(*us as f64 / 1e6),
         Literal::List(_) => Scalar::Null,
     }
 }
@@ -248,7 +250,7 @@ enum Ctx<'e, 'a> {
 }
 
 impl<'a> Ctx<'_, 'a> {
-    fn visit(&self, field: &FieldAt, f: &mut dyn FnMut(Value<'a>) -> bool) -> bool {
+    fn visit(&self, field: &FieldAt, f: &mut dyn for<'v> FnMut(Value<'v>) -> bool) -> bool {
         match (self, field.relative) {
             (Ctx::Value(v), true) => visit_value(*v, &field.path.segments, f),
             (Ctx::Event(e), _) => e.visit(&field.path, f),
@@ -258,7 +260,11 @@ impl<'a> Ctx<'_, 'a> {
 
     /// Visits the leaves: arrays reached at the end are entered one level.
     /// Returns (stopped, saw_any).
-    fn visit_leaves(&self, field: &FieldAt, f: &mut dyn FnMut(Value<'a>) -> bool) -> (bool, bool) {
+    fn visit_leaves(
+        &self,
+        field: &FieldAt,
+        f: &mut dyn for<'v> FnMut(Value<'v>) -> bool,
+    ) -> (bool, bool) {
         let mut seen = false;
         let stopped = self.visit(field, &mut |v| {
             if v.kind() == Kind::Array {

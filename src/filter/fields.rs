@@ -14,6 +14,9 @@ pub enum Type {
     Number,
     /// An RFC 3339 timestamp: compared as an instant.
     Time,
+    /// A span of time in seconds (computed `latency`): compared with
+    /// durations such as `5s` or numbers of seconds.
+    Duration,
     /// An array of strings (`user.groups`, `sourceIPs`): comparisons hold if
     /// any element satisfies them.
     Strings,
@@ -33,6 +36,7 @@ impl Type {
             Type::String => "a string",
             Type::Number => "a number",
             Type::Time => "a timestamp",
+            Type::Duration => "a duration",
             Type::Strings => "a list of strings",
             Type::StringMap | Type::StringsMap => "a map",
             Type::Object(_) => "an object",
@@ -96,7 +100,14 @@ pub const EVENT: &[(&str, Type)] = &[
     // audit.k8s.io/v1beta1 only.
     ("timestamp", Type::Time),
     ("metadata", Type::Any),
+    // Computed by kaq (src/event/computed.rs).
+    ("latency", Type::Duration),
+    ("exec", Type::Object(EXEC)),
+    ("actor", Type::String),
+    ("impersonator", Type::String),
 ];
+
+const EXEC: &[(&str, Type)] = &[("command", Type::String)];
 
 /// Short names people type, and the path each stands for.
 pub const ALIASES: &[(&str, &[&str])] = &[

@@ -12,6 +12,8 @@ pub enum Tok {
     Ident(String),
     Str(String),
     Num(f64),
+    /// `5s`, `250ms`, `1h30m`, in microseconds.
+    Duration(i64),
     LParen,
     RParen,
     LBracket,
@@ -37,6 +39,7 @@ impl Tok {
             Tok::Ident(s) => format!("`{s}`"),
             Tok::Str(s) => format!("string {}", serde_json::Value::from(s.as_str())),
             Tok::Num(n) => format!("number {n}"),
+            Tok::Duration(us) => format!("duration {}", crate::time::format_duration(*us)),
             Tok::LParen => "`(`".into(),
             Tok::RParen => "`)`".into(),
             Tok::LBracket => "`[`".into(),
@@ -122,6 +125,24 @@ pub fn lex(src: &str) -> Result<Vec<(Tok, Span)>, FilterError> {
                         || (matches!(b[j], b'+' | b'-') && matches!(b[j - 1], b'e' | b'E')))
                 {
                     j += 1;
+                }
+                // A number with a unit is a duration: 5s, 250ms, 1h30m.
+                if j < b.len() && b[j].is_ascii_alphabetic() && !src[i..j].contains(['.', 'e', 'E'])
+                {
+                    let mut k = j;
+                    while k < b.len() && b[k].is_ascii_alphanumeric() {
+                        k += 1;
+                    }
+                    let us = crate::time::parse_duration(&src[i..k]).ok_or_else(|| {
+                        FilterError::new(
+                            Span::new(i, k),
+                            format!("invalid duration `{}`", &src[i..k]),
+                        )
+                        .with_hint("durations look like 500ms, 5s, 2m, 1h30m, 7d")
+                    })?;
+                    out.push((Tok::Duration(us), Span::new(i, k)));
+                    i = k;
+                    continue;
                 }
                 let text: String = src[i..j].chars().filter(|&c| c != '_').collect();
                 let n: f64 = text.parse().map_err(|_| {
@@ -237,6 +258,9 @@ mod tests {
         );
         assert_eq!(toks("-1.5e3")[0], Tok::Num(-1500.0));
         assert_eq!(toks(r#""\u00e9""#)[0], Tok::Str("é".into()));
+        assert_eq!(toks("1h30m")[0], Tok::Duration(5_400_000_000));
+        assert_eq!(toks("250ms")[0], Tok::Duration(250_000));
+        assert!(lex("5y").unwrap_err().message.contains("invalid duration"));
     }
 
     #[test]

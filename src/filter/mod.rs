@@ -167,6 +167,20 @@ mod tests {
     }
 
     #[test]
+    fn computed_fields() {
+        yes("latency > 200ms", EXEC);
+        yes("latency == 250ms", EXEC);
+        no("latency > 1s", EXEC);
+        yes("latency < 0.3", EXEC);
+        no("latency > 0s", ROLE); // no requestReceivedTimestamp: missing
+        yes(r#"exec.command == "sh -c""#, EXEC);
+        yes(r#"exec.command startswith "sh""#, EXEC);
+        no("exists(exec.command)", ROLE);
+        yes(r#"actor == "alice""#, EXEC);
+        no("exists(impersonator)", EXEC);
+    }
+
+    #[test]
     fn field_against_field() {
         yes("stageTimestamp >= requestReceivedTimestamp", EXEC);
         no("user.username == objectRef.name", EXEC);

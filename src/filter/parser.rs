@@ -42,7 +42,9 @@ pub fn parse(src: &str) -> Result<Expr, FilterError> {
     let e = p.expr()?;
     if p.peek() != &Tok::Eof {
         let hint = match p.peek() {
-            Tok::Ident(_) | Tok::Str(_) | Tok::Num(_) => Some("join conditions with `and` or `or`"),
+            Tok::Ident(_) | Tok::Str(_) | Tok::Num(_) | Tok::Duration(_) => {
+                Some("join conditions with `and` or `or`")
+            }
             Tok::RParen => Some("this `)` has no matching `(`"),
             _ => None,
         };
@@ -309,7 +311,7 @@ impl Parser {
     fn operand(&mut self) -> Result<Operand, FilterError> {
         let (tok, span) = (self.peek().clone(), self.span());
         match tok {
-            Tok::Str(_) | Tok::Num(_) | Tok::LBracket => {
+            Tok::Str(_) | Tok::Num(_) | Tok::Duration(_) | Tok::LBracket => {
                 let lit = self.literal()?;
                 Ok(Operand::Literal(lit, span.to(self.prev_span())))
             }
@@ -340,6 +342,7 @@ impl Parser {
         match self.bump() {
             (Tok::Str(s), _) => Ok(Literal::String(s)),
             (Tok::Num(n), _) => Ok(Literal::Number(n)),
+            (Tok::Duration(us), _) => Ok(Literal::Duration(us)),
             (Tok::Ident(w), _) if w == "true" => Ok(Literal::Bool(true)),
             (Tok::Ident(w), _) if w == "false" => Ok(Literal::Bool(false)),
             (Tok::Ident(w), _) if w == "null" => Ok(Literal::Null),

@@ -1,0 +1,165 @@
+//! Fields kaq computes from an event, usable wherever a field is:
+//!
+//! - `latency`: `stageTimestamp − requestReceivedTimestamp`, in seconds
+//!   (compare with durations: `latency > 5s`);
+//! - `exec.command`: the command of an exec request, decoded from the
+//!   `command=` parameters of `requestURI` and joined with spaces
+//!   (`sh -c curl http://169.254.169.254`);
+//! - `actor`: whose permissions the request used — `impersonatedUser.username`
+//!   when impersonating, else `user.username`;
+//! - `impersonator`: `user.username` when the request impersonated someone,
+//!   else missing. So `actor` is who acted and `impersonator` who made them.
+//!
+//! A real top-level field of the same name, should an event carry one, wins.
+
+use super::{visit_value, Event, Segment};
+use crate::json::Value;
+use crate::time::parse_timestamp;
+
+/// The names of the computed top-level fields.
+pub const NAMES: [&str; 4] = ["latency", "exec", "actor", "impersonator"];
+
+/// Visits a computed field; false (nothing visited) for other names.
+pub fn visit(
+    e: &Event<'_>,
+    name: &str,
+    rest: &[Segment],
+    f: &mut dyn for<'v> FnMut(Value<'v>) -> bool,
+) -> bool {
+    match name {
+        "latency" => match latency_seconds(e) {
+            Some(secs) => {
+                let text = format!("{secs}");
+                visit_value(Value::new_unchecked(&text), rest, f)
+            }
+            None => false,
+        },
+        "exec" => match (rest, exec_command(e)) {
+            ([Segment::Key(k)], Some(cmd)) if k == "command" => {
+                let text = serde_json::Value::from(cmd).to_string();
+                f(Value::new_unchecked(&text))
+            }
+            _ => false,
+        },
+        "actor" => {
+            let imp = e.get("impersonatedUser").and_then(|u| u.get("username"));
+            match imp.or_else(|| e.get("user").and_then(|u| u.get("username"))) {
+                Some(v) => visit_value(v, rest, f),
+                None => false,
+            }
+        }
+        "impersonator" => match e.get("impersonatedUser") {
+            Some(_) => match e.get("user").and_then(|u| u.get("username")) {
+                Some(v) => visit_value(v, rest, f),
+                None => false,
+            },
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// `stageTimestamp − requestReceivedTimestamp` in microseconds.
+pub fn latency_micros(e: &Event<'_>) -> Option<i64> {
+    let t = |k| e.str(k).and_then(|s| parse_timestamp(&s));
+    Some(t("stageTimestamp")? - t("requestReceivedTimestamp")?)
+}
+
+fn latency_seconds(e: &Event<'_>) -> Option<f64> {
+    latency_micros(e).map(|us| us as f64 / 1e6)
+}
+
+/// The decoded `command=` parameters of an exec request's URI, joined with
+/// spaces; `None` when the request is not an exec or has no command.
+pub fn exec_command(e: &Event<'_>) -> Option<String> {
+    let uri = e.str("requestURI")?;
+    let (path, query) = uri.split_once('?')?;
+    if !path.ends_with("/exec") {
+        return None;
+    }
+    let args: Vec<String> = query
+        .split('&')
+        .filter_map(|kv| kv.strip_prefix("command="))
+        .map(percent_decode)
+        .collect();
+    (!args.is_empty()).then(|| args.join(" "))
+}
+
+/// Decodes a URL query value: `+` is a space, `%XX` a byte.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
+                match hex.map(|h| u8::from_str_radix(h, 16)) {
+                    Some(Ok(byte)) => {
+                        out.push(byte);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::index_object;
+
+    fn with<R>(text: &str, f: impl FnOnce(&Event<'_>) -> R) -> R {
+        let mut m = Vec::new();
+        index_object(text, &mut m).unwrap();
+        f(&Event::new(text, &m))
+    }
+
+    #[test]
+    fn decodes_exec_commands() {
+        let ev = r#"{"verb":"create","requestURI":"/api/v1/namespaces/d/pods/w/exec?command=sh\u0026command=-c\u0026command=curl+http%3A%2F%2F169.254.169.254\u0026container=w\u0026stdin=true"}"#;
+        assert_eq!(
+            with(ev, exec_command).as_deref(),
+            Some("sh -c curl http://169.254.169.254")
+        );
+        let attach =
+            r#"{"verb":"create","requestURI":"/api/v1/namespaces/d/pods/w/attach?container=w"}"#;
+        assert_eq!(with(attach, exec_command), None);
+        assert_eq!(percent_decode("a%2"), "a%2");
+        assert_eq!(percent_decode("%zz"), "%zz");
+        assert_eq!(percent_decode("%aé"), "%aé");
+    }
+
+    #[test]
+    fn latency_and_actor() {
+        let ev = r#"{"verb":"get","user":{"username":"admin"},"impersonatedUser":{"username":"bob"},"requestReceivedTimestamp":"2024-01-01T00:00:00.000000Z","stageTimestamp":"2024-01-01T00:00:01.500000Z"}"#;
+        with(ev, |e| {
+            assert_eq!(latency_micros(e), Some(1_500_000));
+            let mut got = Vec::new();
+            for name in ["latency", "actor", "impersonator"] {
+                visit(e, name, &[], &mut |v| {
+                    got.push(v.text().to_string());
+                    false
+                });
+            }
+            assert_eq!(got, ["1.5", "\"bob\"", "\"admin\""]);
+        });
+        let plain = r#"{"verb":"get","user":{"username":"alice"}}"#;
+        with(plain, |e| {
+            let mut got = Vec::new();
+            for name in ["latency", "actor", "impersonator"] {
+                visit(e, name, &[], &mut |v| {
+                    got.push(v.text().to_string());
+                    false
+                });
+            }
+            assert_eq!(got, ["\"alice\""]);
+        });
+    }
+}
