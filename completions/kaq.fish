@@ -15,6 +15,11 @@ csv\t'Comma-separated values of the columns, with a header'
 tsv\t'Tab-separated values of the columns, with a header'"
 complete -c kaq -l columns -d 'Columns for table, csv and tsv: field paths, aliases, or the display columns user, resource, object and latency (e.g. time,user,verb,objectRef.name)' -r
 complete -c kaq -s m -l limit -d 'Stop after N matching events (and stop reading)' -r
+complete -c kaq -l by -d 'Count matching events per distinct value of these fields (comma-separated); a field with several values (user.groups, sourceIPs) counts once per value' -r
+complete -c kaq -l top -d 'Show only the N biggest rows (for --every: series)' -r
+complete -c kaq -l every -d 'A timeline: counts per time bucket of stageTimestamp (1m, 5m, 1h, 1d); with --by, one series per key' -r
+complete -c kaq -l distinct -d 'Each distinct value of FIELD with its count and first/last seen' -r
+complete -c kaq -l stats -d 'With --by: count, p50, p90, p99 and max of a numeric field per key (e.g. latency)' -r
 complete -c kaq -s j -l threads -d 'Worker threads (default: all cores)' -r
 complete -c kaq -l generate -d 'Write the man page or a shell completion script to stdout' -r -f -a "man\t'The man page, kaq.1 (roff)'
 complete-bash\t''
@@ -25,6 +30,7 @@ complete-elvish\t''"
 complete -c kaq -l count -d 'Print only the number of matching events'
 complete -c kaq -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -s q -l quiet -d 'Print no warnings about malformed lines'
+complete -c kaq -l summary -d 'A one-screen summary of the matching events (also: kaq summary [PATH]...)'
 complete -c kaq -l no-mmap -d 'Never memory-map files; read them'
 complete -c kaq -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -s h -l help -d 'Print help (see more with \'--help\')'

@@ -162,11 +162,11 @@ pub struct Cli {
     pub columns: Option<String>,
 
     /// Print only the number of matching events.
-    #[arg(long, help_heading = "Output")]
+    #[arg(long, conflicts_with_all = ["by", "every", "distinct", "stats", "summary"], help_heading = "Output")]
     pub count: bool,
 
     /// Stop after N matching events (and stop reading).
-    #[arg(short = 'm', long, value_name = "N", help_heading = "Output")]
+    #[arg(short = 'm', long, value_name = "N", conflicts_with_all = ["by", "every", "distinct", "stats", "summary"], help_heading = "Output")]
     pub limit: Option<u64>,
 
     /// Show every malformed line, skipped files and other notes on stderr.
@@ -176,6 +176,35 @@ pub struct Cli {
     /// Print no warnings about malformed lines.
     #[arg(short = 'q', long, conflicts_with = "verbose", help_heading = "Output")]
     pub quiet: bool,
+
+    // ---- Aggregation ----
+    /// Count matching events per distinct value of these fields
+    /// (comma-separated); a field with several values (user.groups,
+    /// sourceIPs) counts once per value.
+    #[arg(long, value_name = "FIELDS", help_heading = "Aggregation")]
+    pub by: Option<String>,
+
+    /// Show only the N biggest rows (for --every: series).
+    #[arg(long, value_name = "N", help_heading = "Aggregation")]
+    pub top: Option<usize>,
+
+    /// A timeline: counts per time bucket of stageTimestamp (1m, 5m, 1h, 1d);
+    /// with --by, one series per key.
+    #[arg(long, value_name = "DURATION", help_heading = "Aggregation")]
+    pub every: Option<String>,
+
+    /// Each distinct value of FIELD with its count and first/last seen.
+    #[arg(long, value_name = "FIELD", conflicts_with_all = ["by", "every"], help_heading = "Aggregation")]
+    pub distinct: Option<String>,
+
+    /// With --by: count, p50, p90, p99 and max of a numeric field per key
+    /// (e.g. latency).
+    #[arg(long, value_name = "FIELD", help_heading = "Aggregation")]
+    pub stats: Option<String>,
+
+    /// A one-screen summary of the matching events (also: kaq summary [PATH]...).
+    #[arg(long, conflicts_with_all = ["by", "every", "distinct", "stats"], help_heading = "Aggregation")]
+    pub summary: bool,
 
     // ---- Input ----
     /// Worker threads (default: all cores).

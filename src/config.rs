@@ -6,15 +6,16 @@ use std::fmt;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use crate::agg::{KeyField, View};
 use crate::cli::Cli;
 use crate::event::Path as FieldPath;
 use crate::filter::ast::{CmpOp, Expr, Literal};
-use crate::filter::{parse_filter, FilterError, Matcher};
+use crate::filter::{field_path, parse_filter, FilterError, Matcher};
 use crate::input::discover::{discover, rotated_set, Discovered, DEFAULT_LOG};
 use crate::input::open::ReadOptions;
 use crate::input::Input;
 use crate::output::{default_columns, parse_columns, Format, OutputSpec};
-use crate::time::{now, parse_time_bound, Micros};
+use crate::time::{now, parse_duration, parse_time_bound, Micros};
 
 /// Everything a run needs, checked.
 pub struct Config {
@@ -109,9 +110,15 @@ impl Config {
         let flags = shorthand_filter(&cli, env.now)?;
         let has_flags = !matches!(flags, Expr::Const(true));
 
-        // The filter and the paths.
+        // The filter and the paths. `kaq summary [PATH]...` reads as
+        // `kaq --summary true [PATH]...`.
         let mut paths = cli.paths.clone();
-        let (source, filter) = match (cli.filter.clone(), cli.filter_arg.clone()) {
+        let mut filter_arg = cli.filter_arg.clone();
+        let summary_command = cli.filter.is_none() && filter_arg.as_deref() == Some("summary");
+        if summary_command {
+            filter_arg = None;
+        }
+        let (source, filter) = match (cli.filter.clone(), filter_arg) {
             (Some(f), first) => {
                 if let Some(first) = first {
                     paths.insert(0, PathBuf::from(first));
@@ -128,7 +135,9 @@ impl Config {
                 }
                 Err(error) => return Err(ConfigError::Filter { source: arg, error }),
             },
-            (None, None) if has_flags => ("true".to_string(), Expr::Const(true)),
+            (None, None) if has_flags || summary_command || cli.summary => {
+                ("true".to_string(), Expr::Const(true))
+            }
             (None, None) => return Err(usage(
                 "no filter given",
                 Some("`kaq true FILE` prints every event; `kaq --help` shows the filter language"),
@@ -174,6 +183,13 @@ impl Config {
             }
             None => default_columns(format == Format::Wide),
         };
+        let view = aggregate_view(&cli, summary_command)?;
+        if view.is_some() && cli.columns.is_some() {
+            return Err(usage(
+                "--columns applies to event output, not to --by, --every, --distinct or summaries",
+                None,
+            ));
+        }
         let threads = match cli.threads {
             Some(0) | None => env.cores,
             Some(n) => n,
@@ -192,6 +208,8 @@ impl Config {
                 count_only: cli.count,
                 sanitize: env.stdout_is_terminal,
                 width: env.width,
+                view,
+                top: cli.top,
             },
             limit: cli.limit,
             ignore_errors: cli.ignore_errors,
@@ -199,6 +217,75 @@ impl Config {
             quiet: cli.quiet,
         })
     }
+}
+
+fn key_fields(list: &str, flag: &str) -> Result<Vec<KeyField>, ConfigError> {
+    let fields: Vec<KeyField> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|name| {
+            field_path(name)
+                .map(|path| KeyField {
+                    name: name.to_string(),
+                    path,
+                })
+                .map_err(|m| usage(format!("{flag}: {m}"), None))
+        })
+        .collect::<Result<_, _>>()?;
+    if fields.is_empty() {
+        return Err(usage(format!("{flag} needs at least one field"), None));
+    }
+    Ok(fields)
+}
+
+/// The aggregate view the flags ask for, if any.
+fn aggregate_view(cli: &Cli, summary_command: bool) -> Result<Option<View>, ConfigError> {
+    if summary_command || cli.summary {
+        return Ok(Some(View::Summary));
+    }
+    if let Some(field) = &cli.distinct {
+        let mut fields = key_fields(field, "--distinct")?;
+        if fields.len() != 1 {
+            return Err(usage(
+                "--distinct takes one field",
+                Some("for combinations use --by a,b"),
+            ));
+        }
+        return Ok(Some(View::Distinct {
+            field: fields.remove(0),
+        }));
+    }
+    let by = match &cli.by {
+        Some(list) => key_fields(list, "--by")?,
+        None => Vec::new(),
+    };
+    if let Some(every) = &cli.every {
+        if cli.stats.is_some() {
+            return Err(usage("--stats goes with --by, not --every", None));
+        }
+        let every = parse_duration(every).filter(|&us| us > 0).ok_or_else(|| {
+            usage(
+                format!("--every {every:?}: expected a duration such as 1m, 5m, 1h or 1d"),
+                None,
+            )
+        })?;
+        return Ok(Some(View::Timeline { every, by }));
+    }
+    let stats = match &cli.stats {
+        Some(name) => Some(key_fields(name, "--stats")?.remove(0)),
+        None => None,
+    };
+    if cli.by.is_some() || stats.is_some() {
+        return Ok(Some(View::GroupBy { by, stats }));
+    }
+    if cli.top.is_some() {
+        return Err(usage(
+            "--top goes with --by, --every or --distinct",
+            Some("to stop after N events use --limit N"),
+        ));
+    }
+    Ok(None)
 }
 
 fn compile_text(src: &str) -> Result<Expr, ConfigError> {

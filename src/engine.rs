@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::chunk::{produce, Item};
 use crate::config::Config;
 use crate::messages::Reporter;
-use crate::output::{Renderer, Sink};
+use crate::output::{Renderer, RunInfo, Sink};
 use crate::scan::{scan_chunk, ChunkResult, Query};
 
 /// What a run saw.
@@ -37,6 +37,7 @@ pub fn run(cfg: &Config, sink: &mut dyn Sink, reporter: &mut Reporter) -> io::Re
     let names: Vec<String> = cfg.inputs.iter().map(|i| i.display_name()).collect();
     let mut lines = vec![0u64; cfg.inputs.len()];
     let mut stats = Stats::default();
+    let (mut bytes, mut opened) = (0u64, 0u64);
 
     std::thread::scope(|scope| {
         scope.spawn(move || produce(&cfg.inputs, cfg.read, &tx));
@@ -79,6 +80,7 @@ pub fn run(cfg: &Config, sink: &mut dyn Sink, reporter: &mut Reporter) -> io::Re
                                 ));
                             }
                             stats.events += res.events;
+                            bytes += chunk.bytes.len() as u64;
                             let take = match cfg.limit {
                                 Some(limit) => res.matches.min(limit - stats.matches),
                                 None => res.matches,
@@ -90,6 +92,7 @@ pub fn run(cfg: &Config, sink: &mut dyn Sink, reporter: &mut Reporter) -> io::Re
                             }
                         }
                         (Item::Opened { input, how }, _) => {
+                            opened += 1;
                             reporter.note(&format!("{}: {how}", names[*input]));
                         }
                         (Item::Error { input, error }, _) => {
@@ -105,6 +108,12 @@ pub fn run(cfg: &Config, sink: &mut dyn Sink, reporter: &mut Reporter) -> io::Re
         drop(rx);
         result
     })?;
-    sink.finish(stats.matches)?;
+    sink.finish(&RunInfo {
+        matches: stats.matches,
+        events: stats.events,
+        bytes,
+        inputs: opened,
+        bad_lines: reporter.bad_lines(),
+    })?;
     Ok(stats)
 }

@@ -6,6 +6,7 @@
 //! runs chunks in parallel and hands results in input order to an
 //! [`output`] printer. [`cli`] turns flags into a checked [`config::Config`].
 
+pub mod agg;
 pub mod chunk;
 pub mod cli;
 pub mod config;

@@ -134,18 +134,24 @@ pub fn format_micros(t: Micros) -> String {
     }
 }
 
-/// A short human form of a duration in microseconds: `850µs`, `35ms`, `1.2s`, `3m4s`.
+/// A short human form of a duration in microseconds: `850µs`, `35ms`,
+/// `1.2s`, `3m4s`, `3h0m23s`, `2d4h`.
 pub fn format_duration(us: Micros) -> String {
     let sign = if us < 0 { "-" } else { "" };
     let us = us.unsigned_abs();
+    let secs = us / 1_000_000;
     if us < 1_000 {
         format!("{sign}{us}µs")
     } else if us < 1_000_000 {
         format!("{sign}{}ms", us / 1_000)
     } else if us < 60_000_000 {
         format!("{sign}{:.1}s", us as f64 / 1e6)
+    } else if secs < 3600 {
+        format!("{sign}{}m{}s", secs / 60, secs % 60)
+    } else if secs < 86_400 {
+        format!("{sign}{}h{}m{}s", secs / 3600, (secs / 60) % 60, secs % 60)
     } else {
-        format!("{sign}{}m{}s", us / 60_000_000, (us / 1_000_000) % 60)
+        format!("{sign}{}d{}h", secs / 86_400, (secs / 3600) % 24)
     }
 }
 
@@ -203,5 +209,7 @@ mod tests {
         assert_eq!(format_micros(now), "2024-05-01T12:00:00.000000Z");
         assert_eq!(format_duration(35_400), "35ms");
         assert_eq!(format_duration(1_250_000), "1.2s");
+        assert_eq!(format_duration(10_823_000_000), "3h0m23s");
+        assert_eq!(format_duration(190_800_000_000), "2d5h");
     }
 }

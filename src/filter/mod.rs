@@ -16,6 +16,24 @@ pub use ast::Expr;
 pub use error::{FilterError, Span};
 pub use eval::Matcher;
 
+use crate::event;
+
+/// Resolves a field name as typed in `--columns`, `--by` and friends: an
+/// alias or a path, checked against the schema.
+pub fn field_path(name: &str) -> Result<event::Path, String> {
+    let path = match fields::alias(name) {
+        Some(p) => p,
+        None => {
+            parser::parse_path(name).map_err(|e| format!("`{name}` is not a field path: {e}"))?
+        }
+    };
+    fields::type_of(&path).map_err(|u| match u.suggestion {
+        Some(s) => format!("unknown field `{name}`: {}; did you mean {s}?", u.message),
+        None => format!("unknown field `{name}`: {}", u.message),
+    })?;
+    Ok(path)
+}
+
 /// Parses and checks filter text into a canonical expression.
 pub fn parse_filter(src: &str) -> Result<Expr, FilterError> {
     check::check(parser::parse(src)?)

@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 
 use crate::event::{Event, Path};
-use crate::filter::fields::{alias, type_of};
 use crate::json::{minify_into, Kind, Value};
 use crate::time::{format_duration, parse_timestamp};
 
@@ -102,18 +101,9 @@ fn column(name: &str) -> Result<Column, String> {
         "resource" => ColumnValue::Resource,
         "object" => ColumnValue::Object,
         "latency" => ColumnValue::Latency,
-        _ => {
-            let path = match alias(name) {
-                Some(p) => p,
-                None => crate::filter::parser::parse_path(name)
-                    .map_err(|e| format!("`{name}` is not a column or field path: {e}"))?,
-            };
-            type_of(&path).map_err(|u| match u.suggestion {
-                Some(s) => format!("unknown column `{name}`: {}; did you mean {s}?", u.message),
-                None => format!("unknown column `{name}`: {}", u.message),
-            })?;
-            ColumnValue::Field(path)
-        }
+        _ => ColumnValue::Field(
+            crate::filter::field_path(name).map_err(|e| e.replacen("field", "column", 1))?,
+        ),
     };
     Ok(Column {
         name: name.to_string(),

@@ -3,10 +3,12 @@
 //! writes them to stdout in input order. Nothing else writes to stdout.
 
 pub mod columns;
+mod report;
 mod table;
 
 use std::io::{self, Write};
 
+use crate::agg::{Partial, View};
 use crate::event::Event;
 use crate::json::minify_into;
 pub use columns::{default_columns, parse_columns, Column};
@@ -40,6 +42,22 @@ pub struct OutputSpec {
     pub sanitize: bool,
     /// Fit tables to this width (stdout is a terminal).
     pub width: Option<u16>,
+    /// An aggregate view instead of one line per event.
+    pub view: Option<View>,
+    /// `--top N`: rows (or timeline series) of a view to show.
+    pub top: Option<usize>,
+}
+
+/// What the run saw, for the closing output (`--count`, the summary).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunInfo {
+    pub matches: u64,
+    pub events: u64,
+    /// Bytes read (after decompression).
+    pub bytes: u64,
+    /// Inputs opened.
+    pub inputs: u64,
+    pub bad_lines: u64,
 }
 
 /// Matched events of one chunk, rendered.
@@ -51,9 +69,14 @@ pub struct Rendered {
     pub ends: Vec<usize>,
     /// Table rows (table formats).
     pub rows: Vec<Vec<String>>,
+    /// The chunk's partial aggregate (views).
+    pub partial: Option<Partial>,
+    /// Scratch space for grouping keys.
+    scratch: String,
 }
 
 impl Rendered {
+    /// Records held (views hold none: their partial is merged whole).
     pub fn len(&self) -> usize {
         self.ends.len().max(self.rows.len())
     }
@@ -75,6 +98,11 @@ impl<'s> Renderer<'s> {
 
     /// Appends one matched event.
     pub fn render(&self, e: &Event<'_>, out: &mut Rendered) {
+        if let Some(view) = &self.spec.view {
+            let partial = out.partial.get_or_insert_with(|| Partial::new(view));
+            partial.add(view, e, &mut out.scratch);
+            return;
+        }
         if self.spec.count_only {
             out.ends.push(0);
             return;
@@ -136,7 +164,7 @@ impl<'s> Renderer<'s> {
 
 /// TSV escapes backslash, tab, newline and carriage return so that a row
 /// stays a line.
-fn write_tsv_row(cells: &[String], out: &mut Vec<u8>) {
+pub(crate) fn write_tsv_row(cells: &[String], out: &mut Vec<u8>) {
     for (i, cell) in cells.iter().enumerate() {
         if i > 0 {
             out.push(b'\t');
@@ -158,12 +186,15 @@ fn write_tsv_row(cells: &[String], out: &mut Vec<u8>) {
 pub trait Sink {
     /// Writes the first `take` records of a chunk.
     fn write(&mut self, chunk: Rendered, take: usize) -> io::Result<()>;
-    /// Ends the output; `matches` is the total written.
-    fn finish(&mut self, matches: u64) -> io::Result<()>;
+    /// Ends the output.
+    fn finish(&mut self, info: &RunInfo) -> io::Result<()>;
 }
 
 /// Builds the sink for a spec, writing to `out`.
 pub fn sink<'w>(spec: &OutputSpec, out: Box<dyn Write + 'w>) -> Box<dyn Sink + 'w> {
+    if let Some(view) = &spec.view {
+        return Box::new(report::ReportSink::new(spec, view, out));
+    }
     if spec.count_only {
         return Box::new(CountSink { out });
     }
@@ -221,7 +252,7 @@ impl Sink for BytesSink<'_> {
         self.out.write_all(prefix(&chunk, take))
     }
 
-    fn finish(&mut self, _: u64) -> io::Result<()> {
+    fn finish(&mut self, _: &RunInfo) -> io::Result<()> {
         if let Some(h) = self.header.take() {
             self.out.write_all(&h)?;
         }
@@ -250,7 +281,7 @@ impl Sink for JsonArraySink<'_> {
         Ok(())
     }
 
-    fn finish(&mut self, _: u64) -> io::Result<()> {
+    fn finish(&mut self, _: &RunInfo) -> io::Result<()> {
         self.out
             .write_all(if self.wrote { b"\n]\n" } else { b"[]\n" })?;
         self.out.flush()
@@ -267,8 +298,8 @@ impl Sink for CountSink<'_> {
         Ok(())
     }
 
-    fn finish(&mut self, matches: u64) -> io::Result<()> {
-        writeln!(self.out, "{matches}")?;
+    fn finish(&mut self, info: &RunInfo) -> io::Result<()> {
+        writeln!(self.out, "{}", info.matches)?;
         self.out.flush()
     }
 }

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use comfy_table::{presets, ColumnConstraint, ContentArrangement, Row, Table, Width};
 
-use super::{OutputSpec, Rendered, Sink};
+use super::{OutputSpec, Rendered, RunInfo, Sink};
 
 /// A cut column keeps at least this many characters.
 const MIN_SQUEEZED: usize = 10;
@@ -39,7 +39,7 @@ impl Sink for TableSink<'_> {
         Ok(())
     }
 
-    fn finish(&mut self, _: u64) -> io::Result<()> {
+    fn finish(&mut self, _: &RunInfo) -> io::Result<()> {
         if self.rows.is_empty() {
             return self.out.flush();
         }

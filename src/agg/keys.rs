@@ -1,0 +1,149 @@
+//! Grouping keys: the values of one or more fields of an event, joined into
+//! one string so that lookups need no allocation per event.
+//!
+//! A field with several values (`user.groups`, `sourceIPs`, `[*]`) yields one
+//! key per value; several such fields yield every combination.
+
+use crate::event::{Event, Path};
+use crate::json::{minify_into, Kind, Value};
+
+/// Separates the fields of a joined key.
+pub const SEP: char = '\u{1f}';
+/// Stands for a missing field in a joined key.
+pub const MISSING: &str = "\u{0}";
+
+/// A field to group by: the name as given, and its path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyField {
+    pub name: String,
+    pub path: Path,
+}
+
+/// Appends a value's text: strings decoded, objects and arrays compact.
+pub fn push_text(v: Value<'_>, out: &mut String) {
+    match v.kind() {
+        Kind::String => out.push_str(&v.as_str().unwrap_or_default()),
+        Kind::Null => out.push_str(MISSING),
+        Kind::Object | Kind::Array => {
+            let mut buf = Vec::new();
+            minify_into(v.text(), &mut buf);
+            out.push_str(&String::from_utf8_lossy(&buf));
+        }
+        _ => out.push_str(v.text()),
+    }
+}
+
+/// Calls `f` with each joined key of the event (at least one: missing fields
+/// give [`MISSING`]). `buf` is scratch space.
+pub fn for_each_key(e: &Event<'_>, fields: &[KeyField], buf: &mut String, f: &mut dyn FnMut(&str)) {
+    buf.clear();
+    rec(e, fields, true, buf, f);
+}
+
+fn rec(e: &Event<'_>, fields: &[KeyField], first: bool, buf: &mut String, f: &mut dyn FnMut(&str)) {
+    let Some((field, rest)) = fields.split_first() else {
+        f(buf);
+        return;
+    };
+    let start = buf.len();
+    if !first {
+        buf.push(SEP);
+    }
+    let mark = buf.len();
+    let mut any = false;
+    e.visit(&field.path, &mut |v| {
+        let mut one = |x: Value<'_>| {
+            any = true;
+            buf.truncate(mark);
+            push_text(x, buf);
+            rec(e, rest, false, buf, f);
+        };
+        if v.kind() == Kind::Array && !field.path.has_wildcard() {
+            v.elements().for_each(&mut one);
+        } else {
+            one(v);
+        }
+        false
+    });
+    if !any {
+        buf.truncate(mark);
+        buf.push_str(MISSING);
+        rec(e, rest, false, buf, f);
+    }
+    buf.truncate(start);
+}
+
+/// Splits a joined key back into its fields; `None` for a missing one.
+pub fn split(key: &str) -> Vec<Option<&str>> {
+    key.split(SEP)
+        .map(|k| (k != MISSING).then_some(k))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::parser::parse_path;
+    use crate::json::index_object;
+
+    fn keys(text: &str, fields: &[&str]) -> Vec<Vec<Option<String>>> {
+        let fields: Vec<KeyField> = fields
+            .iter()
+            .map(|n| KeyField {
+                name: n.to_string(),
+                path: parse_path(n).unwrap(),
+            })
+            .collect();
+        let mut m = Vec::new();
+        index_object(text, &mut m).unwrap();
+        let e = Event::new(text, &m);
+        let mut out = Vec::new();
+        let mut buf = String::new();
+        for_each_key(&e, &fields, &mut buf, &mut |k| {
+            out.push(
+                split(k)
+                    .into_iter()
+                    .map(|x| x.map(str::to_string))
+                    .collect(),
+            )
+        });
+        out
+    }
+
+    fn s(x: &str) -> Option<String> {
+        Some(x.to_string())
+    }
+
+    #[test]
+    fn arrays_give_one_key_per_value_and_combinations() {
+        let ev =
+            r#"{"verb":"get","user":{"username":"a","groups":["g1","g2"]},"sourceIPs":["1","2"]}"#;
+        assert_eq!(keys(ev, &["verb"]), vec![vec![s("get")]]);
+        assert_eq!(
+            keys(ev, &["user.groups"]),
+            vec![vec![s("g1")], vec![s("g2")]]
+        );
+        assert_eq!(
+            keys(ev, &["user.groups", "sourceIPs", "verb"]),
+            vec![
+                vec![s("g1"), s("1"), s("get")],
+                vec![s("g1"), s("2"), s("get")],
+                vec![s("g2"), s("1"), s("get")],
+                vec![s("g2"), s("2"), s("get")],
+            ]
+        );
+        assert_eq!(
+            keys(ev, &["objectRef.name", "verb"]),
+            vec![vec![None, s("get")]]
+        );
+        assert_eq!(
+            keys(ev, &["user.groups[*]"]),
+            vec![vec![s("g1")], vec![s("g2")]]
+        );
+        let empty = r#"{"verb":"","objectRef":{"name":"n"}}"#;
+        assert_eq!(
+            keys(empty, &["verb", "objectRef.name"]),
+            vec![vec![s(""), s("n")]]
+        );
+    }
+}
