@@ -42,6 +42,7 @@ set edit:completion:arg-completer[kaq] = {|@words|
             cand -j 'Worker threads (default: all cores)'
             cand --threads 'Worker threads (default: all cores)'
             cand --generate 'Write the man page or a shell completion script to stdout'
+            cand --dedup 'One event per request: a request logged at several stages (or copied twice) counts once, at its most complete stage (ResponseComplete, Panic, ResponseStarted, RequestReceived). Reads the input twice'
             cand --count 'Print only the number of matching events'
             cand -v 'Show every malformed line, skipped files and other notes on stderr'
             cand --verbose 'Show every malformed line, skipped files and other notes on stderr'

@@ -27,6 +27,7 @@ complete-zsh\t''
 complete-fish\t''
 complete-powershell\t''
 complete-elvish\t''"
+complete -c kaq -l dedup -d 'One event per request: a request logged at several stages (or copied twice) counts once, at its most complete stage (ResponseComplete, Panic, ResponseStarted, RequestReceived). Reads the input twice'
 complete -c kaq -l count -d 'Print only the number of matching events'
 complete -c kaq -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -s q -l quiet -d 'Print no warnings about malformed lines'

@@ -55,6 +55,10 @@ impl Deref for Bytes {
 pub struct Chunk {
     /// Index of the input in the run's input list.
     pub input: usize,
+    /// Where the chunk starts in the input's (decompressed) bytes: with the
+    /// offset of a line inside the chunk, a position that does not depend on
+    /// how the input was cut.
+    pub offset: u64,
     pub bytes: Bytes,
     pub mode: Mode,
     /// The chunk starts the input (a UTF-8 BOM may lead it).
@@ -129,6 +133,7 @@ fn send_mapped(input: usize, map: Arc<Mmap>, tx: &SyncSender<Item>) -> SendResul
             tx,
             Chunk {
                 input,
+                offset: 0,
                 bytes: Bytes::Mapped(map, 0..len),
                 mode: Mode::Document,
                 first: true,
@@ -152,6 +157,7 @@ fn send_mapped(input: usize, map: Arc<Mmap>, tx: &SyncSender<Item>) -> SendResul
             tx,
             Chunk {
                 input,
+                offset: start as u64,
                 bytes: Bytes::Mapped(map.clone(), start..end),
                 mode: Mode::Lines,
                 first: start == 0,
@@ -194,6 +200,7 @@ fn send_stream(
 ) -> SendResult {
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK_SIZE + 64 * 1024);
     let mut first = true;
+    let mut offset = 0u64;
     loop {
         let filled = fill(&mut *reader, &mut buf, CHUNK_SIZE);
         let (eof, error) = match filled {
@@ -231,10 +238,12 @@ fn send_stream(
             (std::mem::take(&mut buf), rest)
         };
         if !bytes.is_empty() || first {
+            let len = bytes.len() as u64;
             send(
                 tx,
                 Chunk {
                     input,
+                    offset,
                     bytes: Bytes::Owned(bytes),
                     mode,
                     first,
@@ -242,6 +251,7 @@ fn send_stream(
                     tolerate_torn_tail: live || error.is_some(),
                 },
             )?;
+            offset += len;
         }
         if let Some(e) = error {
             return Err(Some(e));

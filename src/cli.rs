@@ -145,6 +145,12 @@ pub struct Cli {
     #[arg(long, value_name = "WHEN", help_heading = "Filter")]
     pub until: Option<String>,
 
+    /// One event per request: a request logged at several stages (or copied
+    /// twice) counts once, at its most complete stage (ResponseComplete,
+    /// Panic, ResponseStarted, RequestReceived). Reads the input twice.
+    #[arg(long, help_heading = "Filter")]
+    pub dedup: bool,
+
     // ---- Output ----
     /// Output format.
     #[arg(

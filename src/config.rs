@@ -31,6 +31,8 @@ pub struct Config {
     pub read: ReadOptions,
     pub output: OutputSpec,
     pub limit: Option<u64>,
+    /// `--dedup`: one event per request (two passes over the input).
+    pub dedup: bool,
     pub ignore_errors: bool,
     pub verbose: bool,
     pub quiet: bool,
@@ -169,6 +171,13 @@ impl Config {
             rotated_set(&live)
         };
 
+        if cli.dedup && found.inputs.contains(&Input::Stdin) {
+            return Err(usage(
+                "--dedup reads its inputs twice and cannot read stdin",
+                Some("save the events to a file first: ... > events.log; kaq --dedup FILTER events.log"),
+            ));
+        }
+
         // Output.
         let format = cli.output;
         let columns = match &cli.columns {
@@ -212,6 +221,7 @@ impl Config {
                 top: cli.top,
             },
             limit: cli.limit,
+            dedup: cli.dedup,
             ignore_errors: cli.ignore_errors,
             verbose: cli.verbose,
             quiet: cli.quiet,

@@ -2,8 +2,11 @@
 //! ([`crate::chunk::produce`]); batches of chunks are scanned on a rayon pool
 //! ([`crate::scan::scan_chunk`]); results go to the sink and the reporter in
 //! input order. `--limit` stops reading as soon as enough events matched.
+//! `--dedup` reads the inputs twice (see [`crate::scan::Dedup`]).
 
+use std::collections::HashMap;
 use std::io;
+use std::ops::ControlFlow;
 use std::sync::mpsc::{sync_channel, TryRecvError};
 
 use rayon::prelude::*;
@@ -12,7 +15,7 @@ use crate::chunk::{produce, Item};
 use crate::config::Config;
 use crate::messages::Reporter;
 use crate::output::{Renderer, RunInfo, Sink};
-use crate::scan::{scan_chunk, ChunkResult, Query};
+use crate::scan::{scan_chunk, Choice, ChunkResult, Dedup, Query};
 
 /// What a run saw.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -28,24 +31,121 @@ pub fn run(cfg: &Config, sink: &mut dyn Sink, reporter: &mut Reporter) -> io::Re
         .num_threads(cfg.threads)
         .build()
         .map_err(io::Error::other)?;
-    let batch_size = cfg.threads * 4;
-    let (tx, rx) = sync_channel::<Item>(batch_size * 2);
+    let renderer = Renderer::new(&cfg.output);
+
+    let chosen: HashMap<u64, Choice>;
+    let dedup = if cfg.dedup {
+        chosen = first_pass(cfg, &pool, renderer)?;
+        Dedup::Apply(&chosen)
+    } else {
+        Dedup::Off
+    };
     let query = Query {
         matcher: &cfg.matcher,
-        renderer: Renderer::new(&cfg.output),
+        renderer,
+        dedup,
     };
+
     let names: Vec<String> = cfg.inputs.iter().map(|i| i.display_name()).collect();
     let mut lines = vec![0u64; cfg.inputs.len()];
     let mut stats = Stats::default();
     let (mut bytes, mut opened) = (0u64, 0u64);
+    drive(cfg, &pool, &query, |item, result| {
+        match (item, result) {
+            (Item::Chunk(chunk), Some(res)) => {
+                let name = &names[chunk.input];
+                if chunk.first {
+                    lines[chunk.input] = 0;
+                }
+                let base = lines[chunk.input];
+                for e in &res.errors {
+                    reporter.bad_line(name, base + e.line, &e.message);
+                }
+                lines[chunk.input] += res.newlines;
+                if res.torn_tail {
+                    reporter.note(&format!(
+                        "{name}: skipped an incomplete last line (still being written)"
+                    ));
+                }
+                stats.events += res.events;
+                bytes += chunk.bytes.len() as u64;
+                let take = match cfg.limit {
+                    Some(limit) => res.matches.min(limit - stats.matches),
+                    None => res.matches,
+                };
+                stats.matches += take;
+                sink.write(res.out, take as usize)?;
+                if cfg.limit.is_some_and(|l| stats.matches >= l) {
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+            (Item::Opened { input, how }, _) => {
+                opened += 1;
+                reporter.note(&format!("{}: {how}", names[*input]));
+            }
+            (Item::Error { input, error }, _) => {
+                reporter.input_failed(&names[*input], error);
+            }
+            (Item::Chunk(_), None) => unreachable!("every chunk is scanned"),
+        }
+        Ok(ControlFlow::Continue(()))
+    })?;
+    sink.finish(&RunInfo {
+        matches: stats.matches,
+        events: stats.events,
+        bytes,
+        inputs: opened,
+        bad_lines: reporter.bad_lines(),
+    })?;
+    Ok(stats)
+}
 
+/// `--dedup`'s first pass: the chosen event of every matching request.
+/// Problems with the input are reported by the second pass, not here.
+fn first_pass(
+    cfg: &Config,
+    pool: &rayon::ThreadPool,
+    renderer: Renderer<'_>,
+) -> io::Result<HashMap<u64, Choice>> {
+    let query = Query {
+        matcher: &cfg.matcher,
+        renderer,
+        dedup: Dedup::Collect,
+    };
+    let mut chosen: HashMap<u64, Choice> = HashMap::new();
+    drive(cfg, pool, &query, |_, result| {
+        for (key, choice) in result.map(|r| r.best).unwrap_or_default() {
+            match chosen.get_mut(&key) {
+                Some(best) if !choice.beats(best) => {}
+                Some(best) => *best = choice,
+                None => {
+                    chosen.insert(key, choice);
+                }
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    })?;
+    Ok(chosen)
+}
+
+/// Reads every input once: a producer thread sends items, batches of chunks
+/// are scanned in parallel, and `each` sees every item with its result in
+/// input order, until it breaks.
+fn drive(
+    cfg: &Config,
+    pool: &rayon::ThreadPool,
+    query: &Query<'_>,
+    mut each: impl FnMut(&Item, Option<ChunkResult>) -> io::Result<ControlFlow<()>>,
+) -> io::Result<()> {
+    let batch_size = cfg.threads * 4;
+    let (tx, rx) = sync_channel::<Item>(batch_size * 2);
     std::thread::scope(|scope| {
         scope.spawn(move || produce(&cfg.inputs, cfg.read, &tx));
         let result = (|| -> io::Result<()> {
-            'batches: loop {
+            loop {
                 let mut batch = match rx.recv() {
                     Ok(item) => vec![item],
-                    Err(_) => break,
+                    Err(_) => return Ok(()),
                 };
                 while batch.len() < batch_size {
                     match rx.try_recv() {
@@ -57,63 +157,20 @@ pub fn run(cfg: &Config, sink: &mut dyn Sink, reporter: &mut Reporter) -> io::Re
                     batch
                         .par_iter()
                         .map(|item| match item {
-                            Item::Chunk(c) => Some(scan_chunk(c, &query)),
+                            Item::Chunk(c) => Some(scan_chunk(c, query)),
                             Item::Opened { .. } | Item::Error { .. } => None,
                         })
                         .collect()
                 });
                 for (item, result) in batch.iter().zip(results) {
-                    match (item, result) {
-                        (Item::Chunk(chunk), Some(res)) => {
-                            let name = &names[chunk.input];
-                            if chunk.first {
-                                lines[chunk.input] = 0;
-                            }
-                            let base = lines[chunk.input];
-                            for e in &res.errors {
-                                reporter.bad_line(name, base + e.line, &e.message);
-                            }
-                            lines[chunk.input] += res.newlines;
-                            if res.torn_tail {
-                                reporter.note(&format!(
-                                    "{name}: skipped an incomplete last line (still being written)"
-                                ));
-                            }
-                            stats.events += res.events;
-                            bytes += chunk.bytes.len() as u64;
-                            let take = match cfg.limit {
-                                Some(limit) => res.matches.min(limit - stats.matches),
-                                None => res.matches,
-                            };
-                            stats.matches += take;
-                            sink.write(res.out, take as usize)?;
-                            if cfg.limit.is_some_and(|l| stats.matches >= l) {
-                                break 'batches;
-                            }
-                        }
-                        (Item::Opened { input, how }, _) => {
-                            opened += 1;
-                            reporter.note(&format!("{}: {how}", names[*input]));
-                        }
-                        (Item::Error { input, error }, _) => {
-                            reporter.input_failed(&names[*input], error);
-                        }
-                        (Item::Chunk(_), None) => unreachable!("every chunk is scanned"),
+                    if each(item, result)?.is_break() {
+                        return Ok(());
                     }
                 }
             }
-            Ok(())
         })();
         // Hanging up stops the producer at its next send.
         drop(rx);
         result
-    })?;
-    sink.finish(&RunInfo {
-        matches: stats.matches,
-        events: stats.events,
-        bytes,
-        inputs: opened,
-        bad_lines: reporter.bad_lines(),
-    })?;
-    Ok(stats)
+    })
 }

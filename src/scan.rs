@@ -6,6 +6,9 @@
 //! start a file. A line that is not an event is reported with its line number
 //! and skipped; the events around it are unaffected.
 
+use std::collections::HashMap;
+
+use crate::agg::summary::request_key;
 use crate::chunk::{Chunk, Mode};
 use crate::event::{Event, Shape};
 use crate::filter::Matcher;
@@ -16,6 +19,54 @@ use crate::output::{Rendered, Renderer};
 pub struct Query<'q> {
     pub matcher: &'q Matcher,
     pub renderer: Renderer<'q>,
+    pub dedup: Dedup<'q>,
+}
+
+/// `--dedup`: one event per request, in two passes over the input.
+///
+/// A request is identified by [`request_key`] (auditID, receive time, verb,
+/// URI and user: the auditID alone can be set by a client). Its event is the
+/// one at the best stage — ResponseComplete, then Panic, ResponseStarted,
+/// RequestReceived — and, among copies at that stage, the first in input
+/// order. The first pass finds that event's position for every request; the
+/// second prints only events at those positions.
+#[derive(Clone, Copy)]
+pub enum Dedup<'q> {
+    Off,
+    /// First pass: record the best event of each matching request.
+    Collect,
+    /// Second pass: keep an event only if it is its request's choice.
+    Apply(&'q HashMap<u64, Choice>),
+}
+
+/// The chosen event of a request: its stage rank and position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Choice {
+    pub rank: u8,
+    pub pos: Pos,
+}
+
+impl Choice {
+    /// Is `self` a better pick than `other`? A better stage wins; at the same
+    /// stage, the earlier copy.
+    pub fn beats(&self, other: &Choice) -> bool {
+        self.rank > other.rank || (self.rank == other.rank && self.pos < other.pos)
+    }
+}
+
+/// Where an event sits: input index, byte offset of its line (or document
+/// value) in the input, and its index in an EventList or array. Independent
+/// of chunking and thread count.
+pub type Pos = (u32, u64, u32);
+
+fn stage_rank(e: &Event<'_>) -> u8 {
+    match e.str("stage").as_deref() {
+        Some("ResponseComplete") => 4,
+        Some("Panic") => 3,
+        Some("ResponseStarted") => 2,
+        Some("RequestReceived") => 1,
+        _ => 0,
+    }
 }
 
 /// A problem with one line of an input.
@@ -50,6 +101,8 @@ pub struct ChunkResult {
     pub errors: Vec<LineError>,
     /// A torn last line was skipped (the input is live or was cut short).
     pub torn_tail: bool,
+    /// `--dedup`, first pass: the best event of each request in this chunk.
+    pub best: HashMap<u64, Choice>,
 }
 
 /// Scans one chunk.
@@ -60,11 +113,30 @@ pub fn scan_chunk(chunk: &Chunk, q: &Query<'_>) -> ChunkResult {
         data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
     }
     let mut scratch = Scratch::default();
+    // Positions count from the chunk's first byte, BOM included.
+    let skipped = (chunk.bytes.len() - data.len()) as u64;
+    let at = At {
+        input: chunk.input as u32,
+        base: chunk.offset + skipped,
+    };
     match chunk.mode {
-        Mode::Lines => scan_lines(data, chunk, q, &mut scratch, &mut res),
-        Mode::Document => scan_document(data, q, &mut scratch, &mut res),
+        Mode::Lines => scan_lines(data, chunk, at, q, &mut scratch, &mut res),
+        Mode::Document => scan_document(data, at, q, &mut scratch, &mut res),
     }
     res
+}
+
+/// Where the scanned bytes start, to compute event positions.
+#[derive(Clone, Copy)]
+struct At {
+    input: u32,
+    base: u64,
+}
+
+impl At {
+    fn pos(self, offset: usize, item: u32) -> Pos {
+        (self.input, self.base + offset as u64, item)
+    }
 }
 
 /// Reusable buffers, so that the hot path allocates nothing per event.
@@ -74,7 +146,14 @@ struct Scratch {
     items: Vec<Member>,
 }
 
-fn scan_lines(data: &[u8], chunk: &Chunk, q: &Query<'_>, s: &mut Scratch, res: &mut ChunkResult) {
+fn scan_lines(
+    data: &[u8],
+    chunk: &Chunk,
+    at: At,
+    q: &Query<'_>,
+    s: &mut Scratch,
+    res: &mut ChunkResult,
+) {
     let mut start = 0;
     let mut line_no = 0u64;
     while start < data.len() {
@@ -83,6 +162,7 @@ fn scan_lines(data: &[u8], chunk: &Chunk, q: &Query<'_>, s: &mut Scratch, res: &
             Some(i) => (start + i, start + i + 1, true),
             None => (data.len(), data.len(), false),
         };
+        let line_start = start;
         let mut line = &data[start..end];
         if line.last() == Some(&b'\r') {
             line = &line[..line.len() - 1];
@@ -95,7 +175,7 @@ fn scan_lines(data: &[u8], chunk: &Chunk, q: &Query<'_>, s: &mut Scratch, res: &
             continue;
         }
         let before = res.errors.len();
-        scan_line(line, line_no, q, s, res);
+        scan_line(line, line_no, at.pos(line_start, 0), q, s, res);
         let torn = !has_newline && chunk.last && chunk.tolerate_torn_tail;
         if torn && res.errors.len() == before + 1 && res.errors[before].cut_short {
             res.errors.truncate(before);
@@ -104,7 +184,14 @@ fn scan_lines(data: &[u8], chunk: &Chunk, q: &Query<'_>, s: &mut Scratch, res: &
     }
 }
 
-fn scan_line(line: &[u8], line_no: u64, q: &Query<'_>, s: &mut Scratch, res: &mut ChunkResult) {
+fn scan_line(
+    line: &[u8],
+    line_no: u64,
+    pos: Pos,
+    q: &Query<'_>,
+    s: &mut Scratch,
+    res: &mut ChunkResult,
+) {
     let mut line = line;
     // A crash can leave a run of NUL bytes where a write was in flight; the
     // next event written after the restart may follow them on the same line.
@@ -130,11 +217,11 @@ fn scan_line(line: &[u8], line_no: u64, q: &Query<'_>, s: &mut Scratch, res: &mu
         }
     };
     if text.trim_start().starts_with('[') {
-        scan_array(text, line_no, q, s, res);
+        scan_array(text, line_no, pos, q, s, res);
         return;
     }
     match index_object(text, &mut s.members) {
-        Ok(()) => handle_object(text, line_no, q, s, res),
+        Ok(()) => handle_object(text, line_no, pos, q, s, res),
         Err(e) if e.offset >= text.len() => res.errors.push(LineError {
             line: line_no,
             message: "invalid JSON: the line ends inside a value (cut short?)".into(),
@@ -148,7 +235,14 @@ fn scan_line(line: &[u8], line_no: u64, q: &Query<'_>, s: &mut Scratch, res: &mu
 }
 
 /// A JSON array of events (on one line or as a whole document).
-fn scan_array(text: &str, line_no: u64, q: &Query<'_>, s: &mut Scratch, res: &mut ChunkResult) {
+fn scan_array(
+    text: &str,
+    line_no: u64,
+    pos: Pos,
+    q: &Query<'_>,
+    s: &mut Scratch,
+    res: &mut ChunkResult,
+) {
     let trimmed = text.trim();
     match validate_value(trimmed.as_bytes(), 0) {
         Ok(end) if end == trimmed.len() => {}
@@ -170,13 +264,20 @@ fn scan_array(text: &str, line_no: u64, q: &Query<'_>, s: &mut Scratch, res: &mu
             return;
         }
     }
-    for item in Value::new_unchecked(trimmed).elements() {
-        scan_item(item, line_no, q, s, res);
+    for (i, item) in Value::new_unchecked(trimmed).elements().enumerate() {
+        scan_item(item, line_no, (pos.0, pos.1, i as u32), q, s, res);
     }
 }
 
 /// One element of an array or EventList: must be an event object.
-fn scan_item(item: Value<'_>, line_no: u64, q: &Query<'_>, s: &mut Scratch, res: &mut ChunkResult) {
+fn scan_item(
+    item: Value<'_>,
+    line_no: u64,
+    pos: Pos,
+    q: &Query<'_>,
+    s: &mut Scratch,
+    res: &mut ChunkResult,
+) {
     if item.kind() != Kind::Object {
         res.errors.push(LineError::new(
             line_no,
@@ -190,7 +291,7 @@ fn scan_item(item: Value<'_>, line_no: u64, q: &Query<'_>, s: &mut Scratch, res:
         Ok(()) => {
             let e = Event::new(item.text(), &members);
             match e.shape() {
-                Shape::Event => test_event(&e, q, res),
+                Shape::Event => test_event(&e, pos, q, res),
                 Shape::EventList(_) => res
                     .errors
                     .push(LineError::new(line_no, "an EventList nested in a list")),
@@ -205,14 +306,21 @@ fn scan_item(item: Value<'_>, line_no: u64, q: &Query<'_>, s: &mut Scratch, res:
 }
 
 /// A validated top-level object whose members are in `s.members`.
-fn handle_object(text: &str, line_no: u64, q: &Query<'_>, s: &mut Scratch, res: &mut ChunkResult) {
+fn handle_object(
+    text: &str,
+    line_no: u64,
+    pos: Pos,
+    q: &Query<'_>,
+    s: &mut Scratch,
+    res: &mut ChunkResult,
+) {
     let members = std::mem::take(&mut s.members);
     let e = Event::new(text, &members);
     match e.shape() {
-        Shape::Event => test_event(&e, q, res),
+        Shape::Event => test_event(&e, pos, q, res),
         Shape::EventList(items) => {
-            for item in items.elements() {
-                scan_item(item, line_no, q, s, res);
+            for (i, item) in items.elements().enumerate() {
+                scan_item(item, line_no, (pos.0, pos.1, i as u32), q, s, res);
             }
         }
         Shape::NotEvent(why) => res.errors.push(LineError::new(line_no, why)),
@@ -220,17 +328,41 @@ fn handle_object(text: &str, line_no: u64, q: &Query<'_>, s: &mut Scratch, res: 
     s.members = members;
 }
 
-fn test_event(e: &Event<'_>, q: &Query<'_>, res: &mut ChunkResult) {
+fn test_event(e: &Event<'_>, pos: Pos, q: &Query<'_>, res: &mut ChunkResult) {
     res.events += 1;
-    if q.matcher.matches(e) {
-        res.matches += 1;
-        q.renderer.render(e, &mut res.out);
+    if !q.matcher.matches(e) {
+        return;
     }
+    match q.dedup {
+        Dedup::Off => {}
+        Dedup::Collect => {
+            let choice = Choice {
+                rank: stage_rank(e),
+                pos,
+            };
+            let key = request_key(e);
+            match res.best.get_mut(&key) {
+                Some(best) if !choice.beats(best) => {}
+                Some(best) => *best = choice,
+                None => {
+                    res.best.insert(key, choice);
+                }
+            }
+            return;
+        }
+        Dedup::Apply(chosen) => {
+            if chosen.get(&request_key(e)).map(|c| c.pos) != Some(pos) {
+                return;
+            }
+        }
+    }
+    res.matches += 1;
+    q.renderer.render(e, &mut res.out);
 }
 
 /// A document: JSON values one after another, spread over lines. After a
 /// syntax error, scanning resumes at the next line that starts with `{`.
-fn scan_document(data: &[u8], q: &Query<'_>, s: &mut Scratch, res: &mut ChunkResult) {
+fn scan_document(data: &[u8], at: At, q: &Query<'_>, s: &mut Scratch, res: &mut ChunkResult) {
     // Invalid UTF-8 is reported, then replaced so that the rest of the
     // document still yields its events.
     let lossy;
@@ -260,19 +392,19 @@ fn scan_document(data: &[u8], q: &Query<'_>, s: &mut Scratch, res: &mut ChunkRes
         if i >= b.len() {
             break;
         }
-        let at = line_at(i);
+        let line_no = line_at(i);
         match validate_value(b, i) {
             Ok(end) => {
                 let value = &text[i..end];
                 match b[i] {
                     b'{' => {
                         if index_object(value, &mut s.members).is_ok() {
-                            handle_object(value, at, q, s, res);
+                            handle_object(value, line_no, at.pos(i, 0), q, s, res);
                         }
                     }
-                    b'[' => scan_array(value, at, q, s, res),
+                    b'[' => scan_array(value, line_no, at.pos(i, 0), q, s, res),
                     _ => res.errors.push(LineError::new(
-                        at,
+                        line_no,
                         "not an audit event: a JSON value that is not an object",
                     )),
                 }

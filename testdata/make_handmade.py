@@ -76,12 +76,16 @@ EVENTS = [
     ev(19, "create", "dave", "/api/v1/namespaces/default/configmaps", 201, stage="RequestReceived", level="Request", res="configmaps", ns="default",
        req={"kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"mode": "fast"}}),
     ev(20, "create", "dave", "/api/v1/namespaces/default/configmaps", 201, level="Request", res="configmaps", ns="default", name="settings",
-       req={"kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"mode": "fast"}}),
+       req={"kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"mode": "fast"}}),  # the same request as 19, below
     ev(21, "get", "eve", "/api/v1/namespaces/default/pods", 200, res="pods", ns="default", ua="evil\u001b[31mRED\u001b[0m\rtool"),
     ev(22, "get", "alice", "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb&limit=10", 200, res="pods", ns="default", name="web"),
     ev(23, "create", "alice", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", 201, res="selfsubjectrulesreviews", group="authorization.k8s.io"),
     ev(24, "delete", "alice", "/api/v1/namespaces/default/secrets/api-key", 200, res="secrets", ns="default", name="api-key", ips=("10.0.0.5", "192.168.1.20")),
 ]
+
+# Events 19 and 20 are two stages of one request: same auditID and receive time.
+EVENTS[19]["auditID"] = EVENTS[18]["auditID"]
+EVENTS[19]["requestReceivedTimestamp"] = EVENTS[18]["requestReceivedTimestamp"]
 
 def line(e):
     # Like Go's encoder: compact, UTF-8, with & < > escaped.

@@ -213,3 +213,99 @@ impl Partial {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::field_path;
+    use crate::json::index_object;
+
+    fn field(name: &str) -> KeyField {
+        KeyField {
+            name: name.into(),
+            path: field_path(name).unwrap(),
+        }
+    }
+
+    fn events(seed: u64, n: usize) -> Vec<String> {
+        let mut x = seed | 1;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"auditID":"a{}","verb":"{}","stage":"{}","user":{{"username":"u{}","groups":["g{}","g{}"]}},"sourceIPs":["10.0.0.{}"],"objectRef":{{"resource":"r{}"}},"responseStatus":{{"code":{}}},"requestReceivedTimestamp":"2024-05-01T00:{:02}:00Z","stageTimestamp":"2024-05-01T00:{:02}:{:02}.5Z"}}"#,
+                    i % 7,
+                    ["get", "list", "create"][next(3) as usize],
+                    ["ResponseComplete", "RequestReceived"][next(2) as usize],
+                    next(5),
+                    next(3),
+                    next(3),
+                    next(4),
+                    next(6),
+                    [200, 403, 404][next(3) as usize],
+                    i % 60,
+                    i % 60,
+                    next(60),
+                )
+            })
+            .collect()
+    }
+
+    fn fold(view: &View, evs: &[String]) -> Partial {
+        let mut p = Partial::new(view);
+        let mut buf = String::new();
+        let mut m = Vec::new();
+        for text in evs {
+            index_object(text, &mut m).unwrap();
+            p.add(view, &Event::new(text, &m), &mut buf);
+        }
+        p
+    }
+
+    /// Folding random pieces and merging them in order equals one fold over
+    /// everything: the result cannot depend on chunking or threads.
+    #[test]
+    fn property_split_fold_merge_equals_one_fold() {
+        let views = [
+            View::GroupBy {
+                by: vec![field("verb"), field("user.groups")],
+                stats: Some(field("latency")),
+            },
+            View::GroupBy {
+                by: vec![],
+                stats: None,
+            },
+            View::Timeline {
+                every: 600_000_000,
+                by: vec![field("ip")],
+            },
+            View::Distinct {
+                field: field("user"),
+            },
+            View::Summary,
+        ];
+        for seed in 1..=20u64 {
+            let evs = events(seed, 300);
+            let mut cut = seed;
+            for view in &views {
+                let whole = fold(view, &evs);
+                let mut merged = Partial::new(view);
+                let mut start = 0;
+                while start < evs.len() {
+                    cut = cut
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let end = (start + (cut >> 33) as usize % 40).min(evs.len());
+                    merged.merge(fold(view, &evs[start..end]));
+                    start = end;
+                }
+                assert_eq!(merged, whole, "seed {seed}, view {view:?}");
+            }
+        }
+    }
+}

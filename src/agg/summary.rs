@@ -125,11 +125,13 @@ impl Summary {
             _ => {}
         }
         self.requests.insert(request_key(e));
-        let smallest = self.largest.last().map_or(0, |l| l.bytes);
-        if self.largest.len() < LARGEST || bytes > smallest {
+        // Same total order as `keep_largest`, so that the result does not
+        // depend on how the input was split (ties included).
+        let full = self.largest.len() >= LARGEST;
+        if !full || self.largest.last().is_some_and(|l| bytes >= l.bytes) {
             let ns = sub(object, "namespace");
             let name = sub(object, "name").unwrap_or_default();
-            self.largest.push(Large {
+            let candidate = Large {
                 bytes,
                 audit_id: e.str("auditID").unwrap_or_default().into_owned(),
                 verb: e.str("verb").unwrap_or_default().into_owned(),
@@ -139,8 +141,11 @@ impl Summary {
                     (None, _) => e.str("requestURI").unwrap_or_default().into_owned(),
                 },
                 user: user.unwrap_or_default().into_owned(),
-            });
-            self.keep_largest();
+            };
+            if !full || self.largest.last().is_some_and(|l| candidate > *l) {
+                self.largest.push(candidate);
+                self.keep_largest();
+            }
         }
     }
 

@@ -87,6 +87,7 @@ impl Rendered {
 }
 
 /// The worker-side half of a format: turns one matched event into output.
+#[derive(Clone, Copy)]
 pub struct Renderer<'s> {
     spec: &'s OutputSpec,
 }

@@ -611,10 +611,11 @@ fn print_summary(
     lines.push(("Levels".into(), list(&s.levels, usize::MAX)));
     let requests = s.requests.len() as u64;
     let requests_line = if requests < s.events {
+        let extra = s.events - requests;
         format!(
-            "{requests} distinct requests in {} events: {} events are further stages of a request already counted (--dedup keeps one event per request)",
+            "{requests} distinct requests in {} events: {extra} {} another stage or a copy of a request (--dedup counts each request once)",
             s.events,
-            s.events - requests
+            if extra == 1 { "event is" } else { "events are" }
         )
     } else {
         format!("{requests}, one event each")
