@@ -5,6 +5,10 @@
 //! cargo run --release --example genlog -- --size 1GiB --rotated /tmp/auditdir --files 8 --gzip 6
 //! ```
 //!
+//! `--rate` sets the mean events per second of log time (default 600, a busy
+//! cluster), so a gigabyte spans about half an hour; `--rate 10` spreads it
+//! over a day.
+//!
 //! The mix follows what a busy cluster's log holds: mostly system components
 //! doing get/list/watch/update on leases, endpoints, nodes and pods; some
 //! people; exec, 403s, deletes, secrets; Request-level bodies with pod specs
@@ -135,12 +139,14 @@ fn pod_spec(rng: &mut Rng, app: &str, privileged: bool) -> String {
 struct Gen {
     rng: Rng,
     now: i64,
+    /// Mean microseconds between events (from `--rate`).
+    gap: u64,
 }
 
 impl Gen {
     fn event(&mut self, out: &mut String) {
         let r = &mut self.rng;
-        self.now += 200 + r.below(3000) as i64;
+        self.now += (self.gap / 2 + r.below(self.gap.max(1))) as i64;
         let t0 = self.now;
         let roll = r.below(1000);
         let ns = *r.pick(NAMESPACES);
@@ -390,7 +396,7 @@ fn parse_size(s: &str) -> Option<u64> {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: genlog [--size 1GiB] [--seed N] [--rotated DIR [--files N] [--gzip N]]");
+    eprintln!("usage: genlog [--size 1GiB] [--seed N] [--rate EVENTS_PER_SEC] [--rotated DIR [--files N] [--gzip N]]");
     std::process::exit(2)
 }
 
@@ -400,6 +406,7 @@ fn main() -> io::Result<()> {
     let mut dir: Option<std::path::PathBuf> = None;
     let mut files = 8u64;
     let mut gz = 6u64;
+    let mut rate = 600u64;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || args.next().unwrap_or_else(|| usage());
@@ -409,12 +416,14 @@ fn main() -> io::Result<()> {
             "--rotated" => dir = Some(val().into()),
             "--files" => files = val().parse().unwrap_or_else(|_| usage()),
             "--gzip" => gz = val().parse().unwrap_or_else(|_| usage()),
+            "--rate" => rate = val().parse().ok().filter(|&r| r > 0).unwrap_or_else(|| usage()),
             _ => usage(),
         }
     }
     let mut g = Gen {
         rng: Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
         now: 1_714_521_600_000_000, // 2024-05-01T00:00:00Z
+        gap: 1_000_000 / rate,
     };
     let mut buf = String::with_capacity(1 << 20);
     match dir {
