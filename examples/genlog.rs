@@ -416,7 +416,13 @@ fn main() -> io::Result<()> {
             "--rotated" => dir = Some(val().into()),
             "--files" => files = val().parse().unwrap_or_else(|_| usage()),
             "--gzip" => gz = val().parse().unwrap_or_else(|_| usage()),
-            "--rate" => rate = val().parse().ok().filter(|&r| r > 0).unwrap_or_else(|| usage()),
+            "--rate" => {
+                rate = val()
+                    .parse()
+                    .ok()
+                    .filter(|&r| r > 0)
+                    .unwrap_or_else(|| usage())
+            }
             _ => usage(),
         }
     }

@@ -30,6 +30,10 @@ FILTER LANGUAGE
   into requestObject / responseObject, with [N] and [*]:
     requestObject.spec.containers[*].securityContext.privileged == true
 
+  Computed: latency (seconds; compare with durations: latency > 5s),
+  exec.command (the decoded command of an exec), actor (the impersonated user
+  if any, else the user), impersonator (the user, when impersonating).
+
   Aliases: user (user.username), groups, as (impersonatedUser.username),
   resource, subresource, namespace / ns, name, apiGroup, code, ip (sourceIPs),
   time (stageTimestamp), uri, decision and reason (the authorization
@@ -62,6 +66,14 @@ EXAMPLES
     kaq --since 2h --code 403 --resource secrets
   Anything from an address outside the cluster network:
     kaq 'not ip startswith \"10.\"' --verb delete -o csv --columns time,user,ip,uri
+  Who deleted the most; which addresses collect 403s:
+    kaq --by user --verb delete audit.log
+    kaq --by ip,user --code 403 --top 10 audit.log
+  When did it start (bars on a terminal); slow requests per resource:
+    kaq --every 5m 'resource == \"secrets\"' /var/log/kubernetes/
+    kaq --by resource --stats latency audit.log
+  The first screen on an unknown log:
+    kaq summary /var/log/kubernetes/
 
 EXIT STATUS
   0  at least one event matched
