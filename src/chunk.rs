@@ -88,9 +88,14 @@ pub enum Item {
 
 /// Reads every input in order and sends its chunks; stops early (quietly)
 /// when the receiver hangs up.
+///
+/// Every input is opened before the first is read: a file the API server
+/// renames (rotation) or deletes (old backups) during the run is still read
+/// through the handle kaq already holds, so no event present at the start is
+/// lost.
 pub fn produce(inputs: &[Input], opts: ReadOptions, tx: &SyncSender<Item>) {
-    for (idx, input) in inputs.iter().enumerate() {
-        let opened = open(input, opts);
+    let opened: Vec<_> = inputs.iter().map(|input| open(input, opts)).collect();
+    for (idx, opened) in opened.into_iter().enumerate() {
         if let Ok(o) = &opened {
             if tx
                 .send(Item::Opened {
@@ -104,7 +109,12 @@ pub fn produce(inputs: &[Input], opts: ReadOptions, tx: &SyncSender<Item>) {
         }
         let result = match opened {
             Ok(Opened::Mapped(map)) => send_mapped(idx, map, tx),
-            Ok(Opened::Stream { reader, live, .. }) => send_stream(idx, reader, live, tx),
+            Ok(Opened::Stream {
+                reader,
+                live,
+                expect_len,
+                ..
+            }) => send_stream(idx, reader, live, expect_len, tx),
             Err(error) => Err(Some(error)),
         };
         match result {
@@ -196,6 +206,7 @@ fn send_stream(
     input: usize,
     mut reader: Box<dyn Read + Send>,
     live: bool,
+    expect_len: Option<u64>,
     tx: &SyncSender<Item>,
 ) -> SendResult {
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK_SIZE + 64 * 1024);
@@ -210,6 +221,12 @@ fn send_stream(
         // A chunk must hold at least one whole line: keep reading a long line.
         let mut eof = eof;
         let mut error = error;
+        let shrunk = |got: u64| {
+            io::Error::other(format!(
+                "the file shrank while being read (truncated?): {got} of {} bytes read",
+                expect_len.unwrap_or_default()
+            ))
+        };
         while !eof && memchr::memchr(b'\n', &buf).is_none() {
             let want = buf.len() * 2;
             match fill(&mut *reader, &mut buf, want) {
@@ -237,6 +254,9 @@ fn send_stream(
             buf.truncate(cut);
             (std::mem::take(&mut buf), rest)
         };
+        if eof && error.is_none() && expect_len.is_some_and(|n| offset + (bytes.len() as u64) < n) {
+            error = Some(shrunk(offset + bytes.len() as u64));
+        }
         if !bytes.is_empty() || first {
             let len = bytes.len() as u64;
             send(
@@ -316,7 +336,7 @@ mod tests {
 
     fn chunks_of(data: Vec<u8>) -> Vec<(Vec<u8>, bool, bool)> {
         let (tx, rx) = std::sync::mpsc::sync_channel(1000);
-        send_stream(0, Box::new(std::io::Cursor::new(data)), false, &tx).unwrap();
+        send_stream(0, Box::new(std::io::Cursor::new(data)), false, None, &tx).unwrap();
         drop(tx);
         rx.into_iter()
             .map(|item| match item {
@@ -355,6 +375,25 @@ mod tests {
         assert!(chunks[0].0.contains(&b'\n'));
         let joined: Vec<u8> = chunks.into_iter().flat_map(|c| c.0).collect();
         assert_eq!(joined, data);
+    }
+
+    #[test]
+    fn a_file_that_shrank_is_an_error_after_its_data() {
+        let (tx, rx) = std::sync::mpsc::sync_channel(100);
+        let data = b"{\"a\":1}\n{\"b\":2}\n".to_vec();
+        let err = send_stream(
+            0,
+            Box::new(std::io::Cursor::new(data)),
+            false,
+            Some(100),
+            &tx,
+        )
+        .unwrap_err()
+        .unwrap();
+        assert!(err.to_string().contains("shrank while being read"), "{err}");
+        drop(tx);
+        let chunks: Vec<_> = rx.into_iter().collect();
+        assert_eq!(chunks.len(), 1);
     }
 
     #[test]

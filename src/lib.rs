@@ -13,6 +13,8 @@ pub mod config;
 pub mod engine;
 pub mod event;
 pub mod filter;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod generate;
 pub mod input;
 pub mod json;

@@ -264,9 +264,13 @@ fn scan_array(
             return;
         }
     }
+    let before = res.errors.len();
+    let mut items = 0;
     for (i, item) in Value::new_unchecked(trimmed).elements().enumerate() {
         scan_item(item, line_no, (pos.0, pos.1, i as u32), q, s, res);
+        items += 1;
     }
+    collapse_item_errors(res, before, items, line_no);
 }
 
 /// One element of an array or EventList: must be an event object.
@@ -319,13 +323,31 @@ fn handle_object(
     match e.shape() {
         Shape::Event => test_event(&e, pos, q, res),
         Shape::EventList(items) => {
+            let before = res.errors.len();
+            let mut count = 0;
             for (i, item) in items.elements().enumerate() {
                 scan_item(item, line_no, (pos.0, pos.1, i as u32), q, s, res);
+                count += 1;
             }
+            collapse_item_errors(res, before, count, line_no);
         }
         Shape::NotEvent(why) => res.errors.push(LineError::new(line_no, why)),
     }
     s.members = members;
+}
+
+/// Several bad items of one list are one bad line: keep the first reason and
+/// say how many items it stands for.
+fn collapse_item_errors(res: &mut ChunkResult, before: usize, items: usize, line_no: u64) {
+    let bad = res.errors.len() - before;
+    if bad > 1 {
+        let first = res.errors[before].message.clone();
+        res.errors.truncate(before);
+        res.errors.push(LineError::new(
+            line_no,
+            format!("{bad} of {items} list items skipped, the first: {first}"),
+        ));
+    }
 }
 
 fn test_event(e: &Event<'_>, pos: Pos, q: &Query<'_>, res: &mut ChunkResult) {

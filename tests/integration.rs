@@ -1241,3 +1241,591 @@ fn property_parallel_aggregation_equals_single_threaded() {
         assert_eq!(got, expected, "seed {seed}");
     }
 }
+
+// ---------------------------------------------------------------- fuzz floor
+
+/// Every testdata file, plus bounded random mutations of them, goes through
+/// the same invariant checks as the fuzz targets in fuzz/ (see README).
+#[test]
+fn property_pass_over_mutated_inputs_and_filters() {
+    let mut seeds: Vec<Vec<u8>> = Vec::new();
+    for dir in [
+        "handmade",
+        "handmade/rotated",
+        "real/falcosecurity__falco",
+        "real/liggitt__audit2rbac",
+        "real/sysdiglabs__aks-audit-log",
+    ] {
+        for entry in std::fs::read_dir(data(dir)).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_file() {
+                seeds.push(std::fs::read(p).unwrap());
+            }
+        }
+    }
+    let filters = [
+        r#"verb == "delete" and resource == "secrets""#,
+        r#"any(requestObject.rules[*], "pods/exec" in resources and "create" in verbs)"#,
+        r#"user ~ "system:*" or code >= 400 and not exists(impersonatedUser)"#,
+        r#"latency > 5s or exec.command contains "sh" or time < "2024-01-01T00:00:00Z""#,
+    ];
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move |m: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % m.max(1) as u64) as usize
+    };
+    for seed in &seeds {
+        kaq::fuzzing::scan_bytes(seed);
+        for _ in 0..20 {
+            let mut m = seed.clone();
+            for _ in 0..1 + next(8) {
+                if m.is_empty() {
+                    break;
+                }
+                let i = next(m.len());
+                match next(4) {
+                    0 => m[i] = next(256) as u8,
+                    1 => {
+                        m.remove(i);
+                    }
+                    2 => {
+                        let specials = b"{}[],:\"\\\n\x00\xff";
+                        m.insert(i, specials[next(specials.len())]);
+                    }
+                    _ => m.truncate(i),
+                }
+            }
+            kaq::fuzzing::scan_bytes(&m);
+            let f = filters[next(filters.len())].as_bytes();
+            let mut fm = f.to_vec();
+            let i = next(fm.len());
+            let specials = b"()[]\"=!~.*, 0a";
+            fm[i] = specials[next(specials.len())];
+            for filter in [f, &fm[..]] {
+                let mut input = filter.to_vec();
+                input.push(0xFF);
+                input.extend_from_slice(&m[..m.len().min(4096)]);
+                kaq::fuzzing::filter_against_event(&input);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- bad input
+
+fn good_lines() -> Vec<Vec<u8>> {
+    std::fs::read(events())
+        .unwrap()
+        .split_inclusive(|&c| c == b'\n')
+        .map(|l| l.to_vec())
+        .collect()
+}
+
+#[test]
+fn a_64_mib_event_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("huge.log");
+    let mut line =
+        br#"{"kind":"Event","auditID":"huge","verb":"update","requestObject":{"data":""#.to_vec();
+    line.extend(std::iter::repeat_n(b'x', 64 << 20));
+    line.extend_from_slice(b"\"}}\n");
+    let mut all = good_lines()[0].clone();
+    all.extend_from_slice(&line);
+    all.extend_from_slice(&good_lines()[1]);
+    std::fs::write(&f, all).unwrap();
+    let r = kaq(&["-o", "csv", "--columns", "auditID", "true", &s(&f)]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, format!("auditID\n{}\nhuge\n{}\n", id(1), id(2)).as_str()),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn deep_nesting_and_a_million_element_array() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("shapes.log");
+    let mut all = good_lines()[0].clone();
+    let deep = format!(
+        r#"{{"auditID":"deep","verb":"get","requestObject":{}{}}}"#,
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    all.extend_from_slice(deep.as_bytes());
+    all.push(b'\n');
+    let items: Vec<String> = (0..1_000_000).map(|i| i.to_string()).collect();
+    let wide = format!(
+        r#"{{"auditID":"wide","verb":"list","requestObject":{{"items":[{}]}}}}"#,
+        items.join(",")
+    );
+    all.extend_from_slice(wide.as_bytes());
+    all.push(b'\n');
+    std::fs::write(&f, all).unwrap();
+    let r = kaq(&["-o", "csv", "--columns", "auditID", "true", &s(&f)]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, format!("auditID\n{}\nwide\n", id(1)));
+    assert!(
+        r.stderr
+            .contains("shapes.log:2: invalid JSON: nesting too deep"),
+        "{}",
+        r.stderr
+    );
+    let r = kaq(&["--count", "requestObject.items[*] == 999999", &s(&f)]);
+    assert_eq!(r.stdout, "1\n");
+}
+
+#[test]
+fn garbage_empty_files_and_binary_noise() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.log");
+    std::fs::write(&empty, b"").unwrap();
+    let r = kaq(&["--count", "true", &s(&empty)]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (1, "0\n", "")
+    );
+    let garbage = dir.path().join("garbage.log");
+    let mut x: u32 = 12345;
+    let noise: Vec<u8> = (0..200_000)
+        .map(|_| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (x >> 16) as u8
+        })
+        .collect();
+    std::fs::write(&garbage, &noise).unwrap();
+    let r = kaq(&["--count", "true", &s(&garbage)]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "0\n");
+    assert!(r.stderr.contains("malformed lines skipped"), "{}", r.stderr);
+}
+
+#[test]
+fn gzip_with_a_bad_checksum_or_trailing_garbage() {
+    let dir = tempfile::tempdir().unwrap();
+    let body: Vec<u8> = good_lines().concat();
+    let gz = gzip(&body);
+    // CRC32 is the 8 bytes' first half before the end.
+    let mut bad_crc = gz.clone();
+    let n = bad_crc.len();
+    bad_crc[n - 8] ^= 0xFF;
+    let f = dir.path().join("crc.log.gz");
+    std::fs::write(&f, &bad_crc).unwrap();
+    let r = kaq(&["--count", "true", &s(&f)]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "24\n", "the decoded events are still processed");
+    assert!(r.stderr.contains("crc.log.gz:"), "{}", r.stderr);
+    let mut trailing = gz.clone();
+    trailing.extend_from_slice(b"this is not gzip\n");
+    let f = dir.path().join("trailing.log.gz");
+    std::fs::write(&f, &trailing).unwrap();
+    let r = kaq(&["--count", "true", &s(&f)]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "24\n");
+    assert!(r.stderr.contains("trailing.log.gz:"), "{}", r.stderr);
+}
+
+/// N good events with every kind of bad line between them: exactly the N
+/// events come out, every bad line is named with FILE:LINE, and a total ends
+/// stderr.
+#[test]
+fn nothing_is_lost_among_bad_lines() {
+    let bad: Vec<&[u8]> = vec![
+        b"{\"kind\":\"Event\",\"verb\":\"get\",\n",
+        b"{\"kind\": 0}\n",
+        b"\x00\x00\x00\x00\x00\x00\x00\x00\n",
+        b"{\"kind\":\"Event\",\"auditID\":\"x\",\"verb\":\"g\xff\xfe\"}\n",
+        b"\xde\xad\xbe\xef garbage \x01\x02\x03\n",
+        b"[1, 2, 3]\n",
+        b"{\"auditID\":\"a\",\"verb\":\"get\"} trailing\n",
+        b"\"just a string\"\n",
+        b"{\"kind\":\"Event\",\"auditID\":\"n\",\"verb\":\"get\",\"x\":1e999999999\n",
+        b"{\"kind\":\"EventList\",\"items\":{}}\n",
+    ];
+    let good = good_lines();
+    let mut file = Vec::new();
+    let mut bad_lines = Vec::new();
+    let mut line = 0;
+    for (i, g) in good.iter().enumerate() {
+        line += 1;
+        file.extend_from_slice(g);
+        let b = bad[i % bad.len()];
+        line += 1;
+        bad_lines.push(line);
+        file.extend_from_slice(b);
+    }
+    // NULs glued before a good event: reported, and the event still read.
+    line += 1;
+    bad_lines.push(line);
+    file.extend_from_slice(b"\x00\x00\x00");
+    file.extend_from_slice(&good[0]);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("mixed.log");
+    std::fs::write(&f, &file).unwrap();
+    make_quiet(&f);
+    let name = s(&f);
+    let r = kaq(&["-v", "-o", "ndjson", "true", &name]);
+    assert_eq!(r.code, 2);
+    let mut expected: Vec<u32> = (1..=24).collect();
+    expected.push(1);
+    assert_eq!(
+        r.audit_ids(),
+        expected.iter().map(|&n| id(n)).collect::<Vec<_>>()
+    );
+    let reported: Vec<u64> = r
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix(&format!("kaq: {name}:")))
+        .filter_map(|l| l.split(':').next()?.parse().ok())
+        .collect();
+    assert_eq!(reported, bad_lines);
+    assert_eq!(
+        r.stderr.lines().last(),
+        Some(format!("kaq: {} malformed lines skipped", bad_lines.len()).as_str())
+    );
+    // Without -v the first 10 are shown, then the total says how many were not.
+    let r = kaq(&["--count", "true", &name]);
+    assert_eq!(r.stdout, "25\n");
+    assert_eq!(
+        r.stderr.lines().last(),
+        Some(
+            format!(
+                "kaq: {} malformed lines skipped ({} not shown; -v shows all)",
+                bad_lines.len(),
+                bad_lines.len() - 10
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(r.stderr.lines().count(), 11);
+}
+
+#[test]
+fn a_file_that_vanishes_between_discovery_and_reading_is_reported() {
+    use kaq::config::{Config, Environment};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("audit-2024-01-01T00-00-00.000.log"),
+        good_lines()[0].clone(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("audit.log"), good_lines()[1].clone()).unwrap();
+    let cli = <kaq::cli::Cli as clap::Parser>::parse_from([
+        "kaq",
+        "-o",
+        "ndjson",
+        "true",
+        &s(dir.path()),
+    ]);
+    let env = Environment {
+        stdin_is_terminal: true,
+        stdout_is_terminal: false,
+        width: None,
+        now: 0,
+        default_log: None,
+        cores: 2,
+    };
+    let cfg = Config::from_cli(cli, &env).unwrap();
+    assert_eq!(cfg.inputs.len(), 2);
+    std::fs::remove_file(dir.path().join("audit-2024-01-01T00-00-00.000.log")).unwrap();
+    let out = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut reporter = kaq::messages::Reporter::to(Box::new(Shared(out.clone())), false, false);
+    let mut stdout = Vec::new();
+    let mut sink = kaq::output::sink(&cfg.output, Box::new(&mut stdout));
+    let stats = kaq::engine::run(&cfg, &mut *sink, &mut reporter).unwrap();
+    drop(sink);
+    assert_eq!(stats.matches, 1, "the file still there is read");
+    assert_eq!(reporter.failed_inputs(), 1);
+    let err = String::from_utf8(out.lock().unwrap().clone()).unwrap();
+    assert!(
+        err.contains("audit-2024-01-01T00-00-00.000.log: no such file or directory"),
+        "{err}"
+    );
+}
+
+#[test]
+fn permission_denied_is_reported_and_other_files_still_read() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        // Root reads any file whatever its mode, so there is no way to make
+        // one unreadable here; a directory given where a file is read takes
+        // the same error path.
+        let dir = tempfile::tempdir().unwrap();
+        let r = kaq(&[
+            "--count",
+            "true",
+            &format!("{}/.", s(dir.path())),
+            &events(),
+        ]);
+        assert_eq!(
+            (r.code, r.stdout.as_str()),
+            (0, "24\n"),
+            "a directory argument is searched"
+        );
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("secret.log");
+    std::fs::write(&f, good_lines()[0].clone()).unwrap();
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let r = kaq(&["--count", "true", &s(&f), &events()]);
+    assert_eq!((r.code, r.stdout.as_str()), (2, "24\n"));
+    assert!(
+        r.stderr.contains("secret.log: permission denied"),
+        "{}",
+        r.stderr
+    );
+}
+
+// ---------------------------------------------------------------- live files
+
+/// Spawns kaq with a FIFO as its first input, writes event 1 into it, and
+/// waits until kaq has opened every input (its -v note for the FIFO), so the
+/// test can change files kaq holds before it reads them. kaq peeks at a
+/// pipe's first bytes when opening it, hence the event. Returns the child
+/// and the FIFO writer.
+fn kaq_held_by_fifo(dir: &std::path::Path, args: &[&str]) -> (std::process::Child, std::fs::File) {
+    use std::io::BufRead;
+    let fifo = dir.join("hold.fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let mut all = vec!["-v"];
+    all.extend_from_slice(args);
+    let fifo_s = s(&fifo);
+    all.insert(all.len() - 1, &fifo_s);
+    let mut child = util::bin()
+        .args(&all)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    std::io::Write::write_all(&mut writer, &good_lines()[0]).unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "kaq ended early");
+        if line.contains("hold.fifo: stream") {
+            break;
+        }
+    }
+    child.stderr = Some(stderr.into_inner());
+    (child, writer)
+}
+
+#[test]
+fn a_file_truncated_during_the_run_is_an_error_not_a_crash() {
+    for mmap in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("big.log");
+        std::fs::write(&f, good_lines().concat().repeat(300)).unwrap();
+        make_quiet(&f);
+        let mut args = vec!["--count", "true"];
+        if !mmap {
+            args.insert(0, "--no-mmap");
+        }
+        let path = s(&f);
+        args.push(&path);
+        let (child, writer) = kaq_held_by_fifo(dir.path(), &args);
+        std::fs::File::options()
+            .write(true)
+            .open(&f)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        drop(writer);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "mmap={mmap}: {stderr}");
+        if mmap {
+            assert!(
+                stderr.contains("a memory-mapped input was truncated while being read"),
+                "{stderr}"
+            );
+            assert!(
+                stderr.contains("hint: run again with --no-mmap"),
+                "{stderr}"
+            );
+        } else {
+            assert!(
+                stderr.contains("big.log: the file shrank while being read"),
+                "{stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_rotation_during_the_run_loses_no_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let good = good_lines();
+    std::fs::write(
+        logs.join("audit-2024-05-01T11-00-00.000.log"),
+        good[..12].concat(),
+    )
+    .unwrap();
+    std::fs::write(logs.join("audit.log"), good[12..].concat()).unwrap();
+    let logs_s = s(&logs);
+    let (child, writer) = kaq_held_by_fifo(dir.path(), &["-o", "ndjson", "true", &logs_s]);
+    // The API server rotates: the live file becomes a backup, a new live file
+    // starts, and the oldest backup is cleaned up.
+    std::fs::rename(
+        logs.join("audit.log"),
+        logs.join("audit-2024-05-01T12-00-00.000.log"),
+    )
+    .unwrap();
+    std::fs::write(logs.join("audit.log"), good[0].clone()).unwrap();
+    std::fs::remove_file(logs.join("audit-2024-05-01T11-00-00.000.log")).unwrap();
+    drop(writer);
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let got: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["auditID"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut expected = vec![1];
+    expected.extend(1..=24);
+    assert_eq!(
+        got,
+        ids(&expected),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_log_being_appended_yields_whole_events_present_at_the_start() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("audit.log");
+    let line = |n: usize| {
+        format!(
+            r#"{{"kind":"Event","auditID":"{n:08}","verb":"get","stage":"ResponseComplete","pad":"{}"}}"#,
+            "p".repeat(n % 300)
+        ) + "\n"
+    };
+    let mut w = std::fs::File::create(&f).unwrap();
+    for n in 0..20_000 {
+        w.write_all(line(n).as_bytes()).unwrap();
+    }
+    let before = 20_000;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop2 = stop.clone();
+    let writer = std::thread::spawn(move || {
+        // Thousands of events a second, each written in two halves so that
+        // readers can see torn lines.
+        let mut n = before;
+        while !stop2.load(std::sync::atomic::Ordering::Relaxed) && n < 2_000_000 {
+            let l = line(n);
+            let (a, b) = l.as_bytes().split_at(l.len() / 2);
+            w.write_all(a).unwrap();
+            w.write_all(b).unwrap();
+            n += 1;
+        }
+    });
+    let mut results = Vec::new();
+    for _ in 0..5 {
+        let r = kaq(&["-o", "csv", "--columns", "auditID", "true", &s(&f)]);
+        results.push(r);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().unwrap();
+    for r in results {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(
+            r.stderr, "",
+            "a torn last line of a live file is not an error"
+        );
+        let got: Vec<usize> = r
+            .stdout
+            .lines()
+            .skip(1)
+            .map(|l| l.parse().unwrap())
+            .collect();
+        assert!(
+            got.len() >= before,
+            "events present at the start are all there"
+        );
+        assert!(
+            got.iter().enumerate().all(|(i, &n)| i == n),
+            "in order, whole, no gaps"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- hostile filters
+
+#[test]
+fn hostile_filters_get_errors_or_bounded_runs() {
+    let ev = events();
+    let long = vec![r#"verb == "x""#; 4000].join(" or ");
+    assert_eq!(kaq(&["--count", &long, &ev]).stdout, "0\n");
+    let too_long = vec![r#"verb == "x""#; 6000].join(" or ");
+    let r = kaq(&["--count", &too_long, &ev]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("the limit is 65536"), "{}", r.stderr);
+    let deep = format!("{}true{}", "(".repeat(5000), ")".repeat(5000));
+    assert!(kaq(&["--count", &deep, &ev])
+        .stderr
+        .contains("nests deeper than 128 levels"));
+    let r = kaq(&["--count", r#"user =~ "a{1000}{1000}{1000}""#, &ev]);
+    assert!(r.stderr.contains("too large"), "{}", r.stderr);
+    let r = kaq(&[
+        "--count",
+        &format!(r#"user =~ "{}""#, "a".repeat(5000)),
+        &ev,
+    ]);
+    assert!(r.stderr.contains("the limit is 4096"), "{}", r.stderr);
+    let r = kaq(&["--count", "code == 1e999", &ev]);
+    assert!(r.stderr.contains("out of range"), "{}", r.stderr);
+    assert_eq!(kaq(&["--count", "code < 1e308", &ev]).stdout, "23\n");
+    // Pathological patterns against a long value finish (linear-time matching).
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("long.log");
+    std::fs::write(
+        &f,
+        format!(
+            "{{\"auditID\":\"l\",\"verb\":\"get\",\"userAgent\":\"{}\"}}\n",
+            "a".repeat(200_000)
+        ),
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    for filter in [
+        r#"userAgent =~ "(a*)*b""#,
+        r#"userAgent ~ "*a*a*a*a*a*a*a*a*b""#,
+        r#"userAgent =~ "(a|aa)+$x""#,
+    ] {
+        let r = kaq(&["--count", filter, &s(&f)]);
+        assert_eq!(r.stdout, "0\n", "{filter}: {}", r.stderr);
+    }
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(60),
+        "bounded"
+    );
+}

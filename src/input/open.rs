@@ -46,6 +46,9 @@ pub enum Opened {
         live: bool,
         /// How the stream reads: for `-v`.
         how: &'static str,
+        /// A plain regular file's length at open: reading fewer bytes means
+        /// it was truncated during the run.
+        expect_len: Option<u64>,
     },
 }
 
@@ -65,23 +68,28 @@ fn is_gzip(head: &[u8]) -> bool {
     head.starts_with(&[0x1f, 0x8b])
 }
 
+/// A stream whose kind (gzip or plain) is decided by peeking at its first
+/// bytes: stdin, pipes (`<(zcat ...)`), character devices, `/proc` files.
+fn sniffed_stream<R: Read + Send + 'static>(inner: R, what: &'static str) -> io::Result<Opened> {
+    let mut reader = BufReader::with_capacity(READ_BUFFER, inner);
+    let gzip = is_gzip(reader.fill_buf()?);
+    let (reader, how): (Box<dyn Read + Send>, _) = if gzip {
+        (Box::new(MultiGzDecoder::new(reader)), "gzip stream")
+    } else {
+        (Box::new(reader), what)
+    };
+    Ok(Opened::Stream {
+        reader,
+        live: false,
+        how,
+        expect_len: None,
+    })
+}
+
 /// Opens an input for reading.
 pub fn open(input: &Input, opts: ReadOptions) -> io::Result<Opened> {
     match input {
-        Input::Stdin => {
-            let mut reader = BufReader::with_capacity(READ_BUFFER, io::stdin());
-            let gzip = is_gzip(reader.fill_buf()?);
-            let (reader, how): (Box<dyn Read + Send>, _) = if gzip {
-                (Box::new(MultiGzDecoder::new(reader)), "gzip stream")
-            } else {
-                (Box::new(reader), "stream")
-            };
-            Ok(Opened::Stream {
-                reader,
-                live: false,
-                how,
-            })
-        }
+        Input::Stdin => sniffed_stream(io::stdin(), "stream"),
         Input::File(path) => {
             let file = File::open(path)?;
             let meta = file.metadata()?;
@@ -89,6 +97,11 @@ pub fn open(input: &Input, opts: ReadOptions) -> io::Result<Opened> {
                 return Err(io::Error::other("is a directory"));
             }
             let len = meta.len();
+            // Pipes and devices have no length, /proc files claim 0: read
+            // them to their end like stdin.
+            if !meta.is_file() || len == 0 {
+                return sniffed_stream(file, "stream");
+            }
             let live = meta
                 .modified()
                 .ok()
@@ -102,9 +115,10 @@ pub fn open(input: &Input, opts: ReadOptions) -> io::Result<Opened> {
                     reader: Box::new(MultiGzDecoder::new(reader)),
                     live,
                     how: "gzip, decoded as a stream",
+                    expect_len: None,
                 });
             }
-            if opts.mmap && !live && meta.is_file() && len > 0 {
+            if opts.mmap && !live {
                 if let Some(map) = map_quiet_file(&file) {
                     return Ok(Opened::Mapped(Arc::new(map)));
                 }
@@ -117,6 +131,7 @@ pub fn open(input: &Input, opts: ReadOptions) -> io::Result<Opened> {
                 } else {
                     "read"
                 },
+                expect_len: Some(len),
             })
         }
     }
@@ -154,8 +169,35 @@ fn map_quiet_file(file: &File) -> Option<Mmap> {
     // someone truncates the file during the run; reading past the new end
     // then raises SIGBUS and ends kaq (the same trade ripgrep makes).
     // `--no-mmap` avoids it entirely.
+    install_sigbus_handler();
     let map = unsafe { Mmap::map(file) }.ok()?;
     #[cfg(unix)]
     let _ = map.advise(memmap2::Advice::Sequential);
     Some(map)
+}
+
+/// Turns the SIGBUS of a mapped file truncated during the run into an error
+/// message and exit status 2, instead of a crash.
+fn install_sigbus_handler() {
+    #[cfg(unix)]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            extern "C" fn on_sigbus(_: libc::c_int) {
+                const MSG: &[u8] = b"kaq: error: a memory-mapped input was truncated while being read\nhint: run again with --no-mmap, which reads files instead of mapping them\n";
+                // SAFETY: write(2) and _exit(2) are async-signal-safe; MSG is
+                // a static buffer. Nothing else runs in the handler.
+                unsafe {
+                    libc::write(2, MSG.as_ptr().cast(), MSG.len());
+                    libc::_exit(2);
+                }
+            }
+            // SAFETY: installs a handler that only calls async-signal-safe
+            // functions (above); the previous disposition (terminate) is
+            // what it replaces, so no other code relies on it.
+            unsafe {
+                libc::signal(libc::SIGBUS, on_sigbus as *const () as libc::sighandler_t);
+            }
+        });
+    }
 }
