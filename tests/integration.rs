@@ -1244,6 +1244,24 @@ fn property_parallel_aggregation_equals_single_threaded() {
 
 // ---------------------------------------------------------------- fuzz floor
 
+/// Inputs that once crashed a fuzz target, named `<target>-<what broke>`.
+#[test]
+fn fuzz_regressions_stay_fixed() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(data("fuzz-regressions")).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("filter-") {
+            kaq::fuzzing::filter_against_event(&bytes);
+        } else {
+            kaq::fuzzing::scan_bytes(&bytes);
+        }
+        n += 1;
+    }
+    assert!(n > 0);
+}
+
 /// Every testdata file, plus bounded random mutations of them, goes through
 /// the same invariant checks as the fuzz targets in fuzz/ (see README).
 #[test]

@@ -72,14 +72,23 @@ impl FilterError {
     pub fn render(&self, source: &str) -> String {
         let mut out = format!("invalid filter: {}", self.message);
         if self.span != Span::NONE && self.span.start <= source.len() {
-            let start = self.span.start;
+            // Spans should sit on character boundaries; never trust that
+            // when slicing (found by fuzzing: a span ending mid-character).
+            let floor = |mut i: usize| {
+                i = i.min(source.len());
+                while !source.is_char_boundary(i) {
+                    i -= 1;
+                }
+                i
+            };
+            let start = floor(self.span.start);
             let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
             let line_end = source[start..]
                 .find('\n')
                 .map_or(source.len(), |i| start + i);
             let line = &source[line_start..line_end];
             let col = source[line_start..start].chars().count();
-            let end = self.span.end.min(line_end).max(start);
+            let end = floor(self.span.end.min(line_end)).max(start);
             let width = source[start..end].chars().count().max(1);
             let shown: String = line
                 .chars()
@@ -109,6 +118,18 @@ mod tests {
             e.render("verb == )"),
             "invalid filter: expected a value, found `)`\n  verb == )\n          ^\nhint: h"
         );
+    }
+
+    /// Found by `cargo fuzz run filter`: an invalid `\u` escape followed by a
+    /// multi-byte character put the span's end inside that character.
+    #[test]
+    fn regression_fuzz_span_inside_a_multibyte_character() {
+        let src = "\"\\u2a\u{FFFD}12a17";
+        let e = super::super::parse_filter(src).unwrap_err();
+        let shown = e.render(src);
+        assert!(shown.contains("invalid \\u escape"), "{shown}");
+        let e = FilterError::new(Span::new(0, 2), "x");
+        assert!(e.render("é").ends_with("^"));
     }
 
     #[test]

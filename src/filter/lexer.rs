@@ -208,7 +208,8 @@ fn lex_string(src: &str, start: usize) -> Result<(String, usize), FilterError> {
                             .ok()
                             .and_then(char::from_u32)
                             .ok_or_else(|| {
-                                FilterError::new(Span::new(at, at + 6), "invalid \\u escape")
+                                let len = 2 + hex.chars().map(char::len_utf8).sum::<usize>();
+                                FilterError::new(Span::new(at, at + len), "invalid \\u escape")
                             })?;
                         out.push(ch);
                     }
