@@ -13,6 +13,9 @@ json\t'One JSON array of the events'
 ndjson\t'One event per line, exactly as read'
 csv\t'Comma-separated values of the columns, with a header'
 tsv\t'Tab-separated values of the columns, with a header'"
+complete -c kaq -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c kaq -l columns -d 'Columns for table, csv and tsv: field paths, aliases, or the display columns user, resource, object and latency (e.g. time,user,verb,objectRef.name)' -r
 complete -c kaq -s m -l limit -d 'Stop after N matching events (and stop reading)' -r
 complete -c kaq -l by -d 'Count matching events per distinct value of these fields (comma-separated); a field with several values (user.groups, sourceIPs) counts once per value' -r
@@ -28,6 +31,8 @@ complete-fish\t''
 complete-powershell\t''
 complete-elvish\t''"
 complete -c kaq -l dedup -d 'One event per request: a request logged at several stages (or copied twice) counts once, at its most complete stage (ResponseComplete, Panic, ResponseStarted, RequestReceived). Reads the input twice'
+complete -c kaq -s c -l compact -d 'Compact JSON, one event per line (same as -o ndjson)'
+complete -c kaq -s r -l raw -d 'Raw values of one column, one per line, no header (with --columns): kaq -r --columns user \'verb == "delete"\' audit.log | sort | uniq -c'
 complete -c kaq -l count -d 'Print only the number of matching events'
 complete -c kaq -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -s q -l quiet -d 'Print no warnings about malformed lines'

@@ -13,6 +13,7 @@
 
 use std::io::{self, Read};
 use std::ops::{Deref, Range};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
@@ -93,8 +94,16 @@ pub enum Item {
 /// renames (rotation) or deletes (old backups) during the run is still read
 /// through the handle kaq already holds, so no event present at the start is
 /// lost.
-pub fn produce(inputs: &[Input], opts: ReadOptions, tx: &SyncSender<Item>) {
-    let opened: Vec<_> = inputs.iter().map(|input| open(input, opts)).collect();
+pub fn produce(
+    inputs: &[Input],
+    opts: ReadOptions,
+    progress: &Arc<AtomicU64>,
+    tx: &SyncSender<Item>,
+) {
+    let opened: Vec<_> = inputs
+        .iter()
+        .map(|input| open(input, opts, progress))
+        .collect();
     for (idx, opened) in opened.into_iter().enumerate() {
         if let Ok(o) = &opened {
             if tx
@@ -108,7 +117,7 @@ pub fn produce(inputs: &[Input], opts: ReadOptions, tx: &SyncSender<Item>) {
             }
         }
         let result = match opened {
-            Ok(Opened::Mapped(map)) => send_mapped(idx, map, tx),
+            Ok(Opened::Mapped(map)) => send_mapped(idx, map, progress, tx),
             Ok(Opened::Stream {
                 reader,
                 live,
@@ -136,9 +145,15 @@ fn send(tx: &SyncSender<Item>, chunk: Chunk) -> SendResult {
     tx.send(Item::Chunk(chunk)).map_err(|_| None)
 }
 
-fn send_mapped(input: usize, map: Arc<Mmap>, tx: &SyncSender<Item>) -> SendResult {
+fn send_mapped(
+    input: usize,
+    map: Arc<Mmap>,
+    progress: &AtomicU64,
+    tx: &SyncSender<Item>,
+) -> SendResult {
     let len = map.len();
     if sniff_mode(&map) == Mode::Document {
+        progress.fetch_add(len as u64, Ordering::Relaxed);
         return send(
             tx,
             Chunk {
@@ -175,6 +190,7 @@ fn send_mapped(input: usize, map: Arc<Mmap>, tx: &SyncSender<Item>) -> SendResul
                 tolerate_torn_tail: false,
             },
         )?;
+        progress.fetch_add((end - start) as u64, Ordering::Relaxed);
         start = end;
     }
     Ok(())

@@ -93,6 +93,14 @@ ENVIRONMENT
                (default /var/log/kubernetes/audit.log and its rotated backups)
   KAQ_THREADS  default for --threads";
 
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
 /// kaq: jq for Kubernetes audit logs.
 #[derive(Debug, Parser)]
 #[command(
@@ -173,6 +181,32 @@ pub struct Cli {
         help_heading = "Output"
     )]
     pub output: Format,
+
+    /// When to colour tables: auto (on a terminal, unless NO_COLOR is set),
+    /// always, never.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        help_heading = "Output"
+    )]
+    pub color: ColorChoice,
+
+    /// Compact JSON, one event per line (same as -o ndjson).
+    #[arg(short = 'c', long, conflicts_with = "output", help_heading = "Output")]
+    pub compact: bool,
+
+    /// Raw values of one column, one per line, no header (with --columns):
+    /// kaq -r --columns user 'verb == "delete"' audit.log | sort | uniq -c
+    #[arg(
+        short = 'r',
+        long,
+        requires = "columns",
+        conflicts_with = "output",
+        help_heading = "Output"
+    )]
+    pub raw: bool,
 
     /// Columns for table, csv and tsv: field paths, aliases, or the display
     /// columns user, resource, object and latency (e.g. time,user,verb,objectRef.name).

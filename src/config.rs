@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::agg::{KeyField, View};
-use crate::cli::Cli;
+use crate::cli::{Cli, ColorChoice};
 use crate::event::Path as FieldPath;
 use crate::filter::ast::{CmpOp, Expr, Literal};
 use crate::filter::{field_path, parse_filter, FilterError, Matcher};
@@ -48,6 +48,8 @@ pub struct Environment {
     pub now: Micros,
     /// `KAQ_LOG`: the default log path.
     pub default_log: Option<PathBuf>,
+    /// `NO_COLOR` is set and not empty, or `TERM=dumb`.
+    pub no_color: bool,
     pub cores: usize,
 }
 
@@ -67,6 +69,8 @@ impl Environment {
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
             cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+                || std::env::var_os("TERM").is_some_and(|t| t == "dumb"),
         }
     }
 }
@@ -179,7 +183,13 @@ impl Config {
         }
 
         // Output.
-        let format = cli.output;
+        let format = if cli.compact {
+            Format::Ndjson
+        } else if cli.raw {
+            Format::Raw
+        } else {
+            cli.output
+        };
         let columns = match &cli.columns {
             Some(spec) => {
                 if matches!(format, Format::Json | Format::Ndjson) {
@@ -191,6 +201,17 @@ impl Config {
                 parse_columns(spec).map_err(|m| usage(m, None))?
             }
             None => default_columns(format == Format::Wide),
+        };
+        if format == Format::Raw && columns.len() != 1 {
+            return Err(usage(
+                "-r prints one column's values: give --columns one field",
+                Some("kaq -r --columns user.username FILTER FILE"),
+            ));
+        }
+        let color = match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => env.stdout_is_terminal && !env.no_color,
         };
         let view = aggregate_view(&cli, summary_command)?;
         if view.is_some() && cli.columns.is_some() {
@@ -217,6 +238,7 @@ impl Config {
                 count_only: cli.count,
                 sanitize: env.stdout_is_terminal,
                 width: env.width,
+                color,
                 view,
                 top: cli.top,
             },

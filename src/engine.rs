@@ -7,7 +7,11 @@
 use std::collections::HashMap;
 use std::io;
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, TryRecvError};
+use std::sync::Arc;
+
+use indicatif::ProgressBar;
 
 use rayon::prelude::*;
 
@@ -27,6 +31,16 @@ pub struct Stats {
 /// Runs a query over the configured inputs. Fails only when writing output
 /// fails (a closed pipe included); input problems go to the reporter.
 pub fn run(cfg: &Config, sink: &mut dyn Sink, reporter: &mut Reporter) -> io::Result<Stats> {
+    run_with_progress(cfg, sink, reporter, None)
+}
+
+/// [`run`], advancing `bar` by the on-disk bytes read.
+pub fn run_with_progress(
+    cfg: &Config,
+    sink: &mut dyn Sink,
+    reporter: &mut Reporter,
+    bar: Option<&ProgressBar>,
+) -> io::Result<Stats> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()
@@ -36,6 +50,10 @@ pub fn run(cfg: &Config, sink: &mut dyn Sink, reporter: &mut Reporter) -> io::Re
     let chosen: HashMap<u64, Choice>;
     let dedup = if cfg.dedup {
         chosen = first_pass(cfg, &pool, renderer)?;
+        if let Some(bar) = bar {
+            bar.set_message("second pass (--dedup)");
+            bar.set_position(0);
+        }
         Dedup::Apply(&chosen)
     } else {
         Dedup::Off
@@ -50,7 +68,11 @@ pub fn run(cfg: &Config, sink: &mut dyn Sink, reporter: &mut Reporter) -> io::Re
     let mut lines = vec![0u64; cfg.inputs.len()];
     let mut stats = Stats::default();
     let (mut bytes, mut opened) = (0u64, 0u64);
-    drive(cfg, &pool, &query, |item, result| {
+    let progress = Arc::new(AtomicU64::new(0));
+    drive(cfg, &pool, &query, &progress, |item, result| {
+        if let Some(bar) = bar {
+            bar.set_position(progress.load(Ordering::Relaxed));
+        }
         match (item, result) {
             (Item::Chunk(chunk), Some(res)) => {
                 let name = &names[chunk.input];
@@ -81,6 +103,9 @@ pub fn run(cfg: &Config, sink: &mut dyn Sink, reporter: &mut Reporter) -> io::Re
             }
             (Item::Opened { input, how }, _) => {
                 opened += 1;
+                if let Some(bar) = bar {
+                    bar.set_message(format!("file {opened}/{}", names.len()));
+                }
                 reporter.note(&format!("{}: {how}", names[*input]));
             }
             (Item::Error { input, error }, _) => {
@@ -113,18 +138,24 @@ fn first_pass(
         dedup: Dedup::Collect,
     };
     let mut chosen: HashMap<u64, Choice> = HashMap::new();
-    drive(cfg, pool, &query, |_, result| {
-        for (key, choice) in result.map(|r| r.best).unwrap_or_default() {
-            match chosen.get_mut(&key) {
-                Some(best) if !choice.beats(best) => {}
-                Some(best) => *best = choice,
-                None => {
-                    chosen.insert(key, choice);
+    drive(
+        cfg,
+        pool,
+        &query,
+        &Arc::new(AtomicU64::new(0)),
+        |_, result| {
+            for (key, choice) in result.map(|r| r.best).unwrap_or_default() {
+                match chosen.get_mut(&key) {
+                    Some(best) if !choice.beats(best) => {}
+                    Some(best) => *best = choice,
+                    None => {
+                        chosen.insert(key, choice);
+                    }
                 }
             }
-        }
-        Ok(ControlFlow::Continue(()))
-    })?;
+            Ok(ControlFlow::Continue(()))
+        },
+    )?;
     Ok(chosen)
 }
 
@@ -135,12 +166,13 @@ fn drive(
     cfg: &Config,
     pool: &rayon::ThreadPool,
     query: &Query<'_>,
+    progress: &Arc<AtomicU64>,
     mut each: impl FnMut(&Item, Option<ChunkResult>) -> io::Result<ControlFlow<()>>,
 ) -> io::Result<()> {
     let batch_size = cfg.threads * 4;
     let (tx, rx) = sync_channel::<Item>(batch_size * 2);
     std::thread::scope(|scope| {
-        scope.spawn(move || produce(&cfg.inputs, cfg.read, &tx));
+        scope.spawn(move || produce(&cfg.inputs, cfg.read, progress, &tx));
         let result = (|| -> io::Result<()> {
             loop {
                 let mut batch = match rx.recv() {

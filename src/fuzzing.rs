@@ -38,6 +38,7 @@ fn spec() -> OutputSpec {
         count_only: false,
         sanitize: false,
         width: None,
+        color: false,
         view: None,
         top: None,
     }

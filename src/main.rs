@@ -1,6 +1,8 @@
 //! kaq's entry point: flags → config → engine → exit code.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -8,6 +10,7 @@ use clap::Parser;
 use kaq::cli::Cli;
 use kaq::config::{Config, Environment};
 use kaq::generate::generate;
+use kaq::input::Input;
 use kaq::messages::{describe_io, Reporter};
 use kaq::{engine, output};
 
@@ -17,7 +20,20 @@ const NO_MATCH: u8 = 1;
 const ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go to stdout with status 0, as clap prints them.
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::from(MATCHED);
+        }
+        // Usage errors get kaq's prefix like every other message.
+        Err(e) => {
+            let text = e.render().to_string();
+            eprint!("kaq: {text}");
+            return ExitCode::from(ERROR);
+        }
+    };
     if let Some(kind) = cli.generate {
         let mut out = io::stdout().lock();
         return match generate(kind, &mut out).and_then(|()| out.flush()) {
@@ -36,7 +52,12 @@ fn main() -> ExitCode {
             return ExitCode::from(ERROR);
         }
     };
-    let mut reporter = Reporter::new(cfg.verbose, cfg.quiet);
+    let bar = progress_bar(&cfg);
+    let mut reporter = match &bar {
+        // Diagnostics go above the bar, not through it.
+        Some(bar) => Reporter::to(Box::new(AboveBar(bar.clone())), cfg.verbose, cfg.quiet),
+        None => Reporter::new(cfg.verbose, cfg.quiet),
+    };
     for (path, why) in &cfg.skipped {
         reporter.note(&format!("{}: skipped: {why}", path.display()));
     }
@@ -48,7 +69,11 @@ fn main() -> ExitCode {
         &cfg.output,
         Box::new(BufWriter::with_capacity(256 * 1024, stdout)),
     );
-    let stats = match engine::run(&cfg, &mut *sink, &mut reporter) {
+    let result = engine::run_with_progress(&cfg, &mut *sink, &mut reporter, bar.as_ref());
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let stats = match result {
         Ok(stats) => stats,
         // `kaq ... | head`: the reader has what it wanted.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return ExitCode::from(MATCHED),
@@ -68,4 +93,48 @@ fn main() -> ExitCode {
     } else {
         NO_MATCH
     })
+}
+
+/// Inputs this large (on disk) get a progress bar.
+const PROGRESS_FROM: u64 = 256 << 20;
+
+/// A progress bar on stderr for big reads, only when stderr is a terminal and
+/// not with `--quiet`. Never on stdout.
+fn progress_bar(cfg: &Config) -> Option<ProgressBar> {
+    if cfg.quiet || !io::stderr().is_terminal() {
+        return None;
+    }
+    let total: u64 = cfg
+        .inputs
+        .iter()
+        .filter_map(|i| match i {
+            Input::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Input::Stdin => None,
+        })
+        .sum();
+    if total < PROGRESS_FROM {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{bar:30.cyan/blue} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg} eta {eta}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("█▉▊▋▌▍▎▏ ");
+    bar.set_style(style);
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
+}
+
+/// Writes diagnostics above an active progress bar.
+struct AboveBar(ProgressBar);
+
+impl Write for AboveBar {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.suspend(|| io::stderr().write(buf))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        io::stderr().flush()
+    }
 }

@@ -16,6 +16,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -68,6 +69,21 @@ fn is_gzip(head: &[u8]) -> bool {
     head.starts_with(&[0x1f, 0x8b])
 }
 
+/// Counts the bytes read from disk, for the progress bar. For gzip it wraps
+/// the compressed file, so progress is in on-disk bytes like the total.
+pub struct Counting<R> {
+    inner: R,
+    counter: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// A stream whose kind (gzip or plain) is decided by peeking at its first
 /// bytes: stdin, pipes (`<(zcat ...)`), character devices, `/proc` files.
 fn sniffed_stream<R: Read + Send + 'static>(inner: R, what: &'static str) -> io::Result<Opened> {
@@ -86,12 +102,17 @@ fn sniffed_stream<R: Read + Send + 'static>(inner: R, what: &'static str) -> io:
     })
 }
 
-/// Opens an input for reading.
-pub fn open(input: &Input, opts: ReadOptions) -> io::Result<Opened> {
+/// Opens an input for reading. Bytes read from disk are added to
+/// `progress` (mapped files count as their chunks are sent).
+pub fn open(input: &Input, opts: ReadOptions, progress: &Arc<AtomicU64>) -> io::Result<Opened> {
     match input {
         Input::Stdin => sniffed_stream(io::stdin(), "stream"),
         Input::File(path) => {
             let file = File::open(path)?;
+            let counted = |file: File| Counting {
+                inner: file,
+                counter: progress.clone(),
+            };
             let meta = file.metadata()?;
             if meta.is_dir() {
                 return Err(io::Error::other("is a directory"));
@@ -100,7 +121,7 @@ pub fn open(input: &Input, opts: ReadOptions) -> io::Result<Opened> {
             // Pipes and devices have no length, /proc files claim 0: read
             // them to their end like stdin.
             if !meta.is_file() || len == 0 {
-                return sniffed_stream(file, "stream");
+                return sniffed_stream(counted(file), "stream");
             }
             let live = meta
                 .modified()
@@ -110,7 +131,7 @@ pub fn open(input: &Input, opts: ReadOptions) -> io::Result<Opened> {
             let mut head = [0u8; 2];
             let n = read_head(&file, &mut head)?;
             if is_gzip(&head[..n]) {
-                let reader = BufReader::with_capacity(READ_BUFFER, file.take(len));
+                let reader = BufReader::with_capacity(READ_BUFFER, counted(file).take(len));
                 return Ok(Opened::Stream {
                     reader: Box::new(MultiGzDecoder::new(reader)),
                     live,
@@ -124,7 +145,7 @@ pub fn open(input: &Input, opts: ReadOptions) -> io::Result<Opened> {
                 }
             }
             Ok(Opened::Stream {
-                reader: Box::new(file.take(len)),
+                reader: Box::new(counted(file).take(len)),
                 live,
                 how: if live {
                     "read (written to recently: up to its length at open)"

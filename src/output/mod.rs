@@ -26,6 +26,9 @@ pub enum Format {
     Ndjson,
     /// Comma-separated values of the columns, with a header.
     Csv,
+    /// One column's raw values, one per line (`-r`).
+    #[value(skip)]
+    Raw,
     /// Tab-separated values of the columns, with a header.
     Tsv,
 }
@@ -42,6 +45,8 @@ pub struct OutputSpec {
     pub sanitize: bool,
     /// Fit tables to this width (stdout is a terminal).
     pub width: Option<u16>,
+    /// Colour tables (`--color`, `NO_COLOR`).
+    pub color: bool,
     /// An aggregate view instead of one line per event.
     pub view: Option<View>,
     /// `--top N`: rows (or timeline series) of a view to show.
@@ -143,6 +148,12 @@ impl<'s> Renderer<'s> {
                 let cells = self.cells(e);
                 write_tsv_row(&cells, &mut out.bytes);
             }
+            Format::Raw => {
+                for cell in self.cells(e) {
+                    out.bytes.extend_from_slice(cell.as_bytes());
+                    out.bytes.push(b'\n');
+                }
+            }
         }
         out.ends.push(out.bytes.len());
     }
@@ -202,7 +213,7 @@ pub fn sink<'w>(spec: &OutputSpec, out: Box<dyn Write + 'w>) -> Box<dyn Sink + '
     match spec.format {
         Format::Table | Format::Wide => Box::new(table::TableSink::new(spec, out)),
         Format::Json => Box::new(JsonArraySink { out, wrote: false }),
-        Format::Ndjson => Box::new(BytesSink { out, header: None }),
+        Format::Ndjson | Format::Raw => Box::new(BytesSink { out, header: None }),
         Format::Csv => {
             let mut header = Vec::new();
             {

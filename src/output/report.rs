@@ -368,7 +368,7 @@ fn print_report(
             }
             w.flush()
         }
-        Format::Tsv => {
+        Format::Tsv | Format::Raw => {
             let mut buf = Vec::new();
             super::write_tsv_row(&r.columns, &mut buf);
             for row in &r.rows {
@@ -471,7 +471,7 @@ fn print_summary(
         }
         return writeln!(out);
     }
-    if matches!(format, Format::Csv | Format::Tsv) {
+    if matches!(format, Format::Csv | Format::Tsv | Format::Raw) {
         // Flat (section, key, value) rows.
         let mut rows: Vec<[String; 3]> = vec![
             ["input".into(), "files".into(), info.inputs.to_string()],

@@ -6,17 +6,60 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{presets, ColumnConstraint, ContentArrangement, Row, Table, Width};
+use comfy_table::{
+    presets, Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Row, Table, Width,
+};
 
 use super::{OutputSpec, Rendered, RunInfo, Sink};
 
 /// A cut column keeps at least this many characters.
 const MIN_SQUEEZED: usize = 10;
 
+/// What a column's cells are coloured by.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Highlight {
+    None,
+    /// 4xx yellow, 5xx red.
+    Code,
+    /// Write verbs bold; deletes red.
+    Verb,
+}
+
+impl Highlight {
+    fn of(c: &super::Column) -> Highlight {
+        match &c.value {
+            super::columns::ColumnValue::Field(p) if p.is(&["responseStatus", "code"]) => {
+                Highlight::Code
+            }
+            super::columns::ColumnValue::Field(p) if p.is(&["verb"]) => Highlight::Verb,
+            _ => Highlight::None,
+        }
+    }
+
+    fn cell(self, text: String) -> Cell {
+        let cell = Cell::new(&text);
+        match self {
+            Highlight::Code if text.starts_with('4') && text.len() == 3 => cell.fg(Color::Yellow),
+            Highlight::Code if text.starts_with('5') && text.len() == 3 => {
+                cell.fg(Color::Red).add_attribute(Attribute::Bold)
+            }
+            Highlight::Verb if text == "delete" || text == "deletecollection" => {
+                cell.fg(Color::Red).add_attribute(Attribute::Bold)
+            }
+            Highlight::Verb if matches!(text.as_str(), "create" | "update" | "patch") => {
+                cell.add_attribute(Attribute::Bold)
+            }
+            _ => cell,
+        }
+    }
+}
+
 pub struct TableSink<'w> {
     out: Box<dyn Write + 'w>,
     titles: Vec<String>,
     compact: Vec<bool>,
+    highlight: Vec<Highlight>,
+    color: bool,
     rows: Vec<Vec<String>>,
     width: Option<u16>,
 }
@@ -27,6 +70,8 @@ impl<'w> TableSink<'w> {
             out,
             titles: spec.columns.iter().map(|c| c.title()).collect(),
             compact: spec.columns.iter().map(|c| c.is_compact()).collect(),
+            highlight: spec.columns.iter().map(Highlight::of).collect(),
+            color: spec.color,
             rows: Vec::new(),
             width: spec.width,
         }
@@ -78,8 +123,22 @@ impl Sink for TableSink<'_> {
                 table.set_content_arrangement(ContentArrangement::Disabled);
             }
         }
+        if self.color {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
         for row in self.rows.drain(..) {
-            let mut row = Row::from(row);
+            let mut row = if self.color {
+                Row::from(
+                    row.into_iter()
+                        .zip(&self.highlight)
+                        .map(|(t, h)| h.cell(t))
+                        .collect::<Vec<_>>(),
+                )
+            } else {
+                Row::from(row)
+            };
             row.max_height(1);
             table.add_row(row);
         }
