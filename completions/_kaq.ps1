@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'kaq' -ScriptBlock {
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'With --by: count, p50, p90, p99 and max of a numeric field per key (e.g. latency)')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them')
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Write the man page or a shell completion script to stdout')
             [CompletionResult]::new('--dedup', '--dedup', [CompletionResultType]::ParameterName, 'One event per request: a request logged at several stages (or copied twice) counts once, at its most complete stage (ResponseComplete, Panic, ResponseStarted, RequestReceived). Reads the input twice')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Compact JSON, one event per line (same as -o ndjson)')

@@ -42,6 +42,7 @@ set edit:completion:arg-completer[kaq] = {|@words|
             cand --stats 'With --by: count, p50, p90, p99 and max of a numeric field per key (e.g. latency)'
             cand -j 'Worker threads (default: all cores)'
             cand --threads 'Worker threads (default: all cores)'
+            cand --format 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them'
             cand --generate 'Write the man page or a shell completion script to stdout'
             cand --dedup 'One event per request: a request logged at several stages (or copied twice) counts once, at its most complete stage (ResponseComplete, Panic, ResponseStarted, RequestReceived). Reads the input twice'
             cand -c 'Compact JSON, one event per line (same as -o ndjson)'

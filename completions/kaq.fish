@@ -24,6 +24,12 @@ complete -c kaq -l every -d 'A timeline: counts per time bucket of stageTimestam
 complete -c kaq -l distinct -d 'Each distinct value of FIELD with its count and first/last seen' -r
 complete -c kaq -l stats -d 'With --by: count, p50, p90, p99 and max of a numeric field per key (e.g. latency)' -r
 complete -c kaq -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c kaq -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
+event\t'Plain audit Events only'
+aks\t'Azure AKS diagnostic records'
+eks\t'Amazon EKS CloudWatch records'
+gke\t'Google GKE Cloud Audit Log entries'
+openshift\t'OpenShift must-gather lines'"
 complete -c kaq -l generate -d 'Write the man page or a shell completion script to stdout' -r -f -a "man\t'The man page, kaq.1 (roff)'
 complete-bash\t''
 complete-zsh\t''

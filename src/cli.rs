@@ -93,6 +93,23 @@ ENVIRONMENT
                (default /var/log/kubernetes/audit.log and its rotated backups)
   KAQ_THREADS  default for --threads";
 
+/// `--format`: which envelope to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// Detect per record (plain Events and every cloud envelope).
+    Auto,
+    /// Plain audit Events only.
+    Event,
+    /// Azure AKS diagnostic records.
+    Aks,
+    /// Amazon EKS CloudWatch records.
+    Eks,
+    /// Google GKE Cloud Audit Log entries.
+    Gke,
+    /// OpenShift must-gather lines.
+    Openshift,
+}
+
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
@@ -268,6 +285,17 @@ pub struct Cli {
         help_heading = "Input"
     )]
     pub threads: Option<usize>,
+
+    /// Which envelope the records come in; others are reported as errors.
+    /// Default: detected per record, so one file can mix them.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "auto",
+        help_heading = "Input"
+    )]
+    pub format: InputFormat,
 
     /// Never memory-map files; read them.
     #[arg(long, help_heading = "Input")]

@@ -33,6 +33,8 @@ pub struct Config {
     pub limit: Option<u64>,
     /// `--dedup`: one event per request (two passes over the input).
     pub dedup: bool,
+    /// `--format`: only this envelope (`None`: detect per record).
+    pub format: Option<crate::event::envelope::Format>,
     pub ignore_errors: bool,
     pub verbose: bool,
     pub quiet: bool,
@@ -244,6 +246,16 @@ impl Config {
             },
             limit: cli.limit,
             dedup: cli.dedup,
+            format: match cli.format {
+                crate::cli::InputFormat::Auto => None,
+                crate::cli::InputFormat::Event => Some(crate::event::envelope::Format::Event),
+                crate::cli::InputFormat::Aks => Some(crate::event::envelope::Format::Aks),
+                crate::cli::InputFormat::Eks => Some(crate::event::envelope::Format::Eks),
+                crate::cli::InputFormat::Gke => Some(crate::event::envelope::Format::Gke),
+                crate::cli::InputFormat::Openshift => {
+                    Some(crate::event::envelope::Format::Openshift)
+                }
+            },
             ignore_errors: cli.ignore_errors,
             verbose: cli.verbose,
             quiet: cli.quiet,

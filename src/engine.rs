@@ -62,6 +62,7 @@ pub fn run_with_progress(
         matcher: &cfg.matcher,
         renderer,
         dedup,
+        format: cfg.format,
     };
 
     let names: Vec<String> = cfg.inputs.iter().map(|i| i.display_name()).collect();
@@ -136,6 +137,7 @@ fn first_pass(
         matcher: &cfg.matcher,
         renderer,
         dedup: Dedup::Collect,
+        format: cfg.format,
     };
     let mut chosen: HashMap<u64, Choice> = HashMap::new();
     drive(

@@ -55,6 +55,7 @@ pub fn scan_bytes(data: &[u8]) {
         matcher: &matcher,
         renderer: Renderer::new(&spec),
         dedup: Dedup::Off,
+        format: None,
     };
     let mode = sniff_mode(data);
     let chunk = |bytes: &[u8], offset: u64, first: bool, last: bool| Chunk {

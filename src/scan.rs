@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use crate::agg::summary::request_key;
 use crate::chunk::{Chunk, Mode};
+use crate::event::envelope::{self, Format, Unwrapped};
 use crate::event::{Event, Shape};
 use crate::filter::Matcher;
 use crate::json::{index_object, validate_value, Kind, Member, Value};
@@ -20,6 +21,8 @@ pub struct Query<'q> {
     pub matcher: &'q Matcher,
     pub renderer: Renderer<'q>,
     pub dedup: Dedup<'q>,
+    /// `--format`: read only this envelope; `None` detects per record.
+    pub format: Option<Format>,
 }
 
 /// `--dedup`: one event per request, in two passes over the input.
@@ -216,9 +219,31 @@ fn scan_line(
             return;
         }
     };
-    if text.trim_start().starts_with('[') {
+    let first = text.trim_start().as_bytes().first().copied();
+    if first == Some(b'[') {
         scan_array(text, line_no, pos, q, s, res);
         return;
+    }
+    if first != Some(b'{') {
+        // Not JSON: maybe a cloud line envelope (OpenShift, CloudWatch CSV,
+        // base64 + gzip). Only this error path pays for the check.
+        match envelope::unwrap_line(text) {
+            Some(Ok(Some((json, format)))) => {
+                let list = vec![Unwrapped {
+                    event: json,
+                    format,
+                    record: None,
+                }];
+                scan_unwrapped(list, line_no, pos, q, res, 0);
+                return;
+            }
+            Some(Ok(None)) => return, // a CSV header line
+            Some(Err(why)) => {
+                res.errors.push(LineError::new(line_no, why));
+                return;
+            }
+            None => {}
+        }
     }
     match index_object(text, &mut s.members) {
         Ok(()) => handle_object(text, line_no, pos, q, s, res),
@@ -264,6 +289,10 @@ fn scan_array(
             return;
         }
     }
+    if let Some(found) = envelope::unwrap_value(Value::new_unchecked(trimmed)) {
+        envelope_result(found, line_no, pos, q, res, 0);
+        return;
+    }
     let before = res.errors.len();
     let mut items = 0;
     for (i, item) in Value::new_unchecked(trimmed).elements().enumerate() {
@@ -295,7 +324,7 @@ fn scan_item(
         Ok(()) => {
             let e = Event::new(item.text(), &members);
             match e.shape() {
-                Shape::Event => test_event(&e, pos, q, res),
+                Shape::Event => test_event(&e, line_no, pos, q, res),
                 Shape::EventList(_) => res
                     .errors
                     .push(LineError::new(line_no, "an EventList nested in a list")),
@@ -321,7 +350,7 @@ fn handle_object(
     let members = std::mem::take(&mut s.members);
     let e = Event::new(text, &members);
     match e.shape() {
-        Shape::Event => test_event(&e, pos, q, res),
+        Shape::Event => test_event(&e, line_no, pos, q, res),
         Shape::EventList(items) => {
             let before = res.errors.len();
             let mut count = 0;
@@ -331,9 +360,84 @@ fn handle_object(
             }
             collapse_item_errors(res, before, count, line_no);
         }
-        Shape::NotEvent(why) => res.errors.push(LineError::new(line_no, why)),
+        Shape::NotEvent(why) => match envelope::unwrap_value(Value::new_unchecked(text.trim())) {
+            Some(found) => envelope_result(found, line_no, pos, q, res, 0),
+            None => res.errors.push(LineError::new(line_no, why)),
+        },
     }
     s.members = members;
+}
+
+/// How deep envelopes may nest (a base64 payload holding log events holding
+/// events is two).
+const MAX_ENVELOPE_DEPTH: usize = 4;
+
+fn envelope_result(
+    found: envelope::Found<'_>,
+    line_no: u64,
+    pos: Pos,
+    q: &Query<'_>,
+    res: &mut ChunkResult,
+    depth: usize,
+) {
+    match found {
+        Ok(list) => scan_unwrapped(list, line_no, pos, q, res, depth),
+        Err(why) => res.errors.push(LineError::new(line_no, why)),
+    }
+}
+
+/// Events unwrapped from cloud envelopes: each is owned JSON, indexed and
+/// tested like any event; one that is itself an envelope is unwrapped again.
+fn scan_unwrapped(
+    list: Vec<Unwrapped<'_>>,
+    line_no: u64,
+    pos: Pos,
+    q: &Query<'_>,
+    res: &mut ChunkResult,
+    depth: usize,
+) {
+    let before = res.errors.len();
+    let count = list.len();
+    let mut members = Vec::new();
+    for (i, u) in list.into_iter().enumerate() {
+        let pos = (pos.0, pos.1, pos.2.wrapping_add(i as u32));
+        let text = u.event.trim();
+        if let Err(e) = index_object(text, &mut members) {
+            res.errors.push(LineError::new(
+                line_no,
+                format!("invalid JSON inside a {} record: {}", u.format.name(), e),
+            ));
+            continue;
+        }
+        let e = Event::wrapped(text, &members, u.record, u.format);
+        match e.shape() {
+            Shape::Event => test_event(&e, line_no, pos, q, res),
+            _ if depth < MAX_ENVELOPE_DEPTH => {
+                match envelope::unwrap_value(Value::new_unchecked(text)) {
+                    Some(Ok(inner)) => {
+                        // Inner events keep the outer record as what was read.
+                        let inner = inner
+                            .into_iter()
+                            .map(|x| Unwrapped {
+                                record: u.record.or(x.record),
+                                ..x
+                            })
+                            .collect();
+                        scan_unwrapped(inner, line_no, pos, q, res, depth + 1);
+                    }
+                    Some(Err(why)) => res.errors.push(LineError::new(line_no, why)),
+                    None => res.errors.push(LineError::new(
+                        line_no,
+                        format!("not an audit event inside a {} record", u.format.name()),
+                    )),
+                }
+            }
+            _ => res
+                .errors
+                .push(LineError::new(line_no, "envelopes nested too deep")),
+        }
+    }
+    collapse_item_errors(res, before, count, line_no);
 }
 
 /// Several bad items of one list are one bad line: keep the first reason and
@@ -350,7 +454,21 @@ fn collapse_item_errors(res: &mut ChunkResult, before: usize, items: usize, line
     }
 }
 
-fn test_event(e: &Event<'_>, pos: Pos, q: &Query<'_>, res: &mut ChunkResult) {
+fn test_event(e: &Event<'_>, line_no: u64, pos: Pos, q: &Query<'_>, res: &mut ChunkResult) {
+    if let Some(forced) = q.format {
+        if e.format() != forced {
+            // Reported per record, like any line that is not what was asked for.
+            res.errors.push(LineError::new(
+                line_no,
+                format!(
+                    "--format {}: this record's format is {}",
+                    forced.name(),
+                    e.format().name()
+                ),
+            ));
+            return;
+        }
+    }
     res.events += 1;
     if !q.matcher.matches(e) {
         return;

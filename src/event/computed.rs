@@ -8,7 +8,9 @@
 //! - `actor`: whose permissions the request used — `impersonatedUser.username`
 //!   when impersonating, else `user.username`;
 //! - `impersonator`: `user.username` when the request impersonated someone,
-//!   else missing. So `actor` is who acted and `impersonator` who made them.
+//!   else missing. So `actor` is who acted and `impersonator` who made them;
+//! - `format`: the envelope the event came in: `event`, `aks`, `eks`, `gke`,
+//!   `openshift` (see [`super::envelope`]).
 //!
 //! A real top-level field of the same name, should an event carry one, wins.
 
@@ -17,7 +19,7 @@ use crate::json::Value;
 use crate::time::parse_timestamp;
 
 /// The names of the computed top-level fields.
-pub const NAMES: [&str; 4] = ["latency", "exec", "actor", "impersonator"];
+pub const NAMES: [&str; 5] = ["latency", "exec", "actor", "impersonator", "format"];
 
 /// Visits a computed field; false (nothing visited) for other names.
 pub fn visit(
@@ -47,6 +49,10 @@ pub fn visit(
                 Some(v) => visit_value(v, rest, f),
                 None => false,
             }
+        }
+        "format" => {
+            let text = format!("\"{}\"", e.format().name());
+            visit_value(Value::new_unchecked(&text), rest, f)
         }
         "impersonator" => match e.get("impersonatedUser") {
             Some(_) => match e.get("user").and_then(|u| u.get("username")) {

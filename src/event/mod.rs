@@ -5,6 +5,7 @@
 //! Fields are decoded only when asked for; nothing is copied.
 
 pub mod computed;
+pub mod envelope;
 pub mod path;
 
 use crate::json::{key_matches, Member, Value};
@@ -15,6 +16,9 @@ pub use path::{Path, Segment};
 pub struct Event<'a> {
     text: &'a str,
     members: &'a [Member],
+    /// The cloud record the event came in, when it came in one.
+    record: Option<&'a str>,
+    format: envelope::Format,
 }
 
 /// What a validated top-level JSON object turned out to be.
@@ -31,12 +35,44 @@ impl<'a> Event<'a> {
     /// Wraps text and the member index that [`crate::json::index_object`]
     /// produced for exactly that text.
     pub fn new(text: &'a str, members: &'a [Member]) -> Self {
-        Event { text, members }
+        Event {
+            text,
+            members,
+            record: None,
+            format: envelope::Format::Event,
+        }
     }
 
-    /// The event's JSON text exactly as it was read.
+    /// An event unwrapped from a cloud envelope: `text` is the Event JSON,
+    /// `record` what was read.
+    pub fn wrapped(
+        text: &'a str,
+        members: &'a [Member],
+        record: Option<&'a str>,
+        format: envelope::Format,
+    ) -> Self {
+        Event {
+            text,
+            members,
+            record,
+            format,
+        }
+    }
+
+    /// The event's JSON text (for a cloud record, the Event inside it).
     pub fn raw(&self) -> &'a str {
         self.text
+    }
+
+    /// What was read: the cloud record for an unwrapped event, else the
+    /// event's own text. `-o ndjson` prints this, so nothing is lost.
+    pub fn record(&self) -> &'a str {
+        self.record.unwrap_or(self.text)
+    }
+
+    /// The envelope the event came in.
+    pub fn format(&self) -> envelope::Format {
+        self.format
     }
 
     /// The top-level member `key`.

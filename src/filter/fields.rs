@@ -105,6 +105,7 @@ pub const EVENT: &[(&str, Type)] = &[
     ("exec", Type::Object(EXEC)),
     ("actor", Type::String),
     ("impersonator", Type::String),
+    ("format", Type::String),
 ];
 
 const EXEC: &[(&str, Type)] = &[("command", Type::String)];

@@ -127,7 +127,7 @@ impl<'s> Renderer<'s> {
             Format::Json | Format::Ndjson => {
                 // The event's own bytes; pretty-printed input is compacted so
                 // that one event stays one line.
-                let raw = e.raw();
+                let raw = e.record();
                 if raw.contains('\n') {
                     minify_into(raw, &mut out.bytes);
                 } else {
