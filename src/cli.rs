@@ -32,7 +32,8 @@ FILTER LANGUAGE
 
   Computed: latency (seconds; compare with durations: latency > 5s),
   exec.command (the decoded command of an exec), actor (the impersonated user
-  if any, else the user), impersonator (the user, when impersonating).
+  if any, else the user), impersonator (the user, when impersonating),
+  format (the envelope: event, aks, eks, gke, openshift).
 
   Aliases: user (user.username), groups, as (impersonatedUser.username),
   resource, subresource, namespace / ns, name, apiGroup, code, ip (sourceIPs),
