@@ -55,6 +55,7 @@ set edit:completion:arg-completer[kaq] = {|@words|
             cand -q 'Print no warnings about malformed lines'
             cand --quiet 'Print no warnings about malformed lines'
             cand --summary 'A one-screen summary of the matching events (also: kaq summary [PATH]...)'
+            cand --no-prefilter 'Parse every line. By default a line that lacks a literal the filter needs is skipped unparsed (it is still checked for corruption); this validates every line and reports every malformed one'
             cand --no-mmap 'Never memory-map files; read them'
             cand --ignore-errors 'Exit 0/1 even when lines were malformed (they are still reported)'
             cand -h 'Print help (see more with ''--help'')'

@@ -298,6 +298,12 @@ pub struct Cli {
     )]
     pub format: InputFormat,
 
+    /// Parse every line. By default a line that lacks a literal the filter
+    /// needs is skipped unparsed (it is still checked for corruption); this
+    /// validates every line and reports every malformed one.
+    #[arg(long, help_heading = "Input")]
+    pub no_prefilter: bool,
+
     /// Never memory-map files; read them.
     #[arg(long, help_heading = "Input")]
     pub no_mmap: bool,

@@ -10,6 +10,7 @@ use crate::agg::{KeyField, View};
 use crate::cli::{Cli, ColorChoice};
 use crate::event::Path as FieldPath;
 use crate::filter::ast::{CmpOp, Expr, Literal};
+use crate::filter::prefilter::Prefilter;
 use crate::filter::{field_path, parse_filter, FilterError, Matcher};
 use crate::input::discover::{discover, rotated_set, Discovered, DEFAULT_LOG};
 use crate::input::open::ReadOptions;
@@ -22,6 +23,8 @@ pub struct Config {
     /// The whole filter, shorthand flags included, as a checked AST.
     pub filter: Expr,
     pub matcher: Matcher,
+    /// Literals a line needs to possibly match (`--no-prefilter`: none).
+    pub prefilter: Option<Prefilter>,
     pub inputs: Vec<Input>,
     /// Files a directory scan skipped, and why (shown under `-v`).
     pub skipped: Vec<(PathBuf, &'static str)>,
@@ -226,9 +229,15 @@ impl Config {
             Some(0) | None => env.cores,
             Some(n) => n,
         };
+        let prefilter = if cli.no_prefilter {
+            None
+        } else {
+            Prefilter::derive(&filter)
+        };
         Ok(Config {
             filter,
             matcher,
+            prefilter,
             inputs: found.inputs,
             skipped: found.skipped,
             missing: found.errors,

@@ -63,6 +63,7 @@ pub fn run_with_progress(
         renderer,
         dedup,
         format: cfg.format,
+        prefilter: cfg.prefilter.as_ref(),
     };
 
     let names: Vec<String> = cfg.inputs.iter().map(|i| i.display_name()).collect();
@@ -138,6 +139,7 @@ fn first_pass(
         renderer,
         dedup: Dedup::Collect,
         format: cfg.format,
+        prefilter: cfg.prefilter.as_ref(),
     };
     let mut chosen: HashMap<u64, Choice> = HashMap::new();
     drive(

@@ -56,6 +56,7 @@ pub fn scan_bytes(data: &[u8]) {
         renderer: Renderer::new(&spec),
         dedup: Dedup::Off,
         format: None,
+        prefilter: None,
     };
     let mode = sniff_mode(data);
     let chunk = |bytes: &[u8], offset: u64, first: bool, last: bool| Chunk {

@@ -12,6 +12,7 @@ use crate::agg::summary::request_key;
 use crate::chunk::{Chunk, Mode};
 use crate::event::envelope::{self, Format, Unwrapped};
 use crate::event::{Event, Shape};
+use crate::filter::prefilter::Prefilter;
 use crate::filter::Matcher;
 use crate::json::{index_object, validate_value, Kind, Member, Value};
 use crate::output::{Rendered, Renderer};
@@ -23,6 +24,8 @@ pub struct Query<'q> {
     pub dedup: Dedup<'q>,
     /// `--format`: read only this envelope; `None` detects per record.
     pub format: Option<Format>,
+    /// Lines that cannot match are skipped before parsing.
+    pub prefilter: Option<&'q Prefilter>,
 }
 
 /// `--dedup`: one event per request, in two passes over the input.
@@ -157,6 +160,9 @@ fn scan_lines(
     s: &mut Scratch,
     res: &mut ChunkResult,
 ) {
+    // One pass over the chunk decides whether lines may be skipped on their
+    // literals alone; otherwise each line is checked in full.
+    let clean = q.prefilter.is_some() && Prefilter::is_clean(data);
     let mut start = 0;
     let mut line_no = 0u64;
     while start < data.len() {
@@ -176,6 +182,16 @@ fn scan_lines(
         start = next;
         if line.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r')) {
             continue;
+        }
+        if let Some(p) = q.prefilter {
+            let may = if clean {
+                p.may_match_clean(line)
+            } else {
+                p.may_match(line)
+            };
+            if !may {
+                continue;
+            }
         }
         let before = res.errors.len();
         scan_line(line, line_no, at.pos(line_start, 0), q, s, res);

@@ -2177,3 +2177,215 @@ fn a_mixed_file_gives_the_same_results_as_its_parts() {
 fn ids_text(ns: &[u32]) -> String {
     ns.iter().map(|&n| id(n) + "\n").collect()
 }
+
+// ---------------------------------------------------------------- prefilter
+
+/// Whenever the full evaluation matches a line, the literal prefilter lets it
+/// through: random filters over values that occur in the events, on every
+/// test line and on copies with gratuitous `\uXXXX` escapes.
+#[test]
+fn property_prefilter_never_drops_a_match() {
+    use kaq::filter::prefilter::Prefilter;
+    use kaq::filter::{parse_filter, Matcher};
+    let mut lines: Vec<String> = Vec::new();
+    for f in [
+        "handmade/events.log",
+        "real/liggitt__audit2rbac/demo.log",
+        "handmade/eventlist.json",
+    ] {
+        lines.extend(
+            std::fs::read_to_string(data(f))
+                .unwrap()
+                .lines()
+                .map(str::to_string),
+        );
+    }
+    for entry in std::fs::read_dir(data("real/falcosecurity__falco")).unwrap() {
+        lines.extend(
+            std::fs::read_to_string(entry.unwrap().path())
+                .unwrap()
+                .lines()
+                .map(str::to_string),
+        );
+    }
+    lines.retain(|l| l.trim_start().starts_with('{'));
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |m: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % m.max(1) as u64) as usize
+    };
+    // Copies with a letter of some string spelled as \u00XX.
+    let mut escaped = Vec::new();
+    for l in &lines {
+        for _ in 0..3 {
+            let b = l.as_bytes();
+            let i = next(b.len());
+            if b[i].is_ascii_alphanumeric() && i > 0 && b[i - 1] != b'\\' {
+                escaped.push(format!("{}\\u{:04x}{}", &l[..i], b[i], &l[i + 1..]));
+            }
+        }
+    }
+    lines.extend(escaped);
+    let fields = [
+        "verb",
+        "user",
+        "resource",
+        "subresource",
+        "namespace",
+        "name",
+        "userAgent",
+        "uri",
+        "stage",
+        "level",
+        "ip",
+        "groups",
+        "as",
+        "decision",
+        "requestObject.roleRef.name",
+        "requestObject.spec.containers[*].image",
+        "requestObject.metadata.name",
+    ];
+    // Values that occur, so that filters do match.
+    let mut values: Vec<String> = Vec::new();
+    for l in lines.iter().take(200) {
+        let v: serde_json::Value = match serde_json::from_str(l) {
+            Ok(v) => v,
+            Err(_) => continue,
+        };
+        for p in [
+            "/verb",
+            "/user/username",
+            "/objectRef/resource",
+            "/objectRef/name",
+            "/objectRef/namespace",
+            "/userAgent",
+            "/stage",
+            "/requestObject/roleRef/name",
+        ] {
+            if let Some(s) = v.pointer(p).and_then(|s| s.as_str()) {
+                values.push(s.to_string());
+            }
+        }
+    }
+    values.extend([
+        "system:".into(),
+        "kube".into(),
+        "a".into(),
+        "&".into(),
+        "é".into(),
+        "".into(),
+    ]);
+    let leaf = |next: &mut dyn FnMut(usize) -> usize| {
+        let f = fields[next(fields.len())];
+        let v = serde_json::Value::from(values[next(values.len())].clone()).to_string();
+        let w = serde_json::Value::from(values[next(values.len())].clone()).to_string();
+        let cut = |s: &str, n: usize| -> String {
+            let inner: Vec<char> = s[1..s.len() - 1].chars().collect();
+            let k = n % (inner.len() + 1);
+            serde_json::Value::from(inner[..k].iter().collect::<String>()).to_string()
+        };
+        match next(8) {
+            0 => format!("{f} == {v}"),
+            1 => format!("{f} in [{v}, {w}]"),
+            2 => format!("{f} contains {}", cut(&v, next(9))),
+            3 => format!("{f} startswith {}", cut(&v, next(9))),
+            4 => format!("{f} endswith {v}"),
+            5 => format!("{f} ~ {}", cut(&v, next(9)).replace("\"", "").pipe_glob()),
+            6 => format!("{f} != {v}"),
+            _ => "requestObject.spec.containers[*].securityContext.privileged == true".to_string(),
+        }
+    };
+    trait PipeGlob {
+        fn pipe_glob(self) -> String;
+    }
+    impl PipeGlob for String {
+        fn pipe_glob(self) -> String {
+            serde_json::Value::from(format!("{self}*")).to_string()
+        }
+    }
+    let mut checked = 0;
+    let mut kept = 0;
+    for _ in 0..400 {
+        let a = leaf(&mut next);
+        let b = leaf(&mut next);
+        let filter = match next(5) {
+            0 => a,
+            1 => format!("{a} and {b}"),
+            2 => format!("{a} or {b}"),
+            3 => format!("not ({a}) and {b}"),
+            _ => format!(r#"any(requestObject.rules[*], "create" in verbs) or ({a} and {b})"#),
+        };
+        let Ok(expr) = parse_filter(&filter) else {
+            continue;
+        };
+        let Ok(matcher) = Matcher::compile(&expr) else {
+            continue;
+        };
+        let Some(pre) = Prefilter::derive(&expr) else {
+            continue;
+        };
+        for l in &lines {
+            let mut m = Vec::new();
+            if kaq::json::index_object(l, &mut m).is_err() {
+                continue;
+            }
+            let e = kaq::event::Event::new(l, &m);
+            if matcher.matches(&e) {
+                checked += 1;
+                assert!(
+                    pre.may_match(l.as_bytes()),
+                    "prefilter {:?} dropped a match of {filter}: {l}",
+                    pre.literals
+                );
+                let clean = Prefilter::is_clean(l.as_bytes());
+                assert!(!clean || pre.may_match_clean(l.as_bytes()), "{filter}: {l}");
+            } else if !pre.may_match(l.as_bytes()) {
+                kept += 1;
+            }
+        }
+    }
+    assert!(checked > 500, "the property saw too few matches: {checked}");
+    assert!(
+        kept > 1000,
+        "the prefilter rejected too little to be tested: {kept}"
+    );
+}
+
+#[test]
+fn prefilter_changes_no_answer() {
+    let ev = events();
+    let rot = data("handmade/rotated");
+    for filter in [
+        r#"verb == "delete" and resource == "secrets""#,
+        r#"user ~ "system:serviceaccount:*""#,
+        r#"requestObject.spec.containers[*].securityContext.privileged == true"#,
+        r#"uri contains "command=sh""#,
+        r#"verb in ["create", "patch"] or name startswith "api""#,
+    ] {
+        let with = kaq(&["-o", "ndjson", filter, &ev, &rot]);
+        let without = kaq(&["-o", "ndjson", "--no-prefilter", filter, &ev, &rot]);
+        assert_eq!(
+            (with.code, &with.stdout),
+            (without.code, &without.stdout),
+            "{filter}"
+        );
+    }
+    // Malformed lines that cannot match are still reported when they look
+    // corrupt; --no-prefilter reports every one.
+    let dir = tempfile::tempdir().unwrap();
+    let f = quiet_copy(&data("handmade/malformed.log"), dir.path(), "m.log");
+    let with = kaq(&["--count", r#"verb == "delete""#, &s(&f)]);
+    let without = kaq(&["--count", "--no-prefilter", r#"verb == "delete""#, &s(&f)]);
+    assert_eq!(with.stdout, without.stdout);
+    assert_eq!(with.code, 2);
+    assert!(
+        with.stderr.contains("16 NUL bytes")
+            && with.stderr.contains("invalid UTF-8")
+            && with.stderr.contains("cut short"),
+        "{}",
+        with.stderr
+    );
+    assert!(without.stderr.contains("`kind` is 0"), "{}", without.stderr);
+}

@@ -11,6 +11,7 @@ pub mod eval;
 pub mod fields;
 pub mod lexer;
 pub mod parser;
+pub mod prefilter;
 
 pub use ast::Expr;
 pub use error::{FilterError, Span};

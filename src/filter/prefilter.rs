@@ -1,0 +1,312 @@
+//! The literal prefilter: byte strings a line must contain for the filter to
+//! possibly match, found with SIMD substring search before any parsing.
+//!
+//! # Why it is sound
+//! Literals are made only of printable ASCII other than `"`, `\`, `&`, `<`
+//! and `>`. JSON encoders write those characters as themselves; the only
+//! other spellings are a `\uXXXX` or `\/` escape of the character itself.
+//! So in a line with no such escape, `verb == "delete"` can hold only if the
+//! line contains `"delete"`, and `user startswith "system:"` only if it
+//! contains `"system:`. Escapes of other characters — `\"` inside the
+//! authorization reason, Go's `\u0026` for `&` in every query string — do not
+//! matter. A line that does not start with `{` (arrays, cloud line envelopes),
+//! holds a spelling escape, or is a GKE entry (fields mapped, not copied) is
+//! always parsed. Literals are only
+//! taken from comparisons that are false on a missing field, never under
+//! `not`, never from computed fields, numbers or times (a number has several
+//! spellings), and `or` keeps one literal per branch.
+//!
+//! # What it costs in checking
+//! A skipped line is not parsed, so it is not validated as JSON. It is still
+//! checked for what corruption looks like — it must start with `{`, end with
+//! `}`, be valid UTF-8 and hold no NUL byte — and a line that fails those
+//! checks is parsed and reported as usual. `--no-prefilter` parses every line.
+
+use memchr::memmem::Finder;
+
+use super::ast::{CmpOp, Compare, Expr, Literal, Operand, Quantifier};
+use crate::event::computed;
+
+/// A literal: its core bytes, and whether a string quote must stand right
+/// before / after it. The quote may be written `"` or, in an event embedded
+/// as a JSON string (AKS `properties.log`, CloudWatch messages), `\"`.
+struct Lit {
+    core: Finder<'static>,
+    open: bool,
+    close: bool,
+}
+
+impl Lit {
+    fn parse(text: &str) -> Lit {
+        let open = text.starts_with('"');
+        let close = text.len() > 1 && text.ends_with('"');
+        let core = &text[usize::from(open)..text.len() - usize::from(close)];
+        Lit {
+            core: Finder::new(core.as_bytes()).into_owned(),
+            open,
+            close,
+        }
+    }
+
+    fn found_in(&self, line: &[u8]) -> bool {
+        let n = self.core.needle().len();
+        self.core.find_iter(line).any(|i| {
+            (!self.open || (i > 0 && line[i - 1] == b'"'))
+                && (!self.close
+                    || match line.get(i + n) {
+                        Some(b'"') => true,
+                        Some(b'\\') => line.get(i + n + 1) == Some(&b'"'),
+                        _ => false,
+                    })
+        })
+    }
+}
+
+/// Conjunction of clauses; each clause holds if the line contains any of its
+/// literals.
+pub struct Prefilter {
+    clauses: Vec<Vec<Lit>>,
+    /// The literals, for tests and `-v`.
+    pub literals: Vec<Vec<String>>,
+}
+
+impl std::fmt::Debug for Prefilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prefilter")
+            .field("literals", &self.literals)
+            .finish()
+    }
+}
+
+/// Is `s` made only of characters every JSON encoder writes as themselves?
+/// Printable ASCII, minus `"` and `\` (always escaped) and `& < >` (Go's
+/// encoder writes them as `\u0026`, `\u003c`, `\u003e`).
+fn verbatim(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| (0x20..0x7f).contains(&b) && !b"\"\\&<>".contains(&b))
+}
+
+/// Does `text` hold an escape that could spell a [`verbatim`] character:
+/// `\uXXXX` other than Go's `\u0026 \u003c \u003e`, or `\/`?
+fn has_spelling_escape(text: &[u8]) -> bool {
+    memchr::memmem::find_iter(text, b"\\u").any(|i| {
+        let hex = text.get(i + 2..i + 6).unwrap_or_default();
+        !matches!(
+            hex.to_ascii_lowercase().as_slice(),
+            b"0026" | b"003c" | b"003e"
+        )
+    }) || memchr::memmem::find(text, b"\\/").is_some()
+        // An event embedded twice (a JSON string inside a JSON string) spells
+        // its quotes `\\\"`: parse those lines in full.
+        || memchr::memmem::find(text, b"\\\\").is_some()
+}
+
+fn clause_of(c: &Compare) -> Option<Vec<String>> {
+    let Operand::Field(f) = &c.lhs else {
+        return None;
+    };
+    if f.path.head().is_some_and(|h| computed::NAMES.contains(&h)) {
+        return None;
+    }
+    let Operand::Literal(lit, _) = &c.rhs else {
+        return None;
+    };
+    let text = |l: &Literal| match l {
+        Literal::String(s) if verbatim(s) => Some(s.clone()),
+        _ => None,
+    };
+    match (c.op, lit) {
+        (CmpOp::Eq, Literal::Bool(b)) => Some(vec![b.to_string()]),
+        (CmpOp::Eq, l) => text(l).map(|s| vec![format!("\"{s}\"")]),
+        (CmpOp::In, Literal::List(items)) if !items.is_empty() => items
+            .iter()
+            .map(|i| text(i).map(|s| format!("\"{s}\"")))
+            .collect(),
+        (CmpOp::Contains, l) => text(l).map(|s| vec![s]),
+        (CmpOp::StartsWith, l) => text(l).map(|s| vec![format!("\"{s}")]),
+        (CmpOp::EndsWith, l) => text(l).map(|s| vec![format!("{s}\"")]),
+        (CmpOp::Glob, Literal::String(g)) => {
+            let prefix: String = g.chars().take_while(|&c| c != '*' && c != '?').collect();
+            if prefix.len() == g.len() {
+                text(lit).map(|s| vec![format!("\"{s}\"")])
+            } else if verbatim(&prefix) {
+                Some(vec![format!("\"{prefix}")])
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The clauses (AND of ORs) an expression requires.
+fn clauses(e: &Expr) -> Vec<Vec<String>> {
+    match e {
+        Expr::Compare(c) => clause_of(c).into_iter().collect(),
+        Expr::And(xs) => xs.iter().flat_map(clauses).collect(),
+        Expr::Or(xs) => {
+            // Each branch implies its first clause, so the `or` implies the
+            // union of those.
+            let mut union = Vec::new();
+            for x in xs {
+                match clauses(x).into_iter().next() {
+                    Some(c) => union.extend(c),
+                    None => return Vec::new(),
+                }
+            }
+            vec![union]
+        }
+        Expr::Quantified {
+            quantifier: Quantifier::Any,
+            body,
+            ..
+        } => clauses(body),
+        _ => Vec::new(),
+    }
+}
+
+impl Prefilter {
+    /// The prefilter for a checked expression; `None` when it requires no
+    /// literal (then every line is parsed).
+    pub fn derive(e: &Expr) -> Option<Prefilter> {
+        let literals = clauses(e);
+        if literals.is_empty() {
+            return None;
+        }
+        let clauses = literals
+            .iter()
+            .map(|c| c.iter().map(|l| Lit::parse(l)).collect())
+            .collect();
+        Some(Prefilter { clauses, literals })
+    }
+
+    /// Checks a whole chunk once for what would make skipping unsafe or hide
+    /// corruption: NUL bytes, invalid UTF-8, GKE entries, spelling escapes.
+    /// When it is clean, [`Prefilter::may_match_clean`] can skip its lines on
+    /// the literals alone.
+    pub fn is_clean(data: &[u8]) -> bool {
+        memchr::memchr(0, data).is_none()
+            && memchr::memmem::find(data, b"rotoPayload").is_none()
+            && memchr::memmem::find(data, b"rotopayload").is_none()
+            && !has_spelling_escape(data)
+            && std::str::from_utf8(data).is_ok()
+    }
+
+    /// May the line match? False only when it lacks a required literal and
+    /// looks like a well-formed plain Event line (see the module docs).
+    pub fn may_match(&self, line: &[u8]) -> bool {
+        self.has_literals(line) || !(Self::is_clean(line) && Self::looks_whole(line))
+    }
+
+    /// [`Prefilter::may_match`] for a line of a chunk that [`Prefilter::is_clean`].
+    pub fn may_match_clean(&self, line: &[u8]) -> bool {
+        self.has_literals(line) || !Self::looks_whole(line)
+    }
+
+    fn has_literals(&self, line: &[u8]) -> bool {
+        self.clauses
+            .iter()
+            .all(|c| c.iter().any(|l| l.found_in(line)))
+    }
+
+    /// Starts with `{` and ends with `}`: an object line, not cut short.
+    fn looks_whole(line: &[u8]) -> bool {
+        let t = line.trim_ascii();
+        t.first() == Some(&b'{') && t.last() == Some(&b'}')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_filter;
+    use super::*;
+
+    fn lits(f: &str) -> Vec<Vec<String>> {
+        Prefilter::derive(&parse_filter(f).unwrap())
+            .map(|p| p.literals)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn derives_literals() {
+        assert_eq!(
+            lits(r#"verb == "delete" and resource == "secrets""#),
+            [["\"delete\""], ["\"secrets\""]]
+        );
+        assert_eq!(
+            lits(r#"verb in ["create", "update"]"#),
+            [["\"create\"", "\"update\""]]
+        );
+        assert_eq!(
+            lits(r#"verb == "get" or code == 403"#),
+            Vec::<Vec<String>>::new()
+        );
+        assert_eq!(
+            lits(r#"verb == "get" or user ~ "system:*""#),
+            [["\"get\"", "\"system:"]]
+        );
+        assert_eq!(
+            lits(r#"requestObject.spec.containers[*].securityContext.privileged == true"#),
+            [["true"]]
+        );
+        assert_eq!(
+            lits(r#"any(requestObject.rules[*], "pods/exec" in resources)"#),
+            [["\"pods/exec\""]]
+        );
+        for none in [
+            r#"not verb == "get""#,
+            r#"verb != "get""#,
+            "code == 403",
+            r#"apiGroup == """#,
+            r#"exec.command contains "sh""#,
+            r#"user =~ "^a""#,
+            r#"verb == "a\"b""#,
+            r#"uri contains "a&b""#,
+            r#"user == "é""#,
+            r#"all(requestObject.rules[*], "x" in verbs)"#,
+            r#"time > "2024-01-01T00:00:00Z""#,
+        ] {
+            assert!(lits(none).is_empty(), "{none}");
+        }
+    }
+
+    #[test]
+    fn skips_only_plain_event_lines() {
+        let p = Prefilter::derive(&parse_filter(r#"verb == "delete""#).unwrap()).unwrap();
+        assert!(p.may_match(br#"{"verb":"delete"}"#));
+        assert!(!p.may_match(br#"{"verb":"get"}"#));
+        assert!(
+            p.may_match(br#"{"verb":"de\u006cete"}"#),
+            "spelling escapes are parsed"
+        );
+        assert!(
+            !p.may_match(br#"{"verb":"get","uri":"/a?b=1\u0026c=2","r":"by \"x\""}"#),
+            "Go's escapes and \\\" are not"
+        );
+        assert!(p.may_match(br#"{"verb":"get","x":"a\/b"}"#));
+        assert!(
+            p.may_match(br#"{"properties":{"log":"{\"verb\":\"delete\"}"}}"#),
+            "an event embedded as a string"
+        );
+        assert!(!p.may_match(br#"{"properties":{"log":"{\"verb\":\"deleted\"}"}}"#));
+        assert!(
+            p.may_match(br#"{"log":"{\"a\":\"{\\\"verb\\\":\\\"delete\\\"}\"}"}"#),
+            "embedded twice: parsed"
+        );
+        assert!(
+            p.may_match(br#"{"verb":"get""#),
+            "a cut line is parsed (and reported)"
+        );
+        assert!(
+            p.may_match(b"{\"verb\":\"g\xffet\"}"),
+            "invalid UTF-8 is parsed (and reported)"
+        );
+        assert!(p.may_match(b"{\"verb\":\"get\x00\"}"));
+        assert!(
+            p.may_match(br#"master-0 {"verb":"get"}"#),
+            "line envelopes are parsed"
+        );
+        assert!(p.may_match(br#"{"protoPayload":{"methodName":"io.k8s.core.v1.pods.delete"}}"#));
+    }
+}
