@@ -83,7 +83,7 @@ Q3_DUCK="SELECT auditID, \"user\".username, objectRef.namespace, verb FROM read_
 run_duck() { # SQL, files list (python literal)
   local sql=${1//FILES/$2}
   python3 -c "import duckdb,sys
-con = duckdb.connect(); con.execute('SET threads TO $(nproc)')
+con = duckdb.connect(); con.execute('SET threads TO $(nproc)'); con.execute('SET enable_progress_bar = false')
 for row in con.sql(sys.argv[1]).fetchall(): print(' '.join('' if v is None else str(v) for v in row).replace(' ', '\t') if len(row) == 4 else ' '.join(str(v) for v in row))" "$sql"
 }
 
