@@ -137,12 +137,7 @@ fn build(view: &View, total: Partial, top: Option<usize>) -> Report {
             if stats.is_some() {
                 columns.extend(["p50", "p90", "p99", "max"].map(String::from));
             }
-            let mut groups: Vec<_> = g.groups.into_iter().collect();
-            groups.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
-            if let Some(n) = top {
-                groups.truncate(n);
-            }
-            let rows = groups
+            let rows = biggest_first(g.groups, |grp| grp.count, top)
                 .into_iter()
                 .map(|(k, grp)| {
                     let mut row = if by.is_empty() {
@@ -231,12 +226,7 @@ fn build(view: &View, total: Partial, top: Option<usize>) -> Report {
                 "first_seen".into(),
                 "last_seen".into(),
             ];
-            let mut values: Vec<_> = d.values.into_iter().collect();
-            values.sort_by(|a, b| b.1.count.cmp(&a.1.count).then_with(|| a.0.cmp(&b.0)));
-            if let Some(n) = top {
-                values.truncate(n);
-            }
-            let rows = values
+            let rows = biggest_first(d.values, |seen| seen.count, top)
                 .into_iter()
                 .map(|(k, s)| {
                     let mut row = key_cells(&k);
@@ -256,6 +246,19 @@ fn build(view: &View, total: Partial, top: Option<usize>) -> Report {
         }
         _ => unreachable!("the total is built for its view"),
     }
+}
+
+/// Rows of a view, biggest count first, ties by key (so output is
+/// deterministic), at most `top`.
+fn biggest_first<T>(
+    map: std::collections::HashMap<String, T>,
+    count: impl Fn(&T) -> u64,
+    top: Option<usize>,
+) -> Vec<(String, T)> {
+    let mut rows: Vec<(String, T)> = map.into_iter().collect();
+    rows.sort_by(|a, b| count(&b.1).cmp(&count(&a.1)).then_with(|| a.0.cmp(&b.0)));
+    rows.truncate(top.unwrap_or(usize::MAX));
+    rows
 }
 
 /// Unicode eighth blocks, for bars.
