@@ -23,7 +23,8 @@ pub struct Large {
 }
 
 /// Counts and extremes over the events seen. Memory: the distinct values of
-/// the counted fields, plus 8 bytes per distinct request (for the stage note).
+/// the counted fields, plus a 64-bit hash per distinct request (for the
+/// stage note).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Summary {
     pub events: u64,
