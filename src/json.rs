@@ -386,6 +386,23 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// Appends the value as display text: strings decoded, objects and
+    /// arrays as compact JSON, numbers and booleans as written, `null` as
+    /// nothing. Shared by table/CSV cells and grouping keys.
+    pub fn push_text(&self, out: &mut String) {
+        match self.kind() {
+            Kind::String => out.push_str(&self.as_str().unwrap_or_default()),
+            Kind::Null => {}
+            Kind::Object | Kind::Array => {
+                let mut buf = Vec::with_capacity(self.text.len());
+                minify_into(self.text, &mut buf);
+                // Minifying valid UTF-8 JSON drops only ASCII whitespace.
+                out.push_str(&String::from_utf8_lossy(&buf));
+            }
+            _ => out.push_str(self.text),
+        }
+    }
+
     /// The member `key` of an object; `None` for other kinds or a missing key.
     pub fn get(&self, key: &str) -> Option<Value<'a>> {
         self.members()

@@ -5,7 +5,7 @@
 //! key per value; several such fields yield every combination.
 
 use crate::event::{Event, Path};
-use crate::json::{minify_into, Kind, Value};
+use crate::json::Value;
 
 /// Separates the fields of a joined key.
 pub const SEP: char = '\u{1f}';
@@ -19,17 +19,12 @@ pub struct KeyField {
     pub path: Path,
 }
 
-/// Appends a value's text: strings decoded, objects and arrays compact.
-pub fn push_text(v: Value<'_>, out: &mut String) {
-    match v.kind() {
-        Kind::String => out.push_str(&v.as_str().unwrap_or_default()),
-        Kind::Null => out.push_str(MISSING),
-        Kind::Object | Kind::Array => {
-            let mut buf = Vec::new();
-            minify_into(v.text(), &mut buf);
-            out.push_str(&String::from_utf8_lossy(&buf));
-        }
-        _ => out.push_str(v.text()),
+/// Appends a value's key text: [`Value::push_text`], with [`MISSING`] for null.
+fn push_text(v: Value<'_>, out: &mut String) {
+    if v.is_null() {
+        out.push_str(MISSING);
+    } else {
+        v.push_text(out);
     }
 }
 
@@ -51,19 +46,11 @@ fn rec(e: &Event<'_>, fields: &[KeyField], first: bool, buf: &mut String, f: &mu
     }
     let mark = buf.len();
     let mut any = false;
-    e.visit(&field.path, &mut |v| {
-        let mut one = |x: Value<'_>| {
-            any = true;
-            buf.truncate(mark);
-            push_text(x, buf);
-            rec(e, rest, false, buf, f);
-        };
-        if v.kind() == Kind::Array && !field.path.has_wildcard() {
-            v.elements().for_each(&mut one);
-        } else {
-            one(v);
-        }
-        false
+    e.visit_flat(&field.path, &mut |x| {
+        any = true;
+        buf.truncate(mark);
+        push_text(x, buf);
+        rec(e, rest, false, buf, f);
     });
     if !any {
         buf.truncate(mark);

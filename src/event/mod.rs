@@ -144,6 +144,23 @@ impl<'a> Event<'a> {
     }
 }
 
+impl Event<'_> {
+    /// [`Event::visit`] for display: an array reached at the end of a path
+    /// without `[*]` is entered one level, so `sourceIPs` yields each address
+    /// (with `[*]` the path already chose the elements).
+    pub fn visit_flat(&self, path: &Path, f: &mut dyn for<'v> FnMut(Value<'v>)) {
+        let flat = !path.has_wildcard();
+        self.visit(path, &mut |v| {
+            if flat && v.kind() == crate::json::Kind::Array {
+                v.elements().for_each(&mut *f);
+            } else {
+                f(v);
+            }
+            false
+        });
+    }
+}
+
 /// Calls `f` with every value `segments` reach from `v`; see [`Event::visit`].
 pub fn visit_value(
     v: Value<'_>,

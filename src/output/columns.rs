@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 
 use crate::event::{Event, Path};
-use crate::json::{minify_into, Kind, Value};
 use crate::time::{format_duration, parse_timestamp};
 
 /// One output column.
@@ -111,42 +110,18 @@ fn column(name: &str) -> Result<Column, String> {
     })
 }
 
-/// Appends a value as cell text: strings decoded, `null` empty, objects and
-/// arrays as compact JSON.
-fn push_value(v: Value<'_>, out: &mut String) {
-    match v.kind() {
-        Kind::String => out.push_str(&v.as_str().unwrap_or_default()),
-        Kind::Null => {}
-        Kind::Object | Kind::Array if v.text().contains(['\n', ' ']) => {
-            let mut buf = Vec::new();
-            minify_into(v.text(), &mut buf);
-            out.push_str(&String::from_utf8_lossy(&buf));
-        }
-        _ => out.push_str(v.text()),
-    }
-}
-
 /// The text of one cell (unsanitised).
 pub fn cell(col: &Column, e: &Event<'_>) -> String {
     let mut out = String::new();
     match &col.value {
         ColumnValue::Field(path) => {
             let mut first = true;
-            e.visit(path, &mut |v| {
-                let values: Box<dyn Iterator<Item = Value<'_>>> =
-                    if v.kind() == Kind::Array && !path.has_wildcard() {
-                        Box::new(v.elements())
-                    } else {
-                        Box::new(std::iter::once(v))
-                    };
-                for v in values {
-                    if !first {
-                        out.push(',');
-                    }
-                    first = false;
-                    push_value(v, &mut out);
+            e.visit_flat(path, &mut |v| {
+                if !first {
+                    out.push(',');
                 }
-                false
+                first = false;
+                v.push_text(&mut out);
             });
         }
         ColumnValue::Actor => {
