@@ -10,7 +10,14 @@
 //! - `impersonator`: `user.username` when the request impersonated someone,
 //!   else missing. So `actor` is who acted and `impersonator` who made them;
 //! - `format`: the envelope the event came in: `event`, `aks`, `eks`, `gke`,
-//!   `openshift` (see [`super::envelope`]).
+//!   `openshift` (see [`super::envelope`]);
+//! - `pod.spec`, `pod.containers`, `pod.volumes`: the pod spec a request
+//!   writes, wherever the object keeps it — a Pod's `spec`, a workload's
+//!   `spec.template.spec` (Deployment, DaemonSet, StatefulSet, ReplicaSet,
+//!   Job), a CronJob's `spec.jobTemplate.spec.template.spec`. `containers`
+//!   holds the `containers`, `initContainers` and `ephemeralContainers` of
+//!   that spec together, so `any(pod.containers[*], securityContext.privileged
+//!   == true)` misses none of them.
 //!
 //! A real top-level field of the same name, should an event carry one, wins.
 
@@ -19,7 +26,10 @@ use crate::json::Value;
 use crate::time::parse_timestamp;
 
 /// The names of the computed top-level fields.
-pub const NAMES: [&str; 5] = ["latency", "exec", "actor", "impersonator", "format"];
+pub const NAMES: [&str; 6] = ["latency", "exec", "actor", "impersonator", "format", "pod"];
+
+/// The container lists of a pod spec.
+const CONTAINER_LISTS: [&str; 3] = ["containers", "initContainers", "ephemeralContainers"];
 
 /// Visits a computed field; false (nothing visited) for other names.
 pub fn visit(
@@ -54,6 +64,25 @@ pub fn visit(
             let text = format!("\"{}\"", e.format().name());
             visit_value(Value::new_unchecked(&text), rest, f)
         }
+        "pod" => {
+            let Some((Segment::Key(part), rest)) = rest.split_first() else {
+                return false;
+            };
+            let specs = pod_specs(e);
+            let mut specs = specs.iter().flatten();
+            match part.as_str() {
+                "spec" => specs.any(|s| visit_value(*s, rest, f)),
+                "containers" => specs.any(|s| {
+                    CONTAINER_LISTS
+                        .iter()
+                        .any(|list| s.get(list).is_some_and(|c| visit_value(c, rest, f)))
+                }),
+                "volumes" => {
+                    specs.any(|s| s.get("volumes").is_some_and(|v| visit_value(v, rest, f)))
+                }
+                _ => false,
+            }
+        }
         "impersonator" => match e.get("impersonatedUser") {
             Some(_) => match e.get("user").and_then(|u| u.get("username")) {
                 Some(v) => visit_value(v, rest, f),
@@ -63,6 +92,20 @@ pub fn visit(
         },
         _ => false,
     }
+}
+
+/// The pod specs inside a request's body (at most one of each kind of
+/// place; see the module docs).
+fn pod_specs<'a>(e: &Event<'a>) -> [Option<Value<'a>>; 3] {
+    let Some(spec) = e.get("requestObject").and_then(|o| o.get("spec")) else {
+        return [None, None, None];
+    };
+    let template = |s: Value<'a>| s.get("template").and_then(|t| t.get("spec"));
+    let cron = spec
+        .get("jobTemplate")
+        .and_then(|j| j.get("spec"))
+        .and_then(template);
+    [Some(spec), template(spec), cron]
 }
 
 /// `stageTimestamp − requestReceivedTimestamp` in microseconds.

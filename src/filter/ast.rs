@@ -114,6 +114,9 @@ pub enum CmpOp {
     NotMatches,
     /// `~` (glob: `*` and `?`, anchored)
     Glob,
+    /// `within` (an IP address inside a CIDR block, or one of a list:
+    /// `ip within ["10.0.0.0/8", "fd00::/8"]`)
+    Within,
 }
 
 impl CmpOp {
@@ -132,6 +135,7 @@ impl CmpOp {
             CmpOp::Matches => "=~",
             CmpOp::NotMatches => "!~",
             CmpOp::Glob => "~",
+            CmpOp::Within => "within",
         }
     }
 

@@ -129,6 +129,47 @@ fn whole_value_check(f: &FieldRef, ty: Type) -> Result<(), FilterError> {
     Err(FilterError::new(f.span, format!("`{}` is {}", f.path, ty.describe())).with_hint(hint))
 }
 
+/// `within`: a string field on the left; a CIDR block or a list of them on
+/// the right, each checked here so that a typo fails before reading.
+fn check_cidrs(
+    field: &FieldRef,
+    ty: Type,
+    lit: Literal,
+    span: Span,
+) -> Result<Literal, FilterError> {
+    if !matches!(ty, Type::String | Type::Strings | Type::Any) {
+        return Err(FilterError::new(
+            field.span,
+            format!(
+                "`within` tests IP addresses, but `{}` is {}",
+                field.path,
+                ty.describe()
+            ),
+        ));
+    }
+    let items = match &lit {
+        Literal::List(items) if !items.is_empty() => items.as_slice(),
+        Literal::String(_) => std::slice::from_ref(&lit),
+        _ => {
+            return Err(FilterError::new(
+                span,
+                "`within` needs a CIDR block or a list of them on its right",
+            )
+            .with_hint(r#"write: ip within ["10.0.0.0/8", "192.168.0.0/16"]"#))
+        }
+    };
+    for item in items {
+        let Literal::String(text) = item else {
+            return Err(FilterError::new(
+                span,
+                "a CIDR block is a string such as \"10.0.0.0/8\"",
+            ));
+        };
+        super::cidr::Cidr::parse(text).map_err(|m| FilterError::new(span, m))?;
+    }
+    Ok(lit)
+}
+
 fn check_literal(
     field: &FieldRef,
     ty: Type,
@@ -136,6 +177,9 @@ fn check_literal(
     lit: Literal,
     span: Span,
 ) -> Result<Literal, FilterError> {
+    if op == CmpOp::Within {
+        return check_cidrs(field, ty, lit, span);
+    }
     if op == CmpOp::In {
         let Literal::List(items) = lit else {
             return Err(FilterError::new(span, "`in` needs a list on its right")
@@ -363,6 +407,13 @@ mod tests {
             .unwrap()
             .contains("pick a key"));
         assert!(fails(r#"verb in "get""#).message.contains("needs a list"));
+        assert!(fails(r#"ip within "10.1.0.0/8""#)
+            .message
+            .contains("host bits set"));
+        assert!(fails(r#"code within "10.0.0.0/8""#)
+            .message
+            .contains("tests IP addresses"));
+        assert!(fails("ip within 10").message.contains("CIDR block"));
         assert!(fails(r#"verb == ["get"]"#)
             .message
             .contains("only goes on the right of `in`"));

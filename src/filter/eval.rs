@@ -13,6 +13,7 @@
 use regex::{Regex, RegexBuilder};
 
 use super::ast::{CmpOp, Compare, Expr, FieldRef, Literal, Operand, Quantifier};
+use super::cidr::Cidr;
 use super::error::{FilterError, Span};
 use crate::event::{visit_value, Event, Path};
 use crate::json::{Kind, Value};
@@ -79,6 +80,7 @@ enum Test {
     Regex(Regex),
     NotRegex(Regex),
     Glob(Regex),
+    Within(Vec<Cidr>),
 }
 
 /// A literal value in the form tests compare against.
@@ -186,6 +188,17 @@ fn compile_test(op: CmpOp, lit: &Literal, span: Span) -> Result<Test, FilterErro
         CmpOp::Matches => Test::Regex(regex(&text(lit), span)?),
         CmpOp::NotMatches => Test::NotRegex(regex(&text(lit), span)?),
         CmpOp::Glob => Test::Glob(glob(&text(lit), span)?),
+        CmpOp::Within => {
+            let items = match lit {
+                Literal::List(items) => items.as_slice(),
+                one => std::slice::from_ref(one),
+            };
+            let blocks = items
+                .iter()
+                .map(|i| Cidr::parse(&text(i)).map_err(|m| FilterError::new(span, m)))
+                .collect::<Result<_, _>>()?;
+            Test::Within(blocks)
+        }
     })
 }
 
@@ -368,6 +381,10 @@ impl Test {
             Test::EndsWith(n) => v.as_str().is_some_and(|s| s.ends_with(n.as_str())),
             Test::Regex(re) | Test::Glob(re) => v.as_str().is_some_and(|s| re.is_match(&s)),
             Test::NotRegex(re) => !v.as_str().is_some_and(|s| re.is_match(&s)),
+            Test::Within(blocks) => v
+                .as_str()
+                .and_then(|s| s.trim().parse::<std::net::IpAddr>().ok())
+                .is_some_and(|ip| blocks.iter().any(|b| b.contains(ip))),
         }
     }
 

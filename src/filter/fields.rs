@@ -106,6 +106,13 @@ pub const EVENT: &[(&str, Type)] = &[
     ("actor", Type::String),
     ("impersonator", Type::String),
     ("format", Type::String),
+    ("pod", Type::Object(POD)),
+];
+
+const POD: &[(&str, Type)] = &[
+    ("spec", Type::Any),
+    ("containers", Type::Any),
+    ("volumes", Type::Any),
 ];
 
 const EXEC: &[(&str, Type)] = &[("command", Type::String)];

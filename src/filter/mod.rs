@@ -6,6 +6,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod cidr;
 pub mod error;
 pub mod eval;
 pub mod fields;
@@ -196,6 +197,14 @@ mod tests {
         yes(r#"exec.command startswith "sh""#, EXEC);
         no("exists(exec.command)", ROLE);
         yes(r#"actor == "alice""#, EXEC);
+        yes(
+            r#"any(pod.containers[*], securityContext.privileged == true and name == "b")"#,
+            ROLE,
+        );
+        yes(r#"pod.containers[*].name == "a""#, ROLE);
+        no(r#"pod.containers[*].name == "c""#, ROLE);
+        no("exists(pod.volumes)", ROLE);
+        no("exists(pod.containers)", EXEC);
         no("exists(impersonator)", EXEC);
     }
 

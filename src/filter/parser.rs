@@ -11,6 +11,7 @@
 //!             | operand op operand
 //! op         := "==" | "!=" | "<" | "<=" | ">" | ">=" | "=~" | "!~" | "~"
 //!             | "in" | "not" "in" | "contains" | "startswith" | "endswith"
+//!             | "within"
 //! operand    := path | literal
 //! literal    := string | number | "true" | "false" | "null" | "[" literal ("," literal)* "]"
 //! path       := ident ("." ident | "[" (string | integer | "*") "]")*
@@ -88,6 +89,7 @@ const KEYWORDS: &[&str] = &[
     "contains",
     "startswith",
     "endswith",
+    "within",
     "true",
     "false",
     "null",
@@ -245,8 +247,10 @@ impl Parser {
         match self.peek_at(n) {
             Tok::Op(_) => true,
             Tok::Ident(w) => {
-                matches!(w.as_str(), "in" | "contains" | "startswith" | "endswith")
-                    || (w == "not" && matches!(self.peek_at(n + 1), Tok::Ident(x) if x == "in"))
+                matches!(
+                    w.as_str(),
+                    "in" | "contains" | "startswith" | "endswith" | "within"
+                ) || (w == "not" && matches!(self.peek_at(n + 1), Tok::Ident(x) if x == "in"))
             }
             _ => false,
         }
@@ -266,6 +270,7 @@ impl Parser {
                     "contains" => CmpOp::Contains,
                     "startswith" => CmpOp::StartsWith,
                     "endswith" => CmpOp::EndsWith,
+                    "within" => CmpOp::Within,
                     "not" if matches!(self.peek_at(1), Tok::Ident(x) if x == "in") => {
                         self.bump();
                         self.bump();
@@ -536,6 +541,7 @@ mod tests {
             "contains",
             "startswith",
             "endswith",
+            "within",
         ] {
             p(&format!(r#"user {op} "x""#));
         }
