@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgAction, Parser};
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+use crate::detect::Severity;
 
 use crate::output::Format;
 
@@ -127,9 +129,13 @@ pub enum ColorChoice {
     about = ABOUT,
     after_help = AFTER_HELP,
     after_long_help = AFTER_LONG_HELP,
-    max_term_width = 100
+    max_term_width = 100,
+    subcommand_negates_reqs = true
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// The filter (e.g. 'verb == "delete"'); `true` matches every event.
     /// With -e, this is the first PATH.
     #[arg(value_name = "FILTER")]
@@ -151,36 +157,42 @@ pub struct Cli {
     pub filter: Option<String>,
 
     /// Only these verbs (comma-separated: get,list,watch).
-    #[arg(long, value_name = "VERBS", help_heading = "Filter")]
+    #[arg(long, value_name = "VERBS", global = true, help_heading = "Filter")]
     pub verb: Option<String>,
 
     /// Only this resource: `pods`, or `pods/exec` for a subresource.
-    #[arg(long, value_name = "RESOURCE", help_heading = "Filter")]
+    #[arg(long, value_name = "RESOURCE", global = true, help_heading = "Filter")]
     pub resource: Option<String>,
 
     /// Only this namespace.
-    #[arg(short = 'n', long, value_name = "NAMESPACE", help_heading = "Filter")]
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "NAMESPACE",
+        global = true,
+        help_heading = "Filter"
+    )]
     pub namespace: Option<String>,
 
     /// Only users matching this glob (`system:serviceaccount:kube-system:*`).
-    #[arg(long, value_name = "GLOB", help_heading = "Filter")]
+    #[arg(long, value_name = "GLOB", global = true, help_heading = "Filter")]
     pub user: Option<String>,
 
     /// Only this response code (`403`) or class (`4xx`).
-    #[arg(long, value_name = "CODE", help_heading = "Filter")]
+    #[arg(long, value_name = "CODE", global = true, help_heading = "Filter")]
     pub code: Option<String>,
 
     /// Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic).
-    #[arg(long, value_name = "STAGE", help_heading = "Filter")]
+    #[arg(long, value_name = "STAGE", global = true, help_heading = "Filter")]
     pub stage: Option<String>,
 
     /// Only events at or after this time: a duration back from now (`90m`,
     /// `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp.
-    #[arg(long, value_name = "WHEN", help_heading = "Filter")]
+    #[arg(long, value_name = "WHEN", global = true, help_heading = "Filter")]
     pub since: Option<String>,
 
     /// Only events before this time (same forms as --since).
-    #[arg(long, value_name = "WHEN", help_heading = "Filter")]
+    #[arg(long, value_name = "WHEN", global = true, help_heading = "Filter")]
     pub until: Option<String>,
 
     /// One event per request: a request logged at several stages (or copied
@@ -196,6 +208,7 @@ pub struct Cli {
         long = "output",
         value_enum,
         default_value = "table",
+        global = true,
         help_heading = "Output"
     )]
     pub output: Format,
@@ -207,6 +220,7 @@ pub struct Cli {
         value_enum,
         value_name = "WHEN",
         default_value = "auto",
+        global = true,
         help_heading = "Output"
     )]
     pub color: ColorChoice,
@@ -240,11 +254,17 @@ pub struct Cli {
     pub limit: Option<u64>,
 
     /// Show every malformed line, skipped files and other notes on stderr.
-    #[arg(short = 'v', long, action = ArgAction::SetTrue, help_heading = "Output")]
+    #[arg(short = 'v', long, action = ArgAction::SetTrue, global = true, help_heading = "Output")]
     pub verbose: bool,
 
     /// Print no warnings about malformed lines.
-    #[arg(short = 'q', long, conflicts_with = "verbose", help_heading = "Output")]
+    #[arg(
+        short = 'q',
+        long,
+        conflicts_with = "verbose",
+        global = true,
+        help_heading = "Output"
+    )]
     pub quiet: bool,
 
     // ---- Aggregation ----
@@ -283,6 +303,7 @@ pub struct Cli {
         long,
         value_name = "N",
         env = "KAQ_THREADS",
+        global = true,
         help_heading = "Input"
     )]
     pub threads: Option<usize>,
@@ -294,6 +315,7 @@ pub struct Cli {
         value_enum,
         value_name = "FORMAT",
         default_value = "auto",
+        global = true,
         help_heading = "Input"
     )]
     pub format: InputFormat,
@@ -305,14 +327,85 @@ pub struct Cli {
     pub no_prefilter: bool,
 
     /// Never memory-map files; read them.
-    #[arg(long, help_heading = "Input")]
+    #[arg(long, global = true, help_heading = "Input")]
     pub no_mmap: bool,
 
     /// Exit 0/1 even when lines were malformed (they are still reported).
-    #[arg(long, help_heading = "Input")]
+    #[arg(long, global = true, help_heading = "Input")]
     pub ignore_errors: bool,
 
     /// Write the man page or a shell completion script to stdout.
     #[arg(long, value_enum, value_name = "KIND", hide = true)]
     pub generate: Option<crate::generate::Generate>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Hunt for attacks and risky changes with the built-in detection rules
+    /// (and yours), all in one pass over the logs.
+    #[command(after_help = DETECT_AFTER_HELP, after_long_help = DETECT_AFTER_HELP)]
+    Detect(DetectArgs),
+}
+
+const DETECT_AFTER_HELP: &str = "\
+Examples:
+  kaq detect /var/log/kubernetes/
+  kaq detect --severity high --since 24h
+  kaq detect --by rule audit.log.gz
+  kaq detect --only 'exec-*,privileged-container' -o ndjson audit.log
+  kaq detect --rules ours.yaml --fail-on medium captured/   # a CI gate
+  kaq detect --list
+
+Each request is evaluated once: at ResponseComplete, or for exec, attach and
+port-forward when the stream opens (ResponseStarted). The shorthand filters
+(--since, -n, --user, ...) limit which events the rules see.
+
+Exit status (differs from queries, whose 0 means 'something matched', as in
+grep): 0 no finding at or above --fail-on, 1 such findings, 2 an error. A CI
+job then fails on findings the way it fails on a linter's complaints.";
+
+/// `kaq detect`.
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// Files or directories to read; `-` is stdin. Default: stdin when piped,
+    /// else /var/log/kubernetes/audit.log and its rotated backups.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Add rules, allow-list entries and enable/disable switches from this
+    /// YAML file (repeatable); the format is in `kaq detect --list --help`
+    /// and the README.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+
+    /// Run only these rules (comma-separated ids or globs: exec-*), even
+    /// ones that are off by default.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub only: Vec<String>,
+
+    /// Do not run these rules (ids or globs).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub skip: Vec<String>,
+
+    /// Print the rule catalogue (with -o json: every field) and exit.
+    #[arg(long)]
+    pub list: bool,
+
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value = "low")]
+    pub fail_on: Severity,
+
+    /// Show only findings at or above this severity (all still count for
+    /// --fail-on).
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value = "info")]
+    pub severity: Severity,
+
+    /// Count findings per rule instead of listing them.
+    #[arg(long, value_name = "KEY", value_parser = ["rule"])]
+    pub by: Option<String>,
+
+    /// Threshold rules report every event they count, not only bursts.
+    #[arg(long)]
+    pub no_thresholds: bool,
 }

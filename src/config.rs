@@ -7,7 +7,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::agg::{KeyField, View};
-use crate::cli::{Cli, ColorChoice};
+use crate::cli::{Cli, ColorChoice, Command, DetectArgs};
+use crate::detect::{findings, Detector, Selection, Severity};
 use crate::event::Path as FieldPath;
 use crate::filter::ast::{CmpOp, Expr, Literal};
 use crate::filter::prefilter::Prefilter;
@@ -41,6 +42,16 @@ pub struct Config {
     pub ignore_errors: bool,
     pub verbose: bool,
     pub quiet: bool,
+    /// `kaq detect`: the rules and how to show findings.
+    pub detect: Option<DetectRun>,
+}
+
+/// A `kaq detect` run.
+pub struct DetectRun {
+    pub detector: Detector,
+    pub options: findings::Options,
+    /// Exit 1 when a finding is at or above this.
+    pub fail_on: Severity,
 }
 
 /// What the process sees of its surroundings, captured once so that config
@@ -123,7 +134,14 @@ impl Config {
 
         // The filter and the paths. `kaq summary [PATH]...` reads as
         // `kaq --summary true [PATH]...`.
-        let mut paths = cli.paths.clone();
+        let detect_args = match &cli.command {
+            Some(Command::Detect(args)) => Some(args),
+            None => None,
+        };
+        let mut paths = match detect_args {
+            Some(args) => args.paths.clone(),
+            None => cli.paths.clone(),
+        };
         let mut filter_arg = cli.filter_arg.clone();
         let summary_command = cli.filter.is_none() && filter_arg.as_deref() == Some("summary");
         if summary_command {
@@ -146,7 +164,9 @@ impl Config {
                 }
                 Err(error) => return Err(ConfigError::Filter { source: arg, error }),
             },
-            (None, None) if has_flags || summary_command || cli.summary => {
+            (None, None)
+                if has_flags || summary_command || cli.summary || detect_args.is_some() =>
+            {
                 ("true".to_string(), Expr::Const(true))
             }
             (None, None) => return Err(usage(
@@ -229,6 +249,10 @@ impl Config {
             Some(0) | None => env.cores,
             Some(n) => n,
         };
+        let detect = match detect_args {
+            Some(args) => Some(detect_run(args, &cli, color, env)?),
+            None => None,
+        };
         let prefilter = if cli.no_prefilter {
             None
         } else {
@@ -268,8 +292,52 @@ impl Config {
             ignore_errors: cli.ignore_errors,
             verbose: cli.verbose,
             quiet: cli.quiet,
+            detect,
         })
     }
+}
+
+/// Loads and selects the rules of a `kaq detect` run.
+pub fn detect_rules(args: &DetectArgs) -> Result<Vec<crate::detect::Rule>, ConfigError> {
+    let files =
+        crate::detect::read_rule_files(&args.rules).map_err(|e| usage(e.to_string(), None))?;
+    crate::detect::load(&files).map_err(|e| usage(e.to_string(), None))
+}
+
+fn detect_run(
+    args: &DetectArgs,
+    cli: &Cli,
+    color: bool,
+    env: &Environment,
+) -> Result<DetectRun, ConfigError> {
+    let all = detect_rules(args)?;
+    let selection = Selection {
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+    };
+    let rules = crate::detect::select(all, &selection)
+        .map_err(|m| usage(m, Some("kaq detect --list shows every rule")))?;
+    if rules.is_empty() {
+        return Err(usage(
+            "no rule left to run",
+            Some("check --only and --skip"),
+        ));
+    }
+    if cli.output == Format::Raw {
+        return Err(usage("-r does not apply to kaq detect", None));
+    }
+    Ok(DetectRun {
+        detector: Detector::new(rules, args.no_thresholds),
+        options: findings::Options {
+            format: cli.output,
+            by_rule: args.by.is_some(),
+            show_from: args.severity,
+            color,
+            width: env.width,
+            sanitize: env.stdout_is_terminal,
+        },
+        fail_on: args.fail_on,
+    })
 }
 
 fn key_fields(list: &str, flag: &str) -> Result<Vec<KeyField>, ConfigError> {

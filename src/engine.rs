@@ -64,6 +64,7 @@ pub fn run_with_progress(
         dedup,
         format: cfg.format,
         prefilter: cfg.prefilter.as_ref(),
+        detector: cfg.detect.as_ref().map(|d| &d.detector),
     };
 
     let names: Vec<String> = cfg.inputs.iter().map(|i| i.display_name()).collect();
@@ -98,7 +99,10 @@ pub fn run_with_progress(
                     None => res.matches,
                 };
                 stats.matches += take;
-                sink.write(res.out, take as usize)?;
+                let mut out = res.out;
+                out.input = chunk.input;
+                out.first_line = base;
+                sink.write(out, take as usize)?;
                 if cfg.limit.is_some_and(|l| stats.matches >= l) {
                     return Ok(ControlFlow::Break(()));
                 }
@@ -140,6 +144,7 @@ fn first_pass(
         dedup: Dedup::Collect,
         format: cfg.format,
         prefilter: cfg.prefilter.as_ref(),
+        detector: None,
     };
     let mut chosen: HashMap<u64, Choice> = HashMap::new();
     drive(

@@ -57,6 +57,7 @@ pub fn scan_bytes(data: &[u8]) {
         dedup: Dedup::Off,
         format: None,
         prefilter: None,
+        detector: None,
     };
     let mode = sniff_mode(data);
     let chunk = |bytes: &[u8], offset: u64, first: bool, last: bool| Chunk {

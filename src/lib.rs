@@ -10,6 +10,7 @@ pub mod agg;
 pub mod chunk;
 pub mod cli;
 pub mod config;
+pub mod detect;
 pub mod engine;
 pub mod event;
 pub mod filter;

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use kaq::cli::Cli;
+use kaq::cli::{Cli, Command, DetectArgs};
 use kaq::config::{Config, Environment};
+use kaq::detect::findings::FindingSink;
 use kaq::generate::generate;
 use kaq::input::Input;
 use kaq::messages::{describe_io, Reporter};
@@ -44,6 +45,11 @@ fn main() -> ExitCode {
             }
         };
     }
+    if let Some(Command::Detect(args)) = &cli.command {
+        if args.list {
+            return list_rules(args, cli.output);
+        }
+    }
     let env = Environment::detect();
     let cfg = match Config::from_cli(cli, &env) {
         Ok(cfg) => cfg,
@@ -64,12 +70,25 @@ fn main() -> ExitCode {
     for (path, error) in &cfg.missing {
         reporter.input_failed(&path.display().to_string(), error);
     }
-    let stdout = io::stdout().lock();
-    let mut sink = output::sink(
-        &cfg.output,
-        Box::new(BufWriter::with_capacity(256 * 1024, stdout)),
-    );
-    let result = engine::run_with_progress(&cfg, &mut *sink, &mut reporter, bar.as_ref());
+    let stdout = Box::new(BufWriter::with_capacity(256 * 1024, io::stdout().lock()));
+    let names: Vec<String> = cfg.inputs.iter().map(|i| i.display_name()).collect();
+    let mut findings = cfg
+        .detect
+        .as_ref()
+        .map(|d| FindingSink::new(&d.detector, names, d.options.clone(), stdout));
+    let mut sink = match findings {
+        Some(_) => None,
+        None => Some(output::sink(
+            &cfg.output,
+            Box::new(BufWriter::with_capacity(256 * 1024, io::stdout().lock())),
+        )),
+    };
+    let target: &mut dyn output::Sink = match (&mut findings, &mut sink) {
+        (Some(f), _) => f,
+        (None, Some(s)) => &mut **s,
+        (None, None) => unreachable!("one sink is always built"),
+    };
+    let result = engine::run_with_progress(&cfg, target, &mut reporter, bar.as_ref());
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -86,6 +105,16 @@ fn main() -> ExitCode {
     reporter.finish();
     let had_errors =
         reporter.failed_inputs() > 0 || (reporter.bad_lines() > 0 && !cfg.ignore_errors);
+    if let (Some(run), Some(f)) = (&cfg.detect, &findings) {
+        // detect: 1 means "findings at or above --fail-on", like a linter.
+        return ExitCode::from(if had_errors {
+            ERROR
+        } else if f.worst().is_some_and(|w| w >= run.fail_on) {
+            1
+        } else {
+            0
+        });
+    }
     ExitCode::from(if had_errors {
         ERROR
     } else if stats.matches > 0 {
@@ -93,6 +122,27 @@ fn main() -> ExitCode {
     } else {
         NO_MATCH
     })
+}
+
+/// `kaq detect --list`: the catalogue as a table, or every field as JSON.
+fn list_rules(args: &DetectArgs, format: output::Format) -> ExitCode {
+    let rules = match kaq::config::detect_rules(args) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kaq: error: {e}");
+            return ExitCode::from(ERROR);
+        }
+    };
+    let mut out = io::stdout().lock();
+    let result = kaq::detect::listing::write(&rules, format, &mut out).and_then(|()| out.flush());
+    match result {
+        Ok(()) => ExitCode::from(MATCHED),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(MATCHED),
+        Err(e) => {
+            eprintln!("kaq: error: writing output: {}", describe_io(&e));
+            ExitCode::from(ERROR)
+        }
+    }
 }
 
 /// Inputs this large (on disk) get a progress bar.

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use crate::agg::summary::request_key;
 use crate::chunk::{Chunk, Mode};
+use crate::detect::Detector;
 use crate::event::envelope::{self, Format, Unwrapped};
 use crate::event::{Event, Shape};
 use crate::filter::prefilter::Prefilter;
@@ -26,6 +27,8 @@ pub struct Query<'q> {
     pub format: Option<Format>,
     /// Lines that cannot match are skipped before parsing.
     pub prefilter: Option<&'q Prefilter>,
+    /// `kaq detect`: matching events go through the rules, not the renderer.
+    pub detector: Option<&'q Detector>,
 }
 
 /// `--dedup`: one event per request, in two passes over the input.
@@ -487,6 +490,12 @@ fn test_event(e: &Event<'_>, line_no: u64, pos: Pos, q: &Query<'_>, res: &mut Ch
     }
     res.events += 1;
     if !q.matcher.matches(e) {
+        return;
+    }
+    if let Some(detector) = q.detector {
+        let before = res.out.hits.len();
+        detector.evaluate(e, line_no, &mut res.out.hits);
+        res.matches += (res.out.hits.len() - before) as u64;
         return;
     }
     match q.dedup {

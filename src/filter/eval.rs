@@ -106,6 +106,139 @@ impl Matcher {
     pub fn matches(&self, event: &Event<'_>) -> bool {
         eval(&self.root, Ctx::Event(event))
     }
+
+    /// Why the event matches: for each comparison that took part in the
+    /// match, the field and the value that satisfied it
+    /// (`securityContext.privileged=true`), and for `any(...)`, which element
+    /// (`containers[name=b image=nginx]: ...`). Fields in `skip` are left out
+    /// (a caller that prints the verb anyway does not want it twice). Empty
+    /// when the event does not match. Slower than [`Matcher::matches`]: call
+    /// it on matches only.
+    pub fn explain(&self, event: &Event<'_>, skip: &[&[&str]]) -> Vec<String> {
+        let mut out = Vec::new();
+        if !explain(&self.root, Ctx::Event(event), skip, &mut out) {
+            out.clear();
+        }
+        out
+    }
+}
+
+/// [`eval`], recording what made each held node hold.
+fn explain(node: &Node, ctx: Ctx<'_, '_>, skip: &[&[&str]], out: &mut Vec<String>) -> bool {
+    match node {
+        Node::And(xs) => {
+            let mark = out.len();
+            let all = xs.iter().all(|n| explain(n, ctx, skip, out));
+            if !all {
+                out.truncate(mark);
+            }
+            all
+        }
+        Node::Or(xs) => xs.iter().any(|n| {
+            let mark = out.len();
+            let held = explain(n, ctx, skip, out);
+            if !held {
+                out.truncate(mark);
+            }
+            held
+        }),
+        Node::Test(t) => {
+            let mut shown = None;
+            let (stopped, seen) = ctx.visit_leaves(&t.field, &mut |v| {
+                let held = t.test.holds(v);
+                if held {
+                    shown = Some(display_value(v));
+                }
+                held
+            });
+            let held = stopped || (!seen && t.test.holds_for_null());
+            let skipped = !t.field.relative && skip.iter().any(|k| t.field.path.is(k));
+            if let (true, Some(value), false) = (held, shown, skipped) {
+                out.push(format!("{}={value}", t.field.path));
+            }
+            held
+        }
+        Node::Quantified {
+            quantifier: Quantifier::Any,
+            field,
+            body,
+        } => {
+            let label = field
+                .path
+                .segments
+                .iter()
+                .rev()
+                .find_map(|s| match s {
+                    crate::event::Segment::Key(k) => Some(k.as_str()),
+                    _ => None,
+                })
+                .unwrap_or("element")
+                .to_string();
+            let mut index = 0usize;
+            let mut found = None;
+            let mut each = |v: Value<'_>| {
+                let mut inner = Vec::new();
+                let held = explain(body, Ctx::Value(v), skip, &mut inner);
+                if held {
+                    found = Some(format!(
+                        "{label}[{}]: {}",
+                        element_label(v, index),
+                        inner.join(" ")
+                    ));
+                }
+                index += 1;
+                held
+            };
+            let held = ctx.visit(field, &mut |v| {
+                if v.kind() == Kind::Array {
+                    v.elements().any(&mut each)
+                } else {
+                    each(v)
+                }
+            });
+            if let (true, Some(f)) = (held, found) {
+                out.push(f.trim_end_matches([' ', ':']).to_string());
+            }
+            held
+        }
+        other => eval(other, ctx),
+    }
+}
+
+/// How an element of a list is named in an explanation: its `name` and
+/// `image` when it has them (containers, volumes), else its index.
+fn element_label(v: Value<'_>, index: usize) -> String {
+    let mut parts = Vec::new();
+    for key in ["name", "image"] {
+        if let Some(s) = v.get(key).and_then(|x| x.as_str()) {
+            parts.push(format!("{key}={}", quote_if_needed(&s)));
+        }
+    }
+    if parts.is_empty() {
+        index.to_string()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// A value as an explanation shows it: strings bare unless they need quotes,
+/// everything else as JSON.
+fn display_value(v: Value<'_>) -> String {
+    match v.as_str() {
+        Some(s) => quote_if_needed(&s),
+        None => v.text().to_string(),
+    }
+}
+
+fn quote_if_needed(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !matches!(c, '"' | '=' | ','));
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::Value::from(s).to_string()
+    }
 }
 
 fn compile(expr: &Expr) -> Result<Node, FilterError> {

@@ -209,6 +209,35 @@ mod tests {
     }
 
     #[test]
+    fn explanations_name_the_values_that_matched() {
+        let why = |filter: &str, event: &str| {
+            let m = Matcher::compile(&parse_filter(filter).unwrap()).unwrap();
+            let mut idx = Vec::new();
+            index_object(event, &mut idx).unwrap();
+            m.explain(&Event::new(event, &idx), &[&["verb"]])
+        };
+        assert_eq!(
+            why(
+                r#"verb == "create" and any(pod.containers[*], securityContext.privileged == true)"#,
+                ROLE
+            ),
+            ["containers[name=b]: securityContext.privileged=true"]
+        );
+        assert_eq!(
+            why(r#"exec.command =~ "^sh" or user == "nobody""#, EXEC),
+            [r#"exec.command="sh -c""#]
+        );
+        assert_eq!(
+            why(
+                r#"any(requestObject.rules[*], "pods/exec" in resources and "get" in verbs)"#,
+                ROLE
+            ),
+            ["rules[0]: resources=pods/exec verbs=get"]
+        );
+        assert!(why(r#"verb == "delete""#, EXEC).is_empty());
+    }
+
+    #[test]
     fn field_against_field() {
         yes("stageTimestamp >= requestReceivedTimestamp", EXEC);
         no("user.username == objectRef.name", EXEC);

@@ -4,7 +4,7 @@
 
 pub mod columns;
 mod report;
-mod table;
+pub(crate) mod table;
 
 use std::io::{self, Write};
 
@@ -76,6 +76,12 @@ pub struct Rendered {
     pub rows: Vec<Vec<String>>,
     /// The chunk's partial aggregate (views).
     pub partial: Option<Partial>,
+    /// `kaq detect`: the rules that fired, in log order.
+    pub hits: Vec<crate::detect::Hit>,
+    /// Which input the chunk came from, and how many lines of it came
+    /// before the chunk (set by the engine before the sink sees it).
+    pub input: usize,
+    pub first_line: u64,
     /// Scratch space for grouping keys.
     scratch: String,
 }

@@ -85,74 +85,103 @@ impl Sink for TableSink<'_> {
     }
 
     fn finish(&mut self, _: &RunInfo) -> io::Result<()> {
-        if self.rows.is_empty() {
-            return self.out.flush();
-        }
-        let mut table = Table::new();
-        table.load_preset(presets::NOTHING);
-        let mut header = Row::from(self.titles.clone());
-        header.max_height(1);
-        table.set_header(header);
-        table.set_truncation_indicator("…");
-        // Natural width of each column, to decide whether fitting can help.
-        let mut natural: Vec<usize> = self.titles.iter().map(|t| t.chars().count()).collect();
-        for row in &self.rows {
-            for (w, cell) in natural.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        let gaps = 2 * natural.len();
-        let fit = self.width.filter(|&width| {
-            let total: usize = natural.iter().sum::<usize>() + gaps;
-            let squeezed: usize = natural
-                .iter()
-                .zip(&self.compact)
-                .map(|(&w, &compact)| if compact { w } else { w.min(MIN_SQUEEZED) })
-                .sum::<usize>()
-                + gaps;
-            // Fit only when it is needed and can keep every column legible;
-            // otherwise let long lines run (pipe to `less -S`).
-            total > usize::from(width) && squeezed <= usize::from(width)
-        });
-        match fit {
-            Some(w) => {
-                table.set_content_arrangement(ContentArrangement::Dynamic);
-                table.set_width(w);
-            }
-            None => {
-                table.set_content_arrangement(ContentArrangement::Disabled);
-            }
-        }
-        if self.color {
-            table.enforce_styling();
-        } else {
-            table.force_no_tty();
-        }
-        for row in self.rows.drain(..) {
-            let mut row = if self.color {
-                Row::from(
-                    row.into_iter()
-                        .zip(&self.highlight)
-                        .map(|(t, h)| h.cell(t))
-                        .collect::<Vec<_>>(),
-                )
-            } else {
-                Row::from(row)
-            };
-            row.max_height(1);
-            table.add_row(row);
-        }
-        for ((column, compact), &w) in table.column_iter_mut().zip(&self.compact).zip(&natural) {
-            column.set_padding((0, 2));
-            column.set_constraint(if *compact {
-                ColumnConstraint::ContentWidth
-            } else {
-                ColumnConstraint::LowerBoundary(Width::Fixed(w.min(MIN_SQUEEZED) as u16))
-            });
-        }
-        for line in table.lines() {
-            writeln!(self.out, "{}", line.trim_end())?;
-        }
-        self.out.flush()
+        let layout = Layout {
+            titles: &self.titles,
+            compact: &self.compact,
+            width: self.width,
+            color: self.color,
+        };
+        let highlight = &self.highlight;
+        let rows = std::mem::take(&mut self.rows);
+        write_table(&layout, rows, |i, t| highlight[i].cell(t), &mut self.out)
     }
+}
+
+/// How a table is laid out: its column titles, which columns must never be
+/// cut (`compact`), the terminal width to fit, and whether to colour.
+pub(crate) struct Layout<'a> {
+    pub titles: &'a [String],
+    pub compact: &'a [bool],
+    pub width: Option<u16>,
+    pub color: bool,
+}
+
+/// Lays out `rows` under `layout` and writes them, one line per row;
+/// `style(column, text)` makes the coloured cell when colour is on. Prints
+/// nothing (not even the header) when there are no rows.
+pub(crate) fn write_table(
+    layout: &Layout<'_>,
+    mut rows: Vec<Vec<String>>,
+    mut style: impl FnMut(usize, String) -> Cell,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if rows.is_empty() {
+        return out.flush();
+    }
+    let mut table = Table::new();
+    table.load_preset(presets::NOTHING);
+    let mut header = Row::from(layout.titles.to_vec());
+    header.max_height(1);
+    table.set_header(header);
+    table.set_truncation_indicator("…");
+    // Natural width of each column, to decide whether fitting can help.
+    let mut natural: Vec<usize> = layout.titles.iter().map(|t| t.chars().count()).collect();
+    for row in &rows {
+        for (w, cell) in natural.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let gaps = 2 * natural.len();
+    let fit = layout.width.filter(|&width| {
+        let total: usize = natural.iter().sum::<usize>() + gaps;
+        let squeezed: usize = natural
+            .iter()
+            .zip(layout.compact)
+            .map(|(&w, &compact)| if compact { w } else { w.min(MIN_SQUEEZED) })
+            .sum::<usize>()
+            + gaps;
+        // Fit only when it is needed and can keep every column legible;
+        // otherwise let long lines run (pipe to `less -S`).
+        total > usize::from(width) && squeezed <= usize::from(width)
+    });
+    match fit {
+        Some(w) => {
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+            table.set_width(w);
+        }
+        None => {
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    if layout.color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    for row in rows.drain(..) {
+        let mut row = if layout.color {
+            Row::from(
+                row.into_iter()
+                    .enumerate()
+                    .map(|(i, t)| style(i, t))
+                    .collect::<Vec<_>>(),
+            )
+        } else {
+            Row::from(row)
+        };
+        row.max_height(1);
+        table.add_row(row);
+    }
+    for ((column, compact), &w) in table.column_iter_mut().zip(layout.compact).zip(&natural) {
+        column.set_padding((0, 2));
+        column.set_constraint(if *compact {
+            ColumnConstraint::ContentWidth
+        } else {
+            ColumnConstraint::LowerBoundary(Width::Fixed(w.min(MIN_SQUEEZED) as u16))
+        });
+    }
+    for line in table.lines() {
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    out.flush()
 }
