@@ -1,5 +1,6 @@
 //! kaq's end-to-end tests: one binary, run the way the README runs it.
 
+mod detect;
 mod util;
 
 use std::io::Read;
