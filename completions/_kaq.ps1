@@ -65,6 +65,53 @@ Register-ArgumentCompleter -Native -CommandName 'kaq' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('detect', 'detect', [CompletionResultType]::ParameterValue, 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kaq;detect' {
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'Add rules, allow-list entries and enable/disable switches from this YAML file (repeatable); the format is in `kaq detect --list --help` and the README')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Run only these rules (comma-separated ids or globs: exec-*), even ones that are off by default')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Do not run these rules (ids or globs)')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a finding is at or above this severity')
+            [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Show only findings at or above this severity (all still count for --fail-on)')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Count findings per rule instead of listing them')
+            [CompletionResult]::new('--verb', '--verb', [CompletionResultType]::ParameterName, 'Only these verbs (comma-separated: get,list,watch)')
+            [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'Only this resource: `pods`, or `pods/exec` for a subresource')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Only this namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Only this namespace')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only users matching this glob (`system:serviceaccount:kube-system:*`)')
+            [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'Only this response code (`403`) or class (`4xx`)')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only events before this time (same forms as --since)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'Print the rule catalogue (with -o json: every field) and exit')
+            [CompletionResult]::new('--no-thresholds', '--no-thresholds', [CompletionResultType]::ParameterName, 'Threshold rules report every event they count, not only bursts')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show every malformed line, skipped files and other notes on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show every malformed line, skipped files and other notes on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings about malformed lines')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings about malformed lines')
+            [CompletionResult]::new('--no-mmap', '--no-mmap', [CompletionResultType]::ParameterName, 'Never memory-map files; read them')
+            [CompletionResult]::new('--ignore-errors', '--ignore-errors', [CompletionResultType]::ParameterName, 'Exit 0/1 even when lines were malformed (they are still reported)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'kaq;help' {
+            [CompletionResult]::new('detect', 'detect', [CompletionResultType]::ParameterValue, 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kaq;help;detect' {
+            break
+        }
+        'kaq;help;help' {
             break
         }
     })

@@ -62,6 +62,49 @@ set edit:completion:arg-completer[kaq] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand detect 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kaq;detect'= {
+            cand --rules 'Add rules, allow-list entries and enable/disable switches from this YAML file (repeatable); the format is in `kaq detect --list --help` and the README'
+            cand --only 'Run only these rules (comma-separated ids or globs: exec-*), even ones that are off by default'
+            cand --skip 'Do not run these rules (ids or globs)'
+            cand --fail-on 'Exit 1 when a finding is at or above this severity'
+            cand --severity 'Show only findings at or above this severity (all still count for --fail-on)'
+            cand --by 'Count findings per rule instead of listing them'
+            cand --verb 'Only these verbs (comma-separated: get,list,watch)'
+            cand --resource 'Only this resource: `pods`, or `pods/exec` for a subresource'
+            cand -n 'Only this namespace'
+            cand --namespace 'Only this namespace'
+            cand --user 'Only users matching this glob (`system:serviceaccount:kube-system:*`)'
+            cand --code 'Only this response code (`403`) or class (`4xx`)'
+            cand --stage 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)'
+            cand --since 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp'
+            cand --until 'Only events before this time (same forms as --since)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand -j 'Worker threads (default: all cores)'
+            cand --threads 'Worker threads (default: all cores)'
+            cand --format 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them'
+            cand --list 'Print the rule catalogue (with -o json: every field) and exit'
+            cand --no-thresholds 'Threshold rules report every event they count, not only bursts'
+            cand -v 'Show every malformed line, skipped files and other notes on stderr'
+            cand --verbose 'Show every malformed line, skipped files and other notes on stderr'
+            cand -q 'Print no warnings about malformed lines'
+            cand --quiet 'Print no warnings about malformed lines'
+            cand --no-mmap 'Never memory-map files; read them'
+            cand --ignore-errors 'Exit 0/1 even when lines were malformed (they are still reported)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'kaq;help'= {
+            cand detect 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kaq;help;detect'= {
+        }
+        &'kaq;help;help'= {
         }
     ]
     $completions[$command]

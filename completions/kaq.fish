@@ -1,50 +1,125 @@
-complete -c kaq -s e -l filter -d 'The filter as a flag; every positional argument is then a PATH' -r
-complete -c kaq -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
-complete -c kaq -l resource -d 'Only this resource: `pods`, or `pods/exec` for a subresource' -r
-complete -c kaq -s n -l namespace -d 'Only this namespace' -r
-complete -c kaq -l user -d 'Only users matching this glob (`system:serviceaccount:kube-system:*`)' -r
-complete -c kaq -l code -d 'Only this response code (`403`) or class (`4xx`)' -r
-complete -c kaq -l stage -d 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)' -r
-complete -c kaq -l since -d 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp' -r
-complete -c kaq -l until -d 'Only events before this time (same forms as --since)' -r
-complete -c kaq -s o -l output -d 'Output format' -r -f -a "table\t'A table for people (default)'
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kaq_global_optspecs
+    string join \n e/filter= verb= resource= n/namespace= user= code= stage= since= until= dedup o/output= color= c/compact r/raw columns= count m/limit= v/verbose q/quiet by= top= every= distinct= stats= summary j/threads= format= no-prefilter no-mmap ignore-errors generate= h/help V/version
+end
+
+function __fish_kaq_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kaq_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kaq_using_subcommand
+    set -l cmd (__fish_kaq_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kaq -n "__fish_kaq_needs_command" -s e -l filter -d 'The filter as a flag; every positional argument is then a PATH' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l resource -d 'Only this resource: `pods`, or `pods/exec` for a subresource' -r
+complete -c kaq -n "__fish_kaq_needs_command" -s n -l namespace -d 'Only this namespace' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l user -d 'Only users matching this glob (`system:serviceaccount:kube-system:*`)' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l code -d 'Only this response code (`403`) or class (`4xx`)' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l stage -d 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l since -d 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c kaq -n "__fish_kaq_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people (default)'
 wide\t'The table with stage, level, user agent, latency and audit ID'
 json\t'One JSON array of the events'
 ndjson\t'One event per line, exactly as read'
 csv\t'Comma-separated values of the columns, with a header'
 tsv\t'Tab-separated values of the columns, with a header'"
-complete -c kaq -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+complete -c kaq -n "__fish_kaq_needs_command" -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kaq -l columns -d 'Columns for table, csv and tsv: field paths, aliases, or the display columns user, resource, object and latency (e.g. time,user,verb,objectRef.name)' -r
-complete -c kaq -s m -l limit -d 'Stop after N matching events (and stop reading)' -r
-complete -c kaq -l by -d 'Count matching events per distinct value of these fields (comma-separated); a field with several values (user.groups, sourceIPs) counts once per value' -r
-complete -c kaq -l top -d 'Show only the N biggest rows (for --every: series)' -r
-complete -c kaq -l every -d 'A timeline: counts per time bucket of stageTimestamp (1m, 5m, 1h, 1d); with --by, one series per key' -r
-complete -c kaq -l distinct -d 'Each distinct value of FIELD with its count and first/last seen' -r
-complete -c kaq -l stats -d 'With --by: count, p50, p90, p99 and max of a numeric field per key (e.g. latency)' -r
-complete -c kaq -s j -l threads -d 'Worker threads (default: all cores)' -r
-complete -c kaq -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
+complete -c kaq -n "__fish_kaq_needs_command" -l columns -d 'Columns for table, csv and tsv: field paths, aliases, or the display columns user, resource, object and latency (e.g. time,user,verb,objectRef.name)' -r
+complete -c kaq -n "__fish_kaq_needs_command" -s m -l limit -d 'Stop after N matching events (and stop reading)' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l by -d 'Count matching events per distinct value of these fields (comma-separated); a field with several values (user.groups, sourceIPs) counts once per value' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l top -d 'Show only the N biggest rows (for --every: series)' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l every -d 'A timeline: counts per time bucket of stageTimestamp (1m, 5m, 1h, 1d); with --by, one series per key' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l distinct -d 'Each distinct value of FIELD with its count and first/last seen' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l stats -d 'With --by: count, p50, p90, p99 and max of a numeric field per key (e.g. latency)' -r
+complete -c kaq -n "__fish_kaq_needs_command" -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
 event\t'Plain audit Events only'
 aks\t'Azure AKS diagnostic records'
 eks\t'Amazon EKS CloudWatch records'
 gke\t'Google GKE Cloud Audit Log entries'
 openshift\t'OpenShift must-gather lines'"
-complete -c kaq -l generate -d 'Write the man page or a shell completion script to stdout' -r -f -a "man\t'The man page, kaq.1 (roff)'
+complete -c kaq -n "__fish_kaq_needs_command" -l generate -d 'Write the man page or a shell completion script to stdout' -r -f -a "man\t'The man page, kaq.1 (roff)'
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''
 complete-powershell\t''
 complete-elvish\t''"
-complete -c kaq -l dedup -d 'One event per request: a request logged at several stages (or copied twice) counts once, at its most complete stage (ResponseComplete, Panic, ResponseStarted, RequestReceived). Reads the input twice'
-complete -c kaq -s c -l compact -d 'Compact JSON, one event per line (same as -o ndjson)'
-complete -c kaq -s r -l raw -d 'Raw values of one column, one per line, no header (with --columns): kaq -r --columns user \'verb == "delete"\' audit.log | sort | uniq -c'
-complete -c kaq -l count -d 'Print only the number of matching events'
-complete -c kaq -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
-complete -c kaq -s q -l quiet -d 'Print no warnings about malformed lines'
-complete -c kaq -l summary -d 'A one-screen summary of the matching events (also: kaq summary [PATH]...)'
-complete -c kaq -l no-prefilter -d 'Parse every line. By default a line that lacks a literal the filter needs is skipped unparsed (it is still checked for corruption); this validates every line and reports every malformed one'
-complete -c kaq -l no-mmap -d 'Never memory-map files; read them'
-complete -c kaq -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
-complete -c kaq -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kaq -s V -l version -d 'Print version'
+complete -c kaq -n "__fish_kaq_needs_command" -l dedup -d 'One event per request: a request logged at several stages (or copied twice) counts once, at its most complete stage (ResponseComplete, Panic, ResponseStarted, RequestReceived). Reads the input twice'
+complete -c kaq -n "__fish_kaq_needs_command" -s c -l compact -d 'Compact JSON, one event per line (same as -o ndjson)'
+complete -c kaq -n "__fish_kaq_needs_command" -s r -l raw -d 'Raw values of one column, one per line, no header (with --columns): kaq -r --columns user \'verb == "delete"\' audit.log | sort | uniq -c'
+complete -c kaq -n "__fish_kaq_needs_command" -l count -d 'Print only the number of matching events'
+complete -c kaq -n "__fish_kaq_needs_command" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
+complete -c kaq -n "__fish_kaq_needs_command" -s q -l quiet -d 'Print no warnings about malformed lines'
+complete -c kaq -n "__fish_kaq_needs_command" -l summary -d 'A one-screen summary of the matching events (also: kaq summary [PATH]...)'
+complete -c kaq -n "__fish_kaq_needs_command" -l no-prefilter -d 'Parse every line. By default a line that lacks a literal the filter needs is skipped unparsed (it is still checked for corruption); this validates every line and reports every malformed one'
+complete -c kaq -n "__fish_kaq_needs_command" -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -n "__fish_kaq_needs_command" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
+complete -c kaq -n "__fish_kaq_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kaq -n "__fish_kaq_needs_command" -s V -l version -d 'Print version'
+complete -c kaq -n "__fish_kaq_needs_command" -a "detect" -d 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
+complete -c kaq -n "__fish_kaq_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l rules -d 'Add rules, allow-list entries and enable/disable switches from this YAML file (repeatable); the format is in `kaq detect --list --help` and the README' -r -F
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l only -d 'Run only these rules (comma-separated ids or globs: exec-*), even ones that are off by default' -r
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l skip -d 'Do not run these rules (ids or globs)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l fail-on -d 'Exit 1 when a finding is at or above this severity' -r -f -a "info\t''
+low\t''
+medium\t''
+high\t''
+critical\t''"
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l severity -d 'Show only findings at or above this severity (all still count for --fail-on)' -r -f -a "info\t''
+low\t''
+medium\t''
+high\t''
+critical\t''"
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l by -d 'Count findings per rule instead of listing them' -r -f -a "rule\t''"
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l resource -d 'Only this resource: `pods`, or `pods/exec` for a subresource' -r
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -s n -l namespace -d 'Only this namespace' -r
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l user -d 'Only users matching this glob (`system:serviceaccount:kube-system:*`)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l code -d 'Only this response code (`403`) or class (`4xx`)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l stage -d 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l since -d 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp' -r
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people (default)'
+wide\t'The table with stage, level, user agent, latency and audit ID'
+json\t'One JSON array of the events'
+ndjson\t'One event per line, exactly as read'
+csv\t'Comma-separated values of the columns, with a header'
+tsv\t'Tab-separated values of the columns, with a header'"
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
+event\t'Plain audit Events only'
+aks\t'Azure AKS diagnostic records'
+eks\t'Amazon EKS CloudWatch records'
+gke\t'Google GKE Cloud Audit Log entries'
+openshift\t'OpenShift must-gather lines'"
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l list -d 'Print the rule catalogue (with -o json: every field) and exit'
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l no-thresholds -d 'Threshold rules report every event they count, not only bursts'
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -s q -l quiet -d 'Print no warnings about malformed lines'
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect help" -f -a "detect" -d 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -35,7 +35,9 @@ FILTER LANGUAGE
   Computed: latency (seconds; compare with durations: latency > 5s),
   exec.command (the decoded command of an exec), actor (the impersonated user
   if any, else the user), impersonator (the user, when impersonating),
-  format (the envelope: event, aks, eks, gke, openshift).
+  format (the envelope: event, aks, eks, gke, openshift), pod.spec,
+  pod.containers and pod.volumes (the pod spec a request writes: a Pod's,
+  or a workload's template; containers include init and ephemeral ones).
 
   Aliases: user (user.username), groups, as (impersonatedUser.username),
   resource, subresource, namespace / ns, name, apiGroup, code, ip (sourceIPs),
@@ -46,7 +48,8 @@ FILTER LANGUAGE
   A string compared with a timestamp field is an RFC 3339 time.
 
   Operators: == != < <= > >=, in, not in, contains, startswith, endswith,
-  =~ and !~ (regex), ~ (glob: * and ?), exists(path), and / or / not
+  =~ and !~ (regex), ~ (glob: * and ?), within (IP in CIDR blocks:
+  ip within [\"10.0.0.0/8\", \"fd00::/8\"]), exists(path), and / or / not
   (also && || !), parentheses. any(path, cond) and all(path, cond) test each
   element of a list, with paths in cond relative to the element:
     any(requestObject.rules[*], \"pods/exec\" in resources and \"create\" in verbs)
@@ -77,6 +80,9 @@ EXAMPLES
     kaq --by resource --stats latency audit.log
   The first screen on an unknown log:
     kaq summary /var/log/kubernetes/
+  Every built-in detection (privileged pods, exec, cluster-admin bindings,
+  anonymous access, secret enumeration, ...) in one pass:
+    kaq detect /var/log/kubernetes/        (kaq detect --help)
 
 EXIT STATUS
   0  at least one event matched

@@ -118,18 +118,34 @@ fn latency_seconds(e: &Event<'_>) -> Option<f64> {
     latency_micros(e).map(|us| us as f64 / 1e6)
 }
 
-/// The decoded `command=` parameters of an exec request's URI, joined with
-/// spaces; `None` when the request is not an exec or has no command.
+/// The command of an exec request, joined with spaces: the decoded
+/// `command=` parameters of its URI, or, where the URI carries none (GKE
+/// records, bodies logged at Request level), the `command` list of its
+/// request body (PodExecOptions). `None` when the request is not an exec or
+/// has no command.
 pub fn exec_command(e: &Event<'_>) -> Option<String> {
-    let uri = e.str("requestURI")?;
-    let (path, query) = uri.split_once('?')?;
-    if !path.ends_with("/exec") {
+    let uri = e.str("requestURI").unwrap_or_default();
+    let (path, query) = uri.split_once('?').unwrap_or((&uri, ""));
+    let is_exec = path.ends_with("/exec")
+        || e.get("objectRef")
+            .and_then(|o| o.get("subresource"))
+            .and_then(|s| s.as_str())
+            .is_some_and(|s| s == "exec");
+    if !is_exec {
         return None;
     }
     let args: Vec<String> = query
         .split('&')
         .filter_map(|kv| kv.strip_prefix("command="))
         .map(percent_decode)
+        .collect();
+    if !args.is_empty() {
+        return Some(args.join(" "));
+    }
+    let body = e.get("requestObject")?.get("command")?;
+    let args: Vec<String> = body
+        .elements()
+        .filter_map(|v| v.as_str().map(|s| s.into_owned()))
         .collect();
     (!args.is_empty()).then(|| args.join(" "))
 }
@@ -180,6 +196,11 @@ mod tests {
         let attach =
             r#"{"verb":"create","requestURI":"/api/v1/namespaces/d/pods/w/attach?container=w"}"#;
         assert_eq!(with(attach, exec_command), None);
+        let body = r#"{"verb":"create","objectRef":{"resource":"pods","subresource":"exec"},"requestURI":"/core/v1/namespaces/d/pods/w/exec","requestObject":{"command":["cat","/var/run/secrets/x"]}}"#;
+        assert_eq!(
+            with(body, exec_command).as_deref(),
+            Some("cat /var/run/secrets/x")
+        );
         assert_eq!(percent_decode("a%2"), "a%2");
         assert_eq!(percent_decode("%zz"), "%zz");
         assert_eq!(percent_decode("%aé"), "%aé");
