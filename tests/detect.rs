@@ -740,3 +740,146 @@ fn panther_labelled_tests_agree() {
         disagreements.join("\n")
     );
 }
+
+fn exec_both_stages() -> String {
+    let started = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"e1","stage":"ResponseStarted","requestURI":"/api/v1/namespaces/prod/pods/web/exec?command=sh\u0026command=-c\u0026command=curl+http%3A%2F%2F169.254.169.254%2F\u0026container=web","verb":"create","user":{"username":"mallory"},"sourceIPs":["203.0.113.9"],"objectRef":{"resource":"pods","namespace":"prod","name":"web","apiVersion":"v1","subresource":"exec"},"responseStatus":{"metadata":{},"code":101},"requestReceivedTimestamp":"2024-05-01T12:00:00.000000Z","stageTimestamp":"2024-05-01T12:00:00.100000Z","annotations":{"authorization.k8s.io/decision":"allow"}}"#;
+    let complete = started
+        .replace("ResponseStarted", "ResponseComplete")
+        .replace("12:00:00.100000Z", "12:00:09.000000Z");
+    format!("{started}\n{complete}\n")
+}
+
+#[test]
+fn an_exec_is_one_finding_per_rule_with_its_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.log");
+    std::fs::write(&log, exec_both_stages()).unwrap();
+    let (code, got) = findings(&[log.to_str().unwrap()]);
+    assert_eq!(code, 1, "findings at or above low");
+    let expected: BTreeMap<String, usize> = [
+        "exec-into-pod",
+        "exec-shell",
+        "exec-network-fetch",
+        "exec-cloud-metadata",
+    ]
+    .iter()
+    .map(|r| (r.to_string(), 1))
+    .collect();
+    assert_eq!(got, expected);
+    let run = kaq(&[
+        "detect",
+        "--only",
+        "exec-cloud-metadata",
+        log.to_str().unwrap(),
+    ]);
+    assert!(
+        run.stdout.contains("critical  exec-cloud-metadata")
+            && run
+                .stdout
+                .contains(r#"exec.command="sh -c curl http://169.254.169.254/""#),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("1 finding (1 critical)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.log");
+    std::fs::write(&log, exec_both_stages()).unwrap();
+    let p = log.to_str().unwrap();
+    assert_eq!(kaq(&["detect", "--only", "exec-into-pod", p]).code, 1);
+    assert_eq!(
+        kaq(&["detect", "--only", "exec-into-pod", "--fail-on", "high", p]).code,
+        0
+    );
+    assert_eq!(kaq(&["detect", "--only", "object-created", p]).code, 0);
+    let run = kaq(&["detect", "--only", "no-such-rule", p]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("--only no-such-rule: no rule has this id"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn bursts_need_the_threshold_and_by_rule_counts() {
+    // Twelve 403s from one address within a minute, three from another.
+    let mut log = String::new();
+    for i in 0..15 {
+        let ip = if i < 12 { "198.51.100.7" } else { "10.1.2.3" };
+        log.push_str(&format!(
+            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"f{i}","stage":"ResponseComplete","requestURI":"/api/v1/secrets","verb":"list","user":{{"username":"system:anonymous"}},"sourceIPs":["{ip}"],"objectRef":{{"resource":"secrets","apiVersion":"v1"}},"responseStatus":{{"code":403}},"requestReceivedTimestamp":"2024-05-01T12:00:{i:02}.000000Z","stageTimestamp":"2024-05-01T12:00:{i:02}.000000Z","annotations":{{"authorization.k8s.io/decision":"forbid"}}}}"#
+        ));
+        log.push('\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.log");
+    std::fs::write(&path, log).unwrap();
+    let p = path.to_str().unwrap();
+    let run = kaq(&["detect", "-o", "ndjson", "--only", "forbidden-burst", p]);
+    let lines = run.lines();
+    assert_eq!(lines.len(), 1, "{}", run.stdout);
+    let v: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(v["count"], 10);
+    assert_eq!(v["sourceIP"], "198.51.100.7");
+    assert_eq!(v["firstTime"], "2024-05-01T12:00:00.000000Z");
+    let (_, each) = findings(&["--only", "forbidden-burst", "--no-thresholds", p]);
+    assert_eq!(each["forbidden-burst"], 15);
+    let run = kaq(&["detect", "--by", "rule", "-o", "csv", p]);
+    assert_eq!(
+        run.lines()[0],
+        "severity,rule,title,findings,first,last",
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("forbidden-burst,"), "{}", run.stdout);
+}
+
+#[test]
+fn user_rules_files_add_rules_and_report_mistakes_with_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("ours.yaml");
+    std::fs::write(
+        &rules,
+        "rules:\n  - id: prod-exec\n    title: Exec in prod\n    severity: critical\n    mitre: T1609\n    filter: subresource == \"exec\" and namespace == \"prod\"\n",
+    )
+    .unwrap();
+    let log = dir.path().join("audit.log");
+    std::fs::write(&log, exec_both_stages()).unwrap();
+    let (code, got) = findings(&[
+        "--rules",
+        rules.to_str().unwrap(),
+        "--only",
+        "prod-exec",
+        log.to_str().unwrap(),
+    ]);
+    assert_eq!((code, got.get("prod-exec").copied()), (1, Some(1)));
+    std::fs::write(
+        &rules,
+        "rules:\n  - id: x\n    title: X\n    severity: urgent\n    filter: 'true'\n",
+    )
+    .unwrap();
+    let run = kaq(&[
+        "detect",
+        "--rules",
+        rules.to_str().unwrap(),
+        log.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("ours.yaml") && run.stderr.contains("line 4"),
+        "{}",
+        run.stderr
+    );
+    let list = kaq(&["detect", "--list", "-o", "json"]);
+    let all: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    assert!(all.as_array().unwrap().len() >= 50);
+}
