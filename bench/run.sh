@@ -110,6 +110,10 @@ row Q5 Q5 "$ROT" "['$ROT/*.log', '$ROT/*.log.gz']" "zcat -f \$(ls $ROT/*.gz | so
 read -r T_READ _ < <(time_cmd "$RUNS" "cat $LOG > /dev/null")
 read -r T_INFLATE _ < <(time_cmd "$RUNS" "zcat $GZ > /dev/null")
 read -r T_KAQ1 _ < <(time_cmd "$RUNS" "$KAQ -j1 -o csv --by user.username --top 10 true $LOG > /dev/null")
+# kaq detect: the whole catalogue in one pass, against one simple query
+# with and without the literal prefilter (detect parses every line).
+read -r T_DETECT _ < <(time_cmd "$RUNS" "$KAQ detect --by rule -o csv $LOG > /dev/null")
+read -r T_PARSE_ALL _ < <(time_cmd "$RUNS" "$KAQ --no-prefilter --count 'verb == \"delete\" and objectRef.resource == \"secrets\"' $LOG > /dev/null")
 
 TOOLS=(kaq); have jq && TOOLS+=(jq); have jaq && TOOLS+=(jaq); [ $HAVE_DUCKDB = 1 ] && TOOLS+=(duckdb)
 echo
@@ -131,6 +135,7 @@ for q in Q1 Q2 Q3 Q4 Q5; do
 done
 echo
 echo "kaq Q2 1 thread: ${T_KAQ1} s; $(nproc) threads: ${T[Q2,kaq]} s ($(echo "$T_KAQ1 / ${T[Q2,kaq]}" | bc -l | xargs printf '%.2f')×)"
+echo "kaq detect, $($KAQ detect --list -o ndjson | grep -c '"enabled":true') rules: ${T_DETECT} s = $(echo "$T_DETECT / ${T[Q1,kaq]}" | bc -l | xargs printf '%.1f')× Q1, $(echo "$T_DETECT / $T_PARSE_ALL" | bc -l | xargs printf '%.1f')× Q1 parsing every line (--no-prefilter: ${T_PARSE_ALL} s)"
 echo "Q4 vs a plain decode of the same file: $(echo "${T[Q4,kaq]} / $T_INFLATE" | bc -l | xargs printf '%.2f')×"
 if [ $status != 0 ]; then echo "bench: tools disagree on an answer" >&2; fi
 exit $status

@@ -134,10 +134,7 @@ impl Config {
 
         // The filter and the paths. `kaq summary [PATH]...` reads as
         // `kaq --summary true [PATH]...`.
-        let detect_args = match &cli.command {
-            Some(Command::Detect(args)) => Some(args),
-            None => None,
-        };
+        let detect_args = cli.command.as_ref().map(|Command::Detect(args)| args);
         let mut paths = match detect_args {
             Some(args) => args.paths.clone(),
             None => cli.paths.clone(),
