@@ -516,21 +516,17 @@ impl FindingSink<'_, '_> {
         let hidden = self.by_severity[..self.opts.show_from as usize]
             .iter()
             .sum::<u64>();
+        let breakdown = if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join(", "))
+        };
         let mut s = format!(
-            "{total} finding{} from {} rules in {} events",
+            "{total} finding{}{breakdown} from {} rules in {} events",
             if total == 1 { "" } else { "s" },
             self.det.rules.len(),
             info.events
         );
-        if !parts.is_empty() {
-            s = format!(
-                "{total} finding{} ({}) from {} rules in {} events",
-                if total == 1 { "" } else { "s" },
-                parts.join(", "),
-                self.det.rules.len(),
-                info.events
-            );
-        }
         if hidden > 0 {
             s.push_str(&format!(
                 "; {hidden} below --severity {} not shown",
