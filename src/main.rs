@@ -71,17 +71,14 @@ fn main() -> ExitCode {
         reporter.input_failed(&path.display().to_string(), error);
     }
     let stdout = Box::new(BufWriter::with_capacity(256 * 1024, io::stdout().lock()));
-    let names: Vec<String> = cfg.inputs.iter().map(|i| i.display_name()).collect();
-    let mut findings = cfg
-        .detect
-        .as_ref()
-        .map(|d| FindingSink::new(&d.detector, names, d.options.clone(), stdout));
-    let mut sink = match findings {
-        Some(_) => None,
-        None => Some(output::sink(
-            &cfg.output,
-            Box::new(BufWriter::with_capacity(256 * 1024, io::stdout().lock())),
-        )),
+    // `kaq detect` prints findings; queries print events or views.
+    let (mut findings, mut sink) = match &cfg.detect {
+        Some(d) => {
+            let names = cfg.inputs.iter().map(|i| i.display_name()).collect();
+            let f = FindingSink::new(&d.detector, names, d.options.clone(), stdout);
+            (Some(f), None)
+        }
+        None => (None, Some(output::sink(&cfg.output, stdout))),
     };
     let target: &mut dyn output::Sink = match (&mut findings, &mut sink) {
         (Some(f), _) => f,

@@ -37,7 +37,8 @@ struct Finding<'a> {
     hit: &'a Hit,
     why: Vec<String>,
     burst: Option<Burst>,
-    file: &'a str,
+    /// Where the event is: input index and line.
+    input: usize,
     line: u64,
 }
 
@@ -117,7 +118,7 @@ impl<'d, 'w> FindingSink<'d, 'w> {
         self.by_severity.iter().sum()
     }
 
-    fn hit(&mut self, hit: &Hit, input: usize, base: u64) -> io::Result<()> {
+    fn hit(&mut self, mut hit: Hit, input: usize, base: u64) -> io::Result<()> {
         let s = &hit.subject;
         let at = (input, base + s.line);
         if let Some((where_, id)) = self.closing.take() {
@@ -170,7 +171,7 @@ impl<'d, 'w> FindingSink<'d, 'w> {
                 (why, Some(b))
             }
             _ => {
-                let mut why = hit.why.clone();
+                let mut why = std::mem::take(&mut hit.why);
                 if let Some(cmd) = &s.command {
                     if !why.iter().any(|w| w.starts_with("exec.command=")) {
                         why.insert(
@@ -182,19 +183,16 @@ impl<'d, 'w> FindingSink<'d, 'w> {
                 (why, None)
             }
         };
-        let names = std::mem::take(&mut self.names);
         let f = Finding {
             severity: rule.severity,
             rule: i,
-            hit,
+            hit: &hit,
             why,
             burst,
-            file: &names[input],
-            line: base + s.line,
+            input,
+            line: base + hit.subject.line,
         };
-        let result = self.emit(&f);
-        self.names = names;
-        result
+        self.emit(&f)
     }
 
     fn emit(&mut self, f: &Finding<'_>) -> io::Result<()> {
@@ -297,7 +295,7 @@ impl<'d, 'w> FindingSink<'d, 'w> {
                 s.user_agent.clone(),
                 rule.mitre.clone().unwrap_or_default(),
                 s.audit_id.clone(),
-                format!("{}:{}", f.file, f.line),
+                format!("{}:{}", self.names[f.input], f.line),
             ]);
         }
         cells
@@ -330,7 +328,7 @@ impl<'d, 'w> FindingSink<'d, 'w> {
             }
         }
         m.insert("auditID".into(), json!(s.audit_id));
-        m.insert("file".into(), json!(f.file));
+        m.insert("file".into(), json!(self.names[f.input]));
         m.insert("line".into(), json!(f.line));
         Value::Object(m)
     }
@@ -429,16 +427,9 @@ impl<'d, 'w> FindingSink<'d, 'w> {
             width: self.opts.width,
             color: self.opts.color,
         };
-        let mut row = 0usize;
-        let mut column = 0usize;
-        let style = |i: usize, text: String| {
-            // Cells arrive row by row, left to right.
-            if i < column {
-                row += 1;
-            }
-            column = i;
+        let style = |row: usize, column: usize, text: String| {
             let cell = Cell::new(&text);
-            if i != 0 {
+            if column != 0 {
                 return cell;
             }
             match severities.get(row).copied().unwrap_or(Severity::Info) {
@@ -457,7 +448,7 @@ const BY_RULE_COLUMNS: [&str; 6] = ["severity", "rule", "title", "findings", "fi
 
 impl Sink for FindingSink<'_, '_> {
     fn write(&mut self, chunk: Rendered, _take: usize) -> io::Result<()> {
-        for hit in &chunk.hits {
+        for hit in chunk.hits {
             self.hit(hit, chunk.input, chunk.first_line)?;
         }
         Ok(())
@@ -496,22 +487,13 @@ impl Sink for FindingSink<'_, '_> {
 }
 
 impl FindingSink<'_, '_> {
-    /// `3 findings (1 high, 2 low) in 1,204 events`.
+    /// `3 findings (1 high, 2 low) from 61 rules in 1204 events`.
     fn summary(&self, info: &RunInfo) -> String {
         let total = self.findings();
         let parts: Vec<String> = (0..5)
             .rev()
             .filter(|&i| self.by_severity[i] > 0)
-            .map(|i| {
-                let sev = [
-                    Severity::Info,
-                    Severity::Low,
-                    Severity::Medium,
-                    Severity::High,
-                    Severity::Critical,
-                ][i];
-                format!("{} {}", self.by_severity[i], sev.name())
-            })
+            .map(|i| format!("{} {}", self.by_severity[i], Severity::ALL[i].name()))
             .collect();
         let hidden = self.by_severity[..self.opts.show_from as usize]
             .iter()

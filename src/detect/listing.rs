@@ -69,7 +69,7 @@ pub fn write(rules: &[Rule], format: Format, out: &mut dyn Write) -> io::Result<
                 width: None,
                 color: false,
             };
-            write_table(&layout, rows, |_, t| comfy_table::Cell::new(t), out)
+            write_table(&layout, rows, |_, _, t| comfy_table::Cell::new(t), out)
         }
     }
 }

@@ -22,7 +22,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use crate::event::Event;
+use crate::filter::eval::glob_regex;
 use crate::filter::fields;
+use crate::output::columns::{field_text, value_text, ColumnValue};
 use crate::time::{parse_timestamp, Micros};
 pub use rules::{Rule, RuleError, RuleFile, Severity};
 
@@ -128,14 +130,7 @@ pub fn read_rule_files(paths: &[impl AsRef<Path>]) -> Result<Vec<(String, String
 /// nothing).
 pub fn select(all: Vec<Rule>, sel: &Selection) -> Result<Vec<Rule>, String> {
     let pattern = |p: &str| -> Result<regex::Regex, String> {
-        let re = format!(
-            "^{}$",
-            p.split('*')
-                .map(regex::escape)
-                .collect::<Vec<_>>()
-                .join(".*")
-        );
-        regex::Regex::new(&re).map_err(|e| e.to_string())
+        regex::Regex::new(&format!("^{}$", glob_regex(p))).map_err(|e| e.to_string())
     };
     for (flag, list) in [("--only", &sel.only), ("--skip", &sel.skip)] {
         for p in list {
@@ -309,10 +304,10 @@ impl Detector {
                 Some(t) if !self.no_thresholds => (
                     Vec::new(),
                     t.by.iter()
-                        .map(|(_, p)| text_of(e, p))
+                        .map(|(_, p)| field_text(e, p))
                         .collect::<Vec<_>>()
                         .join(" "),
-                    t.distinct.as_ref().map(|(_, p)| text_of(e, p)),
+                    t.distinct.as_ref().map(|(_, p)| field_text(e, p)),
                 ),
                 _ => (rule.matcher.explain(e, SHOWN), String::new(), None),
             };
@@ -336,18 +331,6 @@ impl Detector {
     }
 }
 
-/// A field's values as text, several joined with commas.
-fn text_of(e: &Event<'_>, path: &crate::event::Path) -> String {
-    let mut out = String::new();
-    e.visit_flat(path, &mut |v| {
-        if !out.is_empty() {
-            out.push(',');
-        }
-        v.push_text(&mut out);
-    });
-    out
-}
-
 fn describe(e: &Event<'_>, line: u64, stream: Stream) -> Subject {
     let s = |k: &str| e.str(k).map(|c| c.into_owned()).unwrap_or_default();
     let nested = |a: &str, b: &str| {
@@ -363,33 +346,20 @@ fn describe(e: &Event<'_>, line: u64, stream: Stream) -> Subject {
             Some((t.to_string(), parse_timestamp(&t)))
         })
         .unwrap_or_default();
-    let mut object = String::new();
-    if let Some(r) = nested("objectRef", "resource") {
-        object.push_str(&r);
-        if let Some(sub) = nested("objectRef", "subresource") {
-            object.push('/');
-            object.push_str(&sub);
-        }
-        object.push(' ');
-    }
-    if let Some(ns) = nested("objectRef", "namespace") {
-        object.push_str(&ns);
-        object.push('/');
-    }
-    let name = nested("objectRef", "name").or_else(|| {
-        // A create's name may be generated after the audit event was made.
+    // `pods/exec default/web`; a create's name may be generated after the
+    // audit event was made, so the body's name or generateName stands in.
+    let mut object = value_text(&ColumnValue::Object, e);
+    if nested("objectRef", "name").is_none() {
         let meta = e.get("requestObject").and_then(|o| o.get("metadata"));
         let field = |k| meta.and_then(|m| m.get(k)).and_then(|v| v.as_str());
-        field("name")
-            .map(|n| n.into_owned())
-            .or_else(|| field("generateName").map(|g| format!("{g}*")))
-    });
-    if let Some(n) = name {
-        object.push_str(&n);
+        if let Some(n) = field("name") {
+            object.push_str(&n);
+        } else if let Some(g) = field("generateName") {
+            object.push_str(&g);
+            object.push('*');
+        }
     }
-    if object.is_empty() {
-        object = s("requestURI");
-    }
+    let object = format!("{} {object}", value_text(&ColumnValue::Resource, e));
     let source_ip = e
         .get("sourceIPs")
         .and_then(|v| v.elements().next())
@@ -407,7 +377,7 @@ fn describe(e: &Event<'_>, line: u64, stream: Stream) -> Subject {
         source_ip,
         user_agent: s("userAgent"),
         verb: s("verb"),
-        object: object.trim_end().to_string(),
+        object: object.trim().to_string(),
         code: e
             .get("responseStatus")
             .and_then(|r| r.get("code"))

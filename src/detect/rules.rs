@@ -37,6 +37,7 @@ use serde::Deserialize;
 
 use crate::event::Path;
 use crate::filter::ast::{CmpOp, Expr, Literal, Operand};
+use crate::filter::eval::glob_regex;
 use crate::filter::{field_path, parse_filter, Matcher};
 use crate::time::{format_duration, parse_duration, Micros};
 
@@ -54,6 +55,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, least first; `ALL[s as usize] == s`.
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -121,7 +131,8 @@ pub struct AllowSpec {
     /// or the name of a Namespace object).
     #[serde(default)]
     pub namespaces: Vec<String>,
-    /// Images (`nginx`, `registry.k8s.io/kube-proxy`, globs with `*`); a tag
+    /// Images (`nginx`, `registry.k8s.io/kube-proxy`, globs with `*` and
+    /// `?`); a tag
     /// or digest after the name is ignored. Exempt when every container of
     /// the pod spec matches one.
     #[serde(default)]
@@ -163,7 +174,7 @@ impl AllowSpec {
             ));
         }
         if !self.images.is_empty() {
-            let alternatives: Vec<String> = self.images.iter().map(|i| image_regex(i)).collect();
+            let alternatives: Vec<String> = self.images.iter().map(|i| glob_regex(i)).collect();
             let re = format!("^(?:{})(?::[^/@]*)?(?:@.*)?$", alternatives.join("|"));
             any.push(format!(
                 "(exists(pod.containers) and all(pod.containers[*], image =~ {}))",
@@ -176,16 +187,6 @@ impl AllowSpec {
         }
         Some(format!("({})", any.join(" or ")))
     }
-}
-
-/// An image allow-list entry as a regex: `*` is any run of characters,
-/// everything else literal.
-fn image_regex(entry: &str) -> String {
-    entry
-        .split('*')
-        .map(regex::escape)
-        .collect::<Vec<_>>()
-        .join(".*")
 }
 
 /// `count >= N by KEYS within WINDOW`, or `distinct FIELD >= N by KEYS
@@ -305,7 +306,8 @@ pub fn parse_file(text: &str, origin: &str) -> Result<RuleFile, RuleError> {
     serde_saphyr::from_str::<RuleFile>(text).map_err(|e| RuleError {
         origin: origin.to_string(),
         rule: None,
-        message: e.to_string(),
+        // The snippet's source label is the parser's; name the file.
+        message: e.to_string().replace("<input>", origin),
     })
 }
 
@@ -478,7 +480,7 @@ mod tests {
             "^(?:{})(?::[^/@]*)?(?:@.*)?$",
             ["nginx", "registry.k8s.io/*"]
                 .iter()
-                .map(|i| image_regex(i))
+                .map(|i| glob_regex(i))
                 .collect::<Vec<_>>()
                 .join("|")
         ))

@@ -65,7 +65,7 @@ impl Windows {
                 Window::Count(VecDeque::new())
             }
         });
-        let burst = match window {
+        match window {
             Window::Count(times) => {
                 times.push_back(time);
                 while times.front().is_some_and(|&f| f <= horizon) {
@@ -98,8 +98,7 @@ impl Windows {
                     burst
                 })
             }
-        };
-        burst
+        }
     }
 
     /// Keys held (for tests of the memory bound).

@@ -375,8 +375,14 @@ fn regex(pattern: &str, span: Span) -> Result<Regex, FilterError> {
 /// Compiles a glob (`*` any run of characters, `?` one character, anchored at
 /// both ends) into a regex, which keeps matching linear-time.
 fn glob(pattern: &str, span: Span) -> Result<Regex, FilterError> {
+    regex(&format!("(?s)^{}$", glob_regex(pattern)), span)
+}
+
+/// A glob as unanchored regex text: `*` is any run of characters, `?` one
+/// character, everything else literal. Shared by `~` and by the detection
+/// rules' id patterns and image allow-lists.
+pub fn glob_regex(pattern: &str) -> String {
     let mut re = String::with_capacity(pattern.len() + 8);
-    re.push_str("(?s)^");
     for c in pattern.chars() {
         match c {
             '*' => re.push_str(".*"),
@@ -384,8 +390,7 @@ fn glob(pattern: &str, span: Span) -> Result<Regex, FilterError> {
             c => re.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
         }
     }
-    re.push('$');
-    regex(&re, span)
+    re
 }
 
 /// Where paths start: the event, or (inside `any`/`all`) one element.

@@ -112,18 +112,28 @@ fn column(name: &str) -> Result<Column, String> {
 
 /// The text of one cell (unsanitised).
 pub fn cell(col: &Column, e: &Event<'_>) -> String {
+    value_text(&col.value, e)
+}
+
+/// Every value of a field path as text, joined with `,`.
+pub fn field_text(e: &Event<'_>, path: &Path) -> String {
     let mut out = String::new();
-    match &col.value {
-        ColumnValue::Field(path) => {
-            let mut first = true;
-            e.visit_flat(path, &mut |v| {
-                if !first {
-                    out.push(',');
-                }
-                first = false;
-                v.push_text(&mut out);
-            });
+    let mut first = true;
+    e.visit_flat(path, &mut |v| {
+        if !first {
+            out.push(',');
         }
+        first = false;
+        v.push_text(&mut out);
+    });
+    out
+}
+
+/// What a column shows, as text (unsanitised).
+pub fn value_text(value: &ColumnValue, e: &Event<'_>) -> String {
+    let mut out = String::new();
+    match value {
+        ColumnValue::Field(path) => out = field_text(e, path),
         ColumnValue::Actor => {
             let user = e.get("user");
             if let Some(name) = user

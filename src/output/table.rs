@@ -93,7 +93,7 @@ impl Sink for TableSink<'_> {
         };
         let highlight = &self.highlight;
         let rows = std::mem::take(&mut self.rows);
-        write_table(&layout, rows, |i, t| highlight[i].cell(t), &mut self.out)
+        write_table(&layout, rows, |_, i, t| highlight[i].cell(t), &mut self.out)
     }
 }
 
@@ -107,12 +107,12 @@ pub(crate) struct Layout<'a> {
 }
 
 /// Lays out `rows` under `layout` and writes them, one line per row;
-/// `style(column, text)` makes the coloured cell when colour is on. Prints
+/// `style(row, column, text)` makes the coloured cell when colour is on. Prints
 /// nothing (not even the header) when there are no rows.
 pub(crate) fn write_table(
     layout: &Layout<'_>,
     mut rows: Vec<Vec<String>>,
-    mut style: impl FnMut(usize, String) -> Cell,
+    style: impl Fn(usize, usize, String) -> Cell,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     if rows.is_empty() {
@@ -158,12 +158,12 @@ pub(crate) fn write_table(
     } else {
         table.force_no_tty();
     }
-    for row in rows.drain(..) {
+    for (r, row) in rows.drain(..).enumerate() {
         let mut row = if layout.color {
             Row::from(
                 row.into_iter()
                     .enumerate()
-                    .map(|(i, t)| style(i, t))
+                    .map(|(i, t)| style(r, i, t))
                     .collect::<Vec<_>>(),
             )
         } else {
