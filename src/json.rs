@@ -364,6 +364,12 @@ impl<'a> Value<'a> {
     }
 
     /// The decoded string, borrowed when it holds no escapes.
+    /// A string's raw text between its quotes, escapes as written; compare
+    /// it with [`raw_eq`] and [`raw_starts_with`] to avoid decoding.
+    pub fn raw_str(&self) -> Option<&'a str> {
+        (self.kind() == Kind::String).then(|| &self.text[1..self.text.len() - 1])
+    }
+
     pub fn as_str(&self) -> Option<Cow<'a, str>> {
         if self.kind() != Kind::String {
             return None;
@@ -406,7 +412,7 @@ impl<'a> Value<'a> {
     /// The member `key` of an object; `None` for other kinds or a missing key.
     pub fn get(&self, key: &str) -> Option<Value<'a>> {
         self.members()
-            .find(|(k, _)| key_matches(k, key))
+            .find(|(k, _)| raw_eq(k, key))
             .map(|(_, v)| v)
     }
 
@@ -440,13 +446,40 @@ impl<'a> Value<'a> {
     }
 }
 
-/// Does the raw (possibly escaped) key text equal `key`?
+/// Does the raw text of a JSON string (between its quotes, escapes as
+/// written) decode to `plain`? Decodes only when it must: every escape
+/// sequence is longer than what it stands for, so a raw text no longer than
+/// `plain` matches only byte for byte and without escapes, and a longer one
+/// only if it holds an escape; an escape changes nothing before it, so a raw
+/// text that starts with another plain byte cannot match either. Lookups
+/// and string tests run this for every key and value they pass, so most must
+/// be turned away without a scan.
 #[inline]
-pub fn key_matches(raw: &str, key: &str) -> bool {
-    if raw.len() == key.len() && raw == key {
-        return true;
+pub fn raw_eq(raw: &str, plain: &str) -> bool {
+    use std::cmp::Ordering;
+    match raw.len().cmp(&plain.len()) {
+        Ordering::Less => false,
+        Ordering::Equal => raw == plain && !raw.as_bytes().contains(&b'\\'),
+        Ordering::Greater => {
+            let first = raw.as_bytes()[0];
+            (first == b'\\' || plain.as_bytes().first() == Some(&first))
+                && raw.contains('\\')
+                && unescape(raw) == plain
+        }
     }
-    raw.contains('\\') && unescape(raw) == key
+}
+
+/// Does the raw text of a JSON string decode to something starting with
+/// `prefix`? Decodes only when an escape sits where the prefix would be.
+#[inline]
+pub fn raw_starts_with(raw: &str, prefix: &str) -> bool {
+    let head = &raw.as_bytes()[..raw.len().min(prefix.len())];
+    if !head.contains(&b'\\') {
+        // The first bytes decode to themselves, so they decide (a raw text
+        // shorter than the prefix has no escape at all and cannot match).
+        return raw.starts_with(prefix);
+    }
+    unescape(raw).starts_with(prefix)
 }
 
 /// Skips one valid value starting at `i` (no leading whitespace); returns the
@@ -486,13 +519,40 @@ fn skip_value(b: &[u8], i: usize) -> usize {
     }
 }
 
+/// The offset of the first `"` or `\\` at or after `i` (one must exist).
+///
+/// Most keys and many values are short, and a vectorised search costs a
+/// call and a setup before it finds anything; eight bytes at a time in a
+/// register (SWAR) find the end of a short string in a step or two, and
+/// `memchr2` takes over past 64 bytes.
+#[inline]
+fn quote_or_backslash(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let limit = b.len().min(i + 64);
+    while i + 8 <= limit {
+        let word = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let slash = word ^ (ONES * u64::from(b'\\'));
+        // A byte of `quote` or `slash` is zero where `word` has the byte
+        // sought; the lowest flagged byte is exact (only bytes above a zero
+        // can be flagged falsely).
+        let found = ((quote.wrapping_sub(ONES) & !quote) | (slash.wrapping_sub(ONES) & !slash))
+            & HIGHS;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + memchr::memchr2(b'"', b'\\', &b[i..]).expect("a validated string ends")
+}
+
 /// Skips a valid string at `b[i] == b'"'`; returns the offset past its closing quote.
 #[inline]
 fn skip_string(b: &[u8], mut i: usize) -> usize {
     i += 1;
     loop {
-        let rel = memchr::memchr2(b'"', b'\\', &b[i..]).expect("validated string");
-        i += rel;
+        i = quote_or_backslash(b, i);
         if b[i] == b'"' {
             return i + 1;
         }
@@ -637,6 +697,48 @@ mod tests {
 
     fn ok(s: &str) -> bool {
         validate_value(s.as_bytes(), 0).map(|end| skip_ws(s.as_bytes(), end) == s.len()) == Ok(true)
+    }
+
+    #[test]
+    fn finds_the_end_of_strings_of_any_length() {
+        for len in 0..150 {
+            for stop in ["\"", "\\"] {
+                let text = format!("{}{stop}x\"", "a".repeat(len));
+                assert_eq!(quote_or_backslash(text.as_bytes(), 0), len, "{len} {stop}");
+                // Every start offset, so that words straddle the stop.
+                for start in 0..len {
+                    assert_eq!(quote_or_backslash(text.as_bytes(), start), len);
+                }
+            }
+        }
+        // A byte just above a match must not be taken for it.
+        assert_eq!(quote_or_backslash(b"\x01\"\"aaaaaaaaaaa\"", 0), 1);
+        assert_eq!(quote_or_backslash("é\"".as_bytes(), 0), 2);
+    }
+
+    #[test]
+    fn raw_strings_compare_as_decoded() {
+        assert!(raw_eq("verb", "verb"));
+        assert!(raw_eq("v\\u0065rb", "verb"));
+        assert!(raw_eq("\\u0076erb", "verb"));
+        assert!(raw_eq("\\\\", "\\"));
+        assert!(!raw_eq("verbs", "verb"));
+        assert!(!raw_eq("ver", "verb"));
+        assert!(!raw_eq("x\\u0065rb", "verb"));
+        assert!(!raw_eq("v\\u0065rbs", "verb"));
+        assert!(!raw_eq("a", ""));
+        assert!(raw_eq("", ""));
+        // A raw text equal to the plain one but holding an escape decodes
+        // to something shorter.
+        assert!(!raw_eq("a\\nb", "a\\nb"));
+        assert!(raw_eq("a\\\\nb", "a\\nb"));
+        assert!(raw_starts_with("system:node:x", "system:"));
+        assert!(raw_starts_with("\\u0073ystem:node", "system:"));
+        assert!(raw_starts_with("sys\\u0074em:", "system:"));
+        assert!(!raw_starts_with("sys", "system:"));
+        assert!(!raw_starts_with("a\\nb", "a\\n"));
+        assert!(raw_starts_with("a\\\\nb", "a\\n"));
+        assert!(raw_starts_with("anything", ""));
     }
 
     #[test]

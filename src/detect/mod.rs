@@ -21,7 +21,7 @@ pub mod window;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use crate::event::Event;
+use crate::event::{Event, Nested};
 use crate::filter::eval::glob_regex;
 use crate::filter::fields;
 use crate::output::columns::{field_text, value_text, ColumnValue};
@@ -271,12 +271,26 @@ impl Detector {
         }
     }
 
+    /// The rules that can fire on the event (by its resource), in catalogue
+    /// order.
+    pub fn candidates(&self, e: &Event<'_>) -> &[u16] {
+        let resource = e.nested(Nested::RESOURCE).and_then(|v| v.as_str());
+        match resource {
+            Some(r) => self.by_resource.get(r.as_ref()).unwrap_or(&self.anywhere),
+            None => &self.anywhere,
+        }
+    }
+
     /// Tests one event against every rule that can fire on it; hits go to
     /// `out` in catalogue order.
     pub fn evaluate(&self, e: &Event<'_>, line: u64, out: &mut Vec<Hit>) {
-        let object = e.get("objectRef");
-        let field = |k: &str| object.and_then(|o| o.get(k)).and_then(|v| v.as_str());
-        let streaming = field("subresource")
+        // A dozen rules read the same few fields of each event, and eight
+        // the same pod spec.
+        let memo = crate::event::Memo::default();
+        let e = &e.index_nested().with_memo(&memo);
+        let streaming = e
+            .nested(Nested::SUBRESOURCE)
+            .and_then(|v| v.as_str())
             .is_some_and(|s| matches!(s.as_ref(), "exec" | "attach" | "portforward"));
         let stream = match (e.str("stage").as_deref(), streaming) {
             (Some("ResponseStarted"), true) => Stream::Started,
@@ -284,10 +298,7 @@ impl Detector {
             (Some("ResponseComplete" | "Panic") | None, false) => Stream::No,
             _ => return,
         };
-        let candidates = match field("resource") {
-            Some(r) => self.by_resource.get(r.as_ref()).unwrap_or(&self.anywhere),
-            None => &self.anywhere,
-        };
+        let candidates = self.candidates(e);
         let mut subject: Option<std::sync::Arc<Subject>> = None;
         let mut subject_of = |e: &Event<'_>| {
             subject

@@ -21,8 +21,8 @@
 //!
 //! A real top-level field of the same name, should an event carry one, wins.
 
-use super::{visit_value, Event, Segment};
-use crate::json::Value;
+use super::{visit_value, Event, Segment, Span};
+use crate::json::{raw_eq, Value};
 use crate::time::parse_timestamp;
 
 /// The names of the computed top-level fields.
@@ -68,18 +68,12 @@ pub fn visit(
             let Some((Segment::Key(part), rest)) = rest.split_first() else {
                 return false;
             };
-            let specs = pod_specs(e);
-            let mut specs = specs.iter().flatten();
+            let parts = pod_parts(e);
+            let visit_at = |span: &Span| e.at(*span).is_some_and(|v| visit_value(v, rest, f));
             match part.as_str() {
-                "spec" => specs.any(|s| visit_value(*s, rest, f)),
-                "containers" => specs.any(|s| {
-                    CONTAINER_LISTS
-                        .iter()
-                        .any(|list| s.get(list).is_some_and(|c| visit_value(c, rest, f)))
-                }),
-                "volumes" => {
-                    specs.any(|s| s.get("volumes").is_some_and(|v| visit_value(v, rest, f)))
-                }
+                "spec" => parts.specs.iter().any(visit_at),
+                "containers" => parts.lists.iter().flatten().any(visit_at),
+                "volumes" => parts.volumes.iter().any(visit_at),
                 _ => false,
             }
         }
@@ -94,18 +88,63 @@ pub fn visit(
     }
 }
 
-/// The pod specs inside a request's body (at most one of each kind of
-/// place; see the module docs).
-fn pod_specs<'a>(e: &Event<'a>) -> [Option<Value<'a>>; 3] {
+/// Where the pod specs of a request's body are, with their container lists
+/// and volumes: byte spans in the event's text, `(0, 0)` where absent.
+/// Found in one walk of each spec, because many filters (a detection
+/// catalogue holds eight) read them and each lookup would otherwise walk a
+/// body of many kilobytes again; see [`super::Memo`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PodParts {
+    /// A Pod's spec, a workload's template spec, a CronJob's template spec.
+    specs: [Span; 3],
+    /// Each spec's `containers`, `initContainers`, `ephemeralContainers`.
+    lists: [[Span; 3]; 3],
+    volumes: [Span; 3],
+}
+
+/// The pod parts of an event, from its memo when it has one.
+fn pod_parts(e: &Event<'_>) -> PodParts {
+    match e.memo() {
+        Some(memo) => *memo.pod.get_or_init(|| find_pod_parts(e)),
+        None => find_pod_parts(e),
+    }
+}
+
+fn find_pod_parts<'a>(e: &Event<'a>) -> PodParts {
+    let mut parts = PodParts::default();
     let Some(spec) = e.get("requestObject").and_then(|o| o.get("spec")) else {
-        return [None, None, None];
+        return parts;
     };
-    let template = |s: Value<'a>| s.get("template").and_then(|t| t.get("spec"));
-    let cron = spec
-        .get("jobTemplate")
-        .and_then(|j| j.get("spec"))
-        .and_then(template);
-    [Some(spec), template(spec), cron]
+    // One walk of a spec: its lists, volumes and nested templates (the first
+    // member of each name counts, as in a lookup).
+    let mut walk = |slot: usize, s: Value<'a>| -> (Option<Value<'a>>, Option<Value<'a>>) {
+        let (mut template, mut job) = (None, None);
+        parts.specs[slot] = e.span(s);
+        for (key, v) in s.members() {
+            let take = |span: &mut Span| {
+                if span.1 == 0 {
+                    *span = e.span(v);
+                }
+            };
+            match CONTAINER_LISTS.iter().position(|l| raw_eq(key, l)) {
+                Some(i) => take(&mut parts.lists[slot][i]),
+                None if raw_eq(key, "volumes") => take(&mut parts.volumes[slot]),
+                None if template.is_none() && raw_eq(key, "template") => template = Some(v),
+                None if job.is_none() && raw_eq(key, "jobTemplate") => job = Some(v),
+                None => {}
+            }
+        }
+        (template, job)
+    };
+    let spec_of = |v: Option<Value<'a>>| v.and_then(|t| t.get("spec"));
+    let (template, job) = walk(0, spec);
+    if let Some(t) = spec_of(template) {
+        walk(1, t);
+    }
+    if let Some(t) = spec_of(job).and_then(|j| spec_of(j.get("template"))) {
+        walk(2, t);
+    }
+    parts
 }
 
 /// `stageTimestamp − requestReceivedTimestamp` in microseconds.

@@ -8,7 +8,7 @@ pub mod computed;
 pub mod envelope;
 pub mod path;
 
-use crate::json::{key_matches, Member, Value};
+use crate::json::{raw_eq, Member, Value};
 pub use path::{Path, Segment};
 
 /// A borrowed audit event: its JSON text and its top-level member index.
@@ -16,6 +16,15 @@ pub use path::{Path, Segment};
 pub struct Event<'a> {
     text: &'a str,
     members: &'a [Member],
+    /// Where the members [`known_slot`] names are: member index + 1, 0 when absent.
+    /// `None` when the index cannot be trusted (an escaped key, or more
+    /// members than a byte counts); lookups then scan.
+    known: Option<[u8; KNOWN]>,
+    /// Where the [`Nested`] members are, once [`Event::index_nested`] ran:
+    /// byte spans of their values in `text`, `(0, 0)` when absent.
+    nested: Option<[Span; Nested::COUNT]>,
+    /// Computed values kept for the rest of this event's evaluation.
+    memo: Option<&'a Memo>,
     /// The cloud record the event came in, when it came in one.
     record: Option<&'a str>,
     format: envelope::Format,
@@ -38,6 +47,9 @@ impl<'a> Event<'a> {
         Event {
             text,
             members,
+            known: index_known(text, members),
+            nested: None,
+            memo: None,
             record: None,
             format: envelope::Format::Event,
         }
@@ -54,6 +66,9 @@ impl<'a> Event<'a> {
         Event {
             text,
             members,
+            known: index_known(text, members),
+            nested: None,
+            memo: None,
             record,
             format,
         }
@@ -77,11 +92,112 @@ impl<'a> Event<'a> {
 
     /// The top-level member `key`.
     pub fn get(&self, key: &str) -> Option<Value<'a>> {
+        if let (Some(slots), Some(k)) = (&self.known, known_slot(key)) {
+            let at = usize::from(slots[k]).checked_sub(1)?;
+            let m = &self.members[at];
+            return Some(Value::new_unchecked(
+                &self.text[m.value.0 as usize..m.value.1 as usize],
+            ));
+        }
         self.members.iter().find_map(|m| {
             let k = &self.text[m.key.0 as usize..m.key.1 as usize];
-            key_matches(k, key)
+            raw_eq(k, key)
                 .then(|| Value::new_unchecked(&self.text[m.value.0 as usize..m.value.1 as usize]))
         })
+    }
+
+    /// Finds the [`Nested`] members in one walk of their parents, so that
+    /// later reads of them ([`Event::visit_nested`]) are array lookups. Pays
+    /// off when many filters read the same few fields of each event, as a
+    /// detection catalogue does; a single query does not call it.
+    pub fn index_nested(mut self) -> Self {
+        let mut spans = [(0u32, 0u32); Nested::COUNT];
+        for (parent, children) in Nested::PARENTS {
+            let Some(object) = self.get(parent) else {
+                continue;
+            };
+            let mut missing = children.len();
+            for (key, value) in object.members() {
+                for &(name, slot) in children.iter() {
+                    if spans[slot].1 == 0 && crate::json::raw_eq(key, name) {
+                        spans[slot] = self.span(value);
+                        missing -= 1;
+                    }
+                }
+                if missing == 0 {
+                    // The rest (a long authorization reason) is not needed.
+                    break;
+                }
+            }
+        }
+        self.nested = Some(spans);
+        self
+    }
+
+    /// The same event, keeping computed values that several filters read
+    /// (the pod specs of a body) in `memo` the first time they are needed.
+    /// `memo` must be fresh: it belongs to this one event.
+    pub fn with_memo<'b>(self, memo: &'b Memo) -> Event<'b>
+    where
+        'a: 'b,
+    {
+        Event {
+            memo: Some(memo),
+            ..self
+        }
+    }
+
+    pub(crate) fn memo(&self) -> Option<&'a Memo> {
+        self.memo
+    }
+
+    /// Where a value of this event's text lies in it.
+    pub(crate) fn span(&self, v: Value<'_>) -> Span {
+        let start = v.text().as_ptr() as usize - self.text.as_ptr() as usize;
+        debug_assert!(start + v.text().len() <= self.text.len());
+        (start as u32, (start + v.text().len()) as u32)
+    }
+
+    /// The value at a span from [`Event::span`]; `None` for `(0, 0)`.
+    pub(crate) fn at(&self, (start, end): Span) -> Option<Value<'a>> {
+        (end != 0).then(|| Value::new_unchecked(&self.text[start as usize..end as usize]))
+    }
+
+    /// A [`Nested`] member's value as logged (no defaults).
+    pub fn nested(&self, field: Nested) -> Option<Value<'a>> {
+        match &self.nested {
+            Some(spans) => self.at(spans[field.0]),
+            None => {
+                let (parent, children) = Nested::PARENTS
+                    .iter()
+                    .find(|(_, c)| c.iter().any(|&(_, slot)| slot == field.0))?;
+                let name = children.iter().find(|&&(_, slot)| slot == field.0)?.0;
+                self.get(parent)?.get(name)
+            }
+        }
+    }
+
+    /// [`Event::visit`] for a path that starts with a [`Nested`] member
+    /// (`rest` is what follows it): a lookup once [`Event::index_nested`]
+    /// ran, else the same walk as `visit(path)`.
+    pub fn visit_nested(
+        &self,
+        field: Nested,
+        path: &Path,
+        f: &mut dyn for<'v> FnMut(Value<'v>) -> bool,
+    ) -> bool {
+        let Some(spans) = &self.nested else {
+            return self.visit(path, f);
+        };
+        match self.at(spans[field.0]) {
+            Some(value) => visit_value(value, &path.segments[2..], f),
+            // A missing `objectRef.apiGroup` is the core group.
+            None => {
+                field == Nested::API_GROUP
+                    && self.get("objectRef").is_some()
+                    && visit_value(Value::new_unchecked("\"\""), &path.segments[2..], f)
+            }
+        }
     }
 
     /// A top-level string field, decoded.
@@ -189,6 +305,135 @@ pub fn visit_value(
     }
 }
 
+/// Where a value lies in an event's text: byte offsets, `(0, 0)` for none
+/// (no value starts at 0: the text starts with `{`).
+pub type Span = (u32, u32);
+
+/// Computed values of one event, kept while its filters run; see
+/// [`Event::with_memo`].
+#[derive(Debug, Default)]
+pub struct Memo {
+    pub(crate) pod: std::cell::OnceCell<computed::PodParts>,
+}
+
+/// A member one level down that filters read on nearly every event
+/// (`objectRef.resource`, `user.username`, `responseStatus.code`, the
+/// authorization decision, ...); see [`Event::index_nested`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Nested(usize);
+
+impl Nested {
+    const COUNT: usize = 9;
+    pub const RESOURCE: Nested = Nested(0);
+    pub const SUBRESOURCE: Nested = Nested(1);
+    const API_GROUP: Nested = Nested(4);
+    /// Each parent with its members and their slots.
+    const PARENTS: [(&'static str, &'static [(&'static str, usize)]); 4] = [
+        (
+            "objectRef",
+            &[
+                ("resource", 0),
+                ("subresource", 1),
+                ("namespace", 2),
+                ("name", 3),
+                ("apiGroup", 4),
+            ],
+        ),
+        ("user", &[("username", 5), ("groups", 6)]),
+        ("responseStatus", &[("code", 7)]),
+        ("annotations", &[("authorization.k8s.io/decision", 8)]),
+    ];
+
+    /// The member a path starts with, when it is one of these.
+    pub fn of(path: &Path) -> Option<Nested> {
+        let [Segment::Key(parent), Segment::Key(child), ..] = path.segments.as_slice() else {
+            return None;
+        };
+        Nested::PARENTS
+            .iter()
+            .find(|(p, _)| p == parent)?
+            .1
+            .iter()
+            .find(|(c, _)| c == child)
+            .map(|&(_, slot)| Nested(slot))
+    }
+}
+
+/// The top-level members that filters, columns and rules read most, by
+/// slot. Rules read a handful of them each, a dozen rules per event; finding
+/// them once per event makes each later lookup an array index instead of a
+/// scan of some twenty keys.
+const KNOWN_NAMES: [&str; KNOWN] = [
+    "verb",
+    "user",
+    "objectRef",
+    "responseStatus",
+    "annotations",
+    "stage",
+    "sourceIPs",
+    "userAgent",
+    "impersonatedUser",
+    "requestURI",
+    "auditID",
+    "stageTimestamp",
+    "requestReceivedTimestamp",
+    "requestObject",
+    "responseObject",
+    "kind",
+];
+
+/// How many top-level members have a slot.
+const KNOWN: usize = 16;
+
+/// `key`'s slot in [`KNOWN_NAMES`]. Runs for every key of every event, so
+/// it picks the one candidate by length and first byte and compares once.
+#[inline]
+fn known_slot(key: &str) -> Option<usize> {
+    let b = key.as_bytes();
+    let slot = match (b.len(), *b.first()?) {
+        (4, b'v') => 0,
+        (4, b'u') => 1,
+        (9, b'o') => 2,
+        (14, b'r') if b[8] == b'S' => 3,
+        (11, b'a') => 4,
+        (5, b's') => 5,
+        (9, b's') => 6,
+        (9, b'u') => 7,
+        (16, b'i') => 8,
+        (10, b'r') => 9,
+        (7, b'a') => 10,
+        (14, b's') => 11,
+        (24, b'r') => 12,
+        (13, b'r') => 13,
+        (14, b'r') => 14,
+        (4, b'k') => 15,
+        _ => return None,
+    };
+    (key == KNOWN_NAMES[slot]).then_some(slot)
+}
+
+/// Finds the members [`known_slot`] names of an event: the first of each, as a scan
+/// would. `None` when a key is escaped (its raw text is not its name) or
+/// there are too many members to count in a byte.
+fn index_known(text: &str, members: &[Member]) -> Option<[u8; KNOWN]> {
+    if members.len() >= usize::from(u8::MAX) {
+        return None;
+    }
+    let mut slots = [0u8; KNOWN];
+    for (i, m) in members.iter().enumerate() {
+        let key = &text[m.key.0 as usize..m.key.1 as usize];
+        if key.bytes().any(|b| b == b'\\') {
+            return None;
+        }
+        if let Some(k) = known_slot(key) {
+            if slots[k] == 0 {
+                slots[k] = i as u8 + 1;
+            }
+        }
+    }
+    Some(slots)
+}
+
 fn truncate(s: &str, max: usize) -> &str {
     match s.char_indices().nth(max) {
         Some((i, _)) => &s[..i],
@@ -240,6 +485,58 @@ mod tests {
             values(r#"{"verb":"get","objectRef":{"apiGroup":"apps"}}"#, &p),
             [r#""apps""#]
         );
+    }
+
+    #[test]
+    fn indexed_reads_agree_with_walks() {
+        let events = [
+            r#"{"verb":"get","objectRef":{"resource":"pods","name":"a","resource":"dup"},"user":{"username":"u","groups":["g1","g2"]},"responseStatus":{"metadata":{},"code":403},"annotations":{"x":"y","authorization.k8s.io/decision":"forbid"}}"#,
+            r#"{"verb":"get","objectRef":{"resource":"secrets","subresource":"x","apiGroup":"apps"}}"#,
+            r#"{"verb":"get","objectRef":{"namespace":"n"},"user":7}"#,
+            r#"{"verb":"get"}"#,
+        ];
+        let paths = [
+            "objectRef.resource",
+            "objectRef.subresource",
+            "objectRef.namespace",
+            "objectRef.name",
+            "objectRef.apiGroup",
+            "user.username",
+            "user.groups",
+            "user.groups[1]",
+            "responseStatus.code",
+            r#"annotations["authorization.k8s.io/decision"]"#,
+        ];
+        for text in events {
+            let mut m = Vec::new();
+            index_object(text, &mut m).unwrap();
+            let plain = Event::new(text, &m);
+            let indexed = plain.index_nested();
+            for p in paths {
+                let path = parse_path(p).unwrap();
+                let field = Nested::of(&path).expect(p);
+                let collect = |e: &Event<'_>| {
+                    let mut out = Vec::new();
+                    e.visit_nested(field, &path, &mut |v| {
+                        out.push(v.text().to_string());
+                        false
+                    });
+                    out
+                };
+                assert_eq!(collect(&indexed), values(text, &path), "{p} in {text}");
+                assert_eq!(collect(&plain), values(text, &path), "{p} in {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_known_name_has_its_slot() {
+        for (slot, name) in KNOWN_NAMES.iter().enumerate() {
+            assert_eq!(known_slot(name), Some(slot), "{name}");
+        }
+        for other in ["", "v", "verbs", "Verb", "responseStatuX", "sourceIPz"] {
+            assert_eq!(known_slot(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -110,6 +110,19 @@ mod tests {
         no(r#"user ~ "a*x""#, EXEC);
         yes(r#"user ~ "al?ce""#, EXEC);
         no(r#"user ~ "lic""#, EXEC);
+        // Globs that compile to plain string tests.
+        yes(r#"user ~ "ali*""#, EXEC);
+        yes(r#"user ~ "*ice""#, EXEC);
+        yes(r#"user ~ "*lic*""#, EXEC);
+        yes(r#"user ~ "alice""#, EXEC);
+        yes(r#"user ~ "*""#, EXEC);
+        yes(r#"user ~ "**""#, EXEC);
+        no(r#"user ~ """#, EXEC);
+        no(r#"user ~ "*lix*""#, EXEC);
+        no(r#"user ~ "bob*""#, EXEC);
+        no(r#"user ~ "*bob""#, EXEC);
+        no(r#"impersonatedUser.username ~ "*""#, EXEC);
+        yes(r#"user.groups ~ "system:*""#, EXEC);
         yes(r#"verb in ["create", "update"]"#, EXEC);
         no(r#"verb not in ["create", "update"]"#, EXEC);
     }
