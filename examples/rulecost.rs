@@ -123,13 +123,15 @@ fn main() {
             *best = best.min(per_event(s));
         }
     }
-    println!("{parse:>9.1} ns/event  parse and index ({} events)", lines.len());
+    println!(
+        "{parse:>9.1} ns/event  parse and index ({} events)",
+        lines.len()
+    );
     println!("{both:>9.1} ns/event  parse, index and Detector::evaluate");
     println!("{rules_only:>9.1} ns/event  the rules alone, each on its candidates");
     println!("{index:>9.1} ns/event  Event::new, index_nested and candidates alone");
     println!();
-    let mut costs: Vec<(f64, usize, usize)> =
-        (0..count).map(|i| (nanos[i], hits[i], i)).collect();
+    let mut costs: Vec<(f64, usize, usize)> = (0..count).map(|i| (nanos[i], hits[i], i)).collect();
     costs.sort_by(|a, b| b.0.total_cmp(&a.0));
     for (ns, hits, i) in costs {
         let rule = &detector.rules[i];

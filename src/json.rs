@@ -411,9 +411,7 @@ impl<'a> Value<'a> {
 
     /// The member `key` of an object; `None` for other kinds or a missing key.
     pub fn get(&self, key: &str) -> Option<Value<'a>> {
-        self.members()
-            .find(|(k, _)| raw_eq(k, key))
-            .map(|(_, v)| v)
+        self.members().find(|(k, _)| raw_eq(k, key)).map(|(_, v)| v)
     }
 
     /// The members of an object as (raw key text between quotes, value); empty
@@ -537,8 +535,8 @@ fn quote_or_backslash(b: &[u8], mut i: usize) -> usize {
         // A byte of `quote` or `slash` is zero where `word` has the byte
         // sought; the lowest flagged byte is exact (only bytes above a zero
         // can be flagged falsely).
-        let found = ((quote.wrapping_sub(ONES) & !quote) | (slash.wrapping_sub(ONES) & !slash))
-            & HIGHS;
+        let found =
+            ((quote.wrapping_sub(ONES) & !quote) | (slash.wrapping_sub(ONES) & !slash)) & HIGHS;
         if found != 0 {
             return i + (found.trailing_zeros() / 8) as usize;
         }

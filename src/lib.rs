@@ -21,5 +21,6 @@ pub mod input;
 pub mod json;
 pub mod messages;
 pub mod output;
+pub mod policy;
 pub mod scan;
 pub mod time;
