@@ -63,6 +63,7 @@ set edit:completion:arg-completer[kaq] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand detect 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
+            cand policy 'Replay captured logs through an audit Policy: what would it have logged, at what size; lint a policy; compare two'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kaq;detect'= {
@@ -98,11 +99,142 @@ set edit:completion:arg-completer[kaq] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'kaq;policy'= {
+            cand --verb 'Only these verbs (comma-separated: get,list,watch)'
+            cand --resource 'Only this resource: `pods`, or `pods/exec` for a subresource'
+            cand -n 'Only this namespace'
+            cand --namespace 'Only this namespace'
+            cand --user 'Only users matching this glob (`system:serviceaccount:kube-system:*`)'
+            cand --code 'Only this response code (`403`) or class (`4xx`)'
+            cand --stage 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)'
+            cand --since 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp'
+            cand --until 'Only events before this time (same forms as --since)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand -j 'Worker threads (default: all cores)'
+            cand --threads 'Worker threads (default: all cores)'
+            cand --format 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them'
+            cand -v 'Show every malformed line, skipped files and other notes on stderr'
+            cand --verbose 'Show every malformed line, skipped files and other notes on stderr'
+            cand -q 'Print no warnings about malformed lines'
+            cand --quiet 'Print no warnings about malformed lines'
+            cand --no-mmap 'Never memory-map files; read them'
+            cand --ignore-errors 'Exit 0/1 even when lines were malformed (they are still reported)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand simulate 'Replay the logs through a policy: events and bytes kept and dropped per level and per rule, rules never hit, events the policy wants at a higher level than was captured. With -o ndjson, write the log as the API server would have under the policy'
+            cand lint 'Check a policy: what the API server would refuse (with line numbers), shadowed rules, a missing catch-all, unknown verbs; given logs, users and groups that never appear in them. Exit 1 on problems'
+            cand diff 'Replay the logs through two policies and show what changes: events moving between levels, and each policy''s rules'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kaq;policy;simulate'= {
+            cand --policy 'The audit.k8s.io/v1 Policy (YAML or JSON)'
+            cand --verb 'Only these verbs (comma-separated: get,list,watch)'
+            cand --resource 'Only this resource: `pods`, or `pods/exec` for a subresource'
+            cand -n 'Only this namespace'
+            cand --namespace 'Only this namespace'
+            cand --user 'Only users matching this glob (`system:serviceaccount:kube-system:*`)'
+            cand --code 'Only this response code (`403`) or class (`4xx`)'
+            cand --stage 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)'
+            cand --since 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp'
+            cand --until 'Only events before this time (same forms as --since)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand -j 'Worker threads (default: all cores)'
+            cand --threads 'Worker threads (default: all cores)'
+            cand --format 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them'
+            cand -v 'Show every malformed line, skipped files and other notes on stderr'
+            cand --verbose 'Show every malformed line, skipped files and other notes on stderr'
+            cand -q 'Print no warnings about malformed lines'
+            cand --quiet 'Print no warnings about malformed lines'
+            cand --no-mmap 'Never memory-map files; read them'
+            cand --ignore-errors 'Exit 0/1 even when lines were malformed (they are still reported)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'kaq;policy;lint'= {
+            cand --verb 'Only these verbs (comma-separated: get,list,watch)'
+            cand --resource 'Only this resource: `pods`, or `pods/exec` for a subresource'
+            cand -n 'Only this namespace'
+            cand --namespace 'Only this namespace'
+            cand --user 'Only users matching this glob (`system:serviceaccount:kube-system:*`)'
+            cand --code 'Only this response code (`403`) or class (`4xx`)'
+            cand --stage 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)'
+            cand --since 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp'
+            cand --until 'Only events before this time (same forms as --since)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand -j 'Worker threads (default: all cores)'
+            cand --threads 'Worker threads (default: all cores)'
+            cand --format 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them'
+            cand -v 'Show every malformed line, skipped files and other notes on stderr'
+            cand --verbose 'Show every malformed line, skipped files and other notes on stderr'
+            cand -q 'Print no warnings about malformed lines'
+            cand --quiet 'Print no warnings about malformed lines'
+            cand --no-mmap 'Never memory-map files; read them'
+            cand --ignore-errors 'Exit 0/1 even when lines were malformed (they are still reported)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'kaq;policy;diff'= {
+            cand --verb 'Only these verbs (comma-separated: get,list,watch)'
+            cand --resource 'Only this resource: `pods`, or `pods/exec` for a subresource'
+            cand -n 'Only this namespace'
+            cand --namespace 'Only this namespace'
+            cand --user 'Only users matching this glob (`system:serviceaccount:kube-system:*`)'
+            cand --code 'Only this response code (`403`) or class (`4xx`)'
+            cand --stage 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)'
+            cand --since 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp'
+            cand --until 'Only events before this time (same forms as --since)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand -j 'Worker threads (default: all cores)'
+            cand --threads 'Worker threads (default: all cores)'
+            cand --format 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them'
+            cand -v 'Show every malformed line, skipped files and other notes on stderr'
+            cand --verbose 'Show every malformed line, skipped files and other notes on stderr'
+            cand -q 'Print no warnings about malformed lines'
+            cand --quiet 'Print no warnings about malformed lines'
+            cand --no-mmap 'Never memory-map files; read them'
+            cand --ignore-errors 'Exit 0/1 even when lines were malformed (they are still reported)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'kaq;policy;help'= {
+            cand simulate 'Replay the logs through a policy: events and bytes kept and dropped per level and per rule, rules never hit, events the policy wants at a higher level than was captured. With -o ndjson, write the log as the API server would have under the policy'
+            cand lint 'Check a policy: what the API server would refuse (with line numbers), shadowed rules, a missing catch-all, unknown verbs; given logs, users and groups that never appear in them. Exit 1 on problems'
+            cand diff 'Replay the logs through two policies and show what changes: events moving between levels, and each policy''s rules'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kaq;policy;help;simulate'= {
+        }
+        &'kaq;policy;help;lint'= {
+        }
+        &'kaq;policy;help;diff'= {
+        }
+        &'kaq;policy;help;help'= {
+        }
         &'kaq;help'= {
             cand detect 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
+            cand policy 'Replay captured logs through an audit Policy: what would it have logged, at what size; lint a policy; compare two'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kaq;help;detect'= {
+        }
+        &'kaq;help;policy'= {
+            cand simulate 'Replay the logs through a policy: events and bytes kept and dropped per level and per rule, rules never hit, events the policy wants at a higher level than was captured. With -o ndjson, write the log as the API server would have under the policy'
+            cand lint 'Check a policy: what the API server would refuse (with line numbers), shadowed rules, a missing catch-all, unknown verbs; given logs, users and groups that never appear in them. Exit 1 on problems'
+            cand diff 'Replay the logs through two policies and show what changes: events moving between levels, and each policy''s rules'
+        }
+        &'kaq;help;policy;simulate'= {
+        }
+        &'kaq;help;policy;lint'= {
+        }
+        &'kaq;help;policy;diff'= {
         }
         &'kaq;help;help'= {
         }

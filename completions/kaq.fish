@@ -75,6 +75,7 @@ complete -c kaq -n "__fish_kaq_needs_command" -l ignore-errors -d 'Exit 0/1 even
 complete -c kaq -n "__fish_kaq_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kaq -n "__fish_kaq_needs_command" -s V -l version -d 'Print version'
 complete -c kaq -n "__fish_kaq_needs_command" -a "detect" -d 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
+complete -c kaq -n "__fish_kaq_needs_command" -a "policy" -d 'Replay captured logs through an audit Policy: what would it have logged, at what size; lint a policy; compare two'
 complete -c kaq -n "__fish_kaq_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l rules -d 'Add rules, allow-list entries and enable/disable switches from this YAML file (repeatable); the format is in `kaq detect --list --help` and the README' -r -F
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l only -d 'Run only these rules (comma-separated ids or globs: exec-*), even ones that are off by default' -r
@@ -121,5 +122,134 @@ complete -c kaq -n "__fish_kaq_using_subcommand detect" -s q -l quiet -d 'Print 
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l no-mmap -d 'Never memory-map files; read them'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect help" -f -a "detect" -d 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
-complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l resource -d 'Only this resource: `pods`, or `pods/exec` for a subresource' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s n -l namespace -d 'Only this namespace' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l user -d 'Only users matching this glob (`system:serviceaccount:kube-system:*`)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l code -d 'Only this response code (`403`) or class (`4xx`)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l stage -d 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l since -d 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people (default)'
+wide\t'The table with stage, level, user agent, latency and audit ID'
+json\t'One JSON array of the events'
+ndjson\t'One event per line, exactly as read'
+csv\t'Comma-separated values of the columns, with a header'
+tsv\t'Tab-separated values of the columns, with a header'"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
+event\t'Plain audit Events only'
+aks\t'Azure AKS diagnostic records'
+eks\t'Amazon EKS CloudWatch records'
+gke\t'Google GKE Cloud Audit Log entries'
+openshift\t'OpenShift must-gather lines'"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s q -l quiet -d 'Print no warnings about malformed lines'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -f -a "simulate" -d 'Replay the logs through a policy: events and bytes kept and dropped per level and per rule, rules never hit, events the policy wants at a higher level than was captured. With -o ndjson, write the log as the API server would have under the policy'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -f -a "lint" -d 'Check a policy: what the API server would refuse (with line numbers), shadowed rules, a missing catch-all, unknown verbs; given logs, users and groups that never appear in them. Exit 1 on problems'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -f -a "diff" -d 'Replay the logs through two policies and show what changes: events moving between levels, and each policy\'s rules'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l policy -d 'The audit.k8s.io/v1 Policy (YAML or JSON)' -r -F
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l resource -d 'Only this resource: `pods`, or `pods/exec` for a subresource' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s n -l namespace -d 'Only this namespace' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l user -d 'Only users matching this glob (`system:serviceaccount:kube-system:*`)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l code -d 'Only this response code (`403`) or class (`4xx`)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l stage -d 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l since -d 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people (default)'
+wide\t'The table with stage, level, user agent, latency and audit ID'
+json\t'One JSON array of the events'
+ndjson\t'One event per line, exactly as read'
+csv\t'Comma-separated values of the columns, with a header'
+tsv\t'Tab-separated values of the columns, with a header'"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
+event\t'Plain audit Events only'
+aks\t'Azure AKS diagnostic records'
+eks\t'Amazon EKS CloudWatch records'
+gke\t'Google GKE Cloud Audit Log entries'
+openshift\t'OpenShift must-gather lines'"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s q -l quiet -d 'Print no warnings about malformed lines'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l resource -d 'Only this resource: `pods`, or `pods/exec` for a subresource' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s n -l namespace -d 'Only this namespace' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l user -d 'Only users matching this glob (`system:serviceaccount:kube-system:*`)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l code -d 'Only this response code (`403`) or class (`4xx`)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l stage -d 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l since -d 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people (default)'
+wide\t'The table with stage, level, user agent, latency and audit ID'
+json\t'One JSON array of the events'
+ndjson\t'One event per line, exactly as read'
+csv\t'Comma-separated values of the columns, with a header'
+tsv\t'Tab-separated values of the columns, with a header'"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
+event\t'Plain audit Events only'
+aks\t'Azure AKS diagnostic records'
+eks\t'Amazon EKS CloudWatch records'
+gke\t'Google GKE Cloud Audit Log entries'
+openshift\t'OpenShift must-gather lines'"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s q -l quiet -d 'Print no warnings about malformed lines'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l resource -d 'Only this resource: `pods`, or `pods/exec` for a subresource' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s n -l namespace -d 'Only this namespace' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l user -d 'Only users matching this glob (`system:serviceaccount:kube-system:*`)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l code -d 'Only this response code (`403`) or class (`4xx`)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l stage -d 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l since -d 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people (default)'
+wide\t'The table with stage, level, user agent, latency and audit ID'
+json\t'One JSON array of the events'
+ndjson\t'One event per line, exactly as read'
+csv\t'Comma-separated values of the columns, with a header'
+tsv\t'Tab-separated values of the columns, with a header'"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
+event\t'Plain audit Events only'
+aks\t'Azure AKS diagnostic records'
+eks\t'Amazon EKS CloudWatch records'
+gke\t'Google GKE Cloud Audit Log entries'
+openshift\t'OpenShift must-gather lines'"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Print no warnings about malformed lines'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "simulate" -d 'Replay the logs through a policy: events and bytes kept and dropped per level and per rule, rules never hit, events the policy wants at a higher level than was captured. With -o ndjson, write the log as the API server would have under the policy'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "lint" -d 'Check a policy: what the API server would refuse (with line numbers), shadowed rules, a missing catch-all, unknown verbs; given logs, users and groups that never appear in them. Exit 1 on problems'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Replay the logs through two policies and show what changes: events moving between levels, and each policy\'s rules'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy help" -f -a "detect" -d 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy help" -f -a "policy" -d 'Replay captured logs through an audit Policy: what would it have logged, at what size; lint a policy; compare two'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "simulate" -d 'Replay the logs through a policy: events and bytes kept and dropped per level and per rule, rules never hit, events the policy wants at a higher level than was captured. With -o ndjson, write the log as the API server would have under the policy'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "lint" -d 'Check a policy: what the API server would refuse (with line numbers), shadowed rules, a missing catch-all, unknown verbs; given logs, users and groups that never appear in them. Exit 1 on problems'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "diff" -d 'Replay the logs through two policies and show what changes: events moving between levels, and each policy\'s rules'

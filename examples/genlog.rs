@@ -5,6 +5,15 @@
 //! cargo run --release --example genlog -- --size 1GiB --rotated /tmp/auditdir --files 8 --gzip 6
 //! ```
 //!
+//! `--control-plane` writes what a capture made with a log-everything policy
+//! holds, for `kaq policy simulate`: every resource request at
+//! RequestResponse (writes with their bodies echoed back), a RequestReceived
+//! event before many requests, and the control plane's own chatter that the
+//! benchmark mix leaves out: kube-proxy watches, kubelets reading nodes,
+//! pods, configmaps and secrets, health checks, secrets and RBAC objects
+//! written by people. The default mix (what the benchmarks use) is
+//! unchanged without it.
+//!
 //! `--rate` sets the mean events per second of log time (default 600, a busy
 //! cluster), so a gigabyte spans about half an hour; `--rate 10` spreads it
 //! over a day.
@@ -141,10 +150,167 @@ struct Gen {
     now: i64,
     /// Mean microseconds between events (from `--rate`).
     gap: u64,
+    /// `--control-plane`.
+    control_plane: bool,
 }
 
 impl Gen {
     fn event(&mut self, out: &mut String) {
+        if !self.control_plane {
+            return self.mixed(out);
+        }
+        let mut line = String::new();
+        if self.rng.chance(450) {
+            self.control(&mut line);
+        } else {
+            self.mixed(&mut line);
+        }
+        let mut v: serde_json::Value = serde_json::from_str(&line).expect("generated JSON");
+        if v.get("objectRef").is_some() {
+            v["level"] = "RequestResponse".into();
+            // Writes answer with the object written.
+            if let Some(body) = v.get("requestObject").cloned() {
+                v["responseObject"] = body;
+            }
+        }
+        if self.rng.chance(400) {
+            let mut received = v.clone();
+            let map = received.as_object_mut().expect("an event");
+            map.insert("stage".into(), "RequestReceived".into());
+            for k in ["responseStatus", "responseObject", "annotations"] {
+                map.remove(k);
+            }
+            let t = map["requestReceivedTimestamp"].clone();
+            map.insert("stageTimestamp".into(), t);
+            out.push_str(&received.to_string());
+            out.push('\n');
+        }
+        out.push_str(&v.to_string());
+        out.push('\n');
+    }
+
+    /// What the control plane says to itself, and people's writes of
+    /// secrets and RBAC objects.
+    fn control(&mut self, out: &mut String) {
+        let r = &mut self.rng;
+        self.now += (self.gap / 2 + r.below(self.gap.max(1))) as i64;
+        let t0 = self.now;
+        let node = *r.pick(NODES);
+        let ns = *r.pick(NAMESPACES);
+        let app = *r.pick(APPS);
+        let id = uuid(r);
+        let times = format!(
+            r#""requestReceivedTimestamp":"{}","stageTimestamp":"{}""#,
+            timestamp(t0),
+            timestamp(t0 + 200 + r.below(3_000) as i64)
+        );
+        let allow = r#""annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":""}"#;
+        let roll = r.below(100);
+        let _ = match roll {
+            // kube-proxy keeps watches on endpoints and services.
+            0..=29 => {
+                let res = *r.pick(&["endpoints", "services", "endpointslices"]);
+                let group = if res == "endpointslices" {
+                    "discovery.k8s.io"
+                } else {
+                    ""
+                };
+                writeln!(
+                    out,
+                    r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{id}","stage":"ResponseComplete","requestURI":"/api/v1/{res}?resourceVersion={}\u0026watch=true","verb":"watch","user":{{"username":"system:kube-proxy","groups":["system:authenticated"]}},"sourceIPs":["10.0.1.{}"],"userAgent":"kube-proxy/v1.29.4 (linux/amd64) kubernetes/55019c8","objectRef":{{"resource":"{res}","apiGroup":"{group}","apiVersion":"v1"}},"responseStatus":{{"metadata":{{}},"code":200}},{times},{allow}}}"#,
+                    r.below(99_999_999),
+                    10 + r.below(6)
+                )
+            }
+            // Kubelets read their node, its pods' configmaps and secrets.
+            30..=59 => {
+                let (res, namespaced) = *r.pick(&[
+                    ("nodes", false),
+                    ("configmaps", true),
+                    ("secrets", true),
+                    ("pods", true),
+                ]);
+                let name = if res == "nodes" {
+                    node.to_string()
+                } else {
+                    format!("{app}-{}", hex(r, 5))
+                };
+                let ns_path = if namespaced {
+                    format!("/namespaces/{ns}")
+                } else {
+                    String::new()
+                };
+                let ns_ref = if namespaced {
+                    format!(r#""namespace":"{ns}","#)
+                } else {
+                    String::new()
+                };
+                writeln!(
+                    out,
+                    r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{id}","stage":"ResponseComplete","requestURI":"/api/v1{ns_path}/{res}/{name}","verb":"get","user":{{"username":"system:node:{node}","groups":["system:nodes","system:authenticated"]}},"sourceIPs":["10.0.1.{}"],"userAgent":"kubelet/v1.29.4 (linux/amd64) kubernetes/55019c8","objectRef":{{"resource":"{res}",{ns_ref}"name":"{name}","apiVersion":"v1"}},"responseStatus":{{"metadata":{{}},"code":200}},"responseObject":{{"kind":"Object","apiVersion":"v1","metadata":{{"name":"{name}","resourceVersion":"{}","managedFields":[{{"manager":"kubelet","operation":"Update","apiVersion":"v1","time":"{}","fieldsType":"FieldsV1","fieldsV1":{{"f:status":{{}}}}}}]}},"data":{{"key":"{}"}}}},{times},{allow}}}"#,
+                    10 + r.below(6),
+                    r.below(99_999_999),
+                    timestamp(t0),
+                    hex(r, 64)
+                )
+            }
+            // Health checks: non-resource requests, often anonymous.
+            60..=84 => {
+                let path = *r.pick(&["/healthz", "/livez", "/readyz", "/version", "/metrics"]);
+                writeln!(
+                    out,
+                    r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{id}","stage":"ResponseComplete","requestURI":"{path}","verb":"get","user":{{"username":"system:anonymous","groups":["system:unauthenticated"]}},"sourceIPs":["10.0.0.{}"],"userAgent":"kube-probe/1.29","responseStatus":{{"metadata":{{}},"code":200}},{times},{allow}}}"#,
+                    2 + r.below(3)
+                )
+            }
+            // People write secrets and RBAC objects.
+            _ => {
+                let user = *r.pick(PEOPLE);
+                let (res, group) = *r.pick(&[
+                    ("secrets", ""),
+                    ("roles", "rbac.authorization.k8s.io"),
+                    ("rolebindings", "rbac.authorization.k8s.io"),
+                ]);
+                let verb = *r.pick(&["create", "update", "patch", "delete"]);
+                let name = format!("{app}-{}", hex(r, 5));
+                let api = if group.is_empty() {
+                    "/api/v1".to_string()
+                } else {
+                    format!("/apis/{group}/v1")
+                };
+                let uri = if verb == "create" {
+                    format!("{api}/namespaces/{ns}/{res}")
+                } else {
+                    format!("{api}/namespaces/{ns}/{res}/{name}")
+                };
+                let body = if verb == "delete" {
+                    String::new()
+                } else if res == "secrets" {
+                    format!(
+                        r#","requestObject":{{"kind":"Secret","apiVersion":"v1","metadata":{{"name":"{name}","namespace":"{ns}"}},"type":"Opaque","data":{{"password":"{}"}}}}"#,
+                        hex(r, 40)
+                    )
+                } else {
+                    format!(
+                        r#","requestObject":{{"kind":"Role","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{{"name":"{name}","namespace":"{ns}"}},"rules":[{{"apiGroups":[""],"resources":["pods"],"verbs":["get","list"]}}]}}"#
+                    )
+                };
+                let group_ref = if group.is_empty() {
+                    String::new()
+                } else {
+                    format!(r#","apiGroup":"{group}""#)
+                };
+                writeln!(
+                    out,
+                    r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"{id}","stage":"ResponseComplete","requestURI":"{uri}","verb":"{verb}","user":{{"username":"{user}","groups":["developers","system:authenticated"]}},"sourceIPs":["192.168.10.{}"],"userAgent":"kubectl/v1.29.2 (darwin/arm64) kubernetes/4b8e819","objectRef":{{"resource":"{res}","namespace":"{ns}","name":"{name}"{group_ref},"apiVersion":"v1"}},"responseStatus":{{"metadata":{{}},"code":200}}{body},{times},{allow}}}"#,
+                    r.below(250)
+                )
+            }
+        };
+    }
+
+    /// The benchmark mix.
+    fn mixed(&mut self, out: &mut String) {
         let r = &mut self.rng;
         self.now += (self.gap / 2 + r.below(self.gap.max(1))) as i64;
         let t0 = self.now;
@@ -396,7 +562,7 @@ fn parse_size(s: &str) -> Option<u64> {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: genlog [--size 1GiB] [--seed N] [--rate EVENTS_PER_SEC] [--rotated DIR [--files N] [--gzip N]]");
+    eprintln!("usage: genlog [--size 1GiB] [--seed N] [--rate EVENTS_PER_SEC] [--control-plane] [--rotated DIR [--files N] [--gzip N]]");
     std::process::exit(2)
 }
 
@@ -407,9 +573,14 @@ fn main() -> io::Result<()> {
     let mut files = 8u64;
     let mut gz = 6u64;
     let mut rate = 600u64;
+    let mut control_plane = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || args.next().unwrap_or_else(|| usage());
+        if a == "--control-plane" {
+            control_plane = true;
+            continue;
+        }
         match a.as_str() {
             "--size" => size = parse_size(&val()).unwrap_or_else(|| usage()),
             "--seed" => seed = val().parse().unwrap_or_else(|_| usage()),
@@ -430,6 +601,7 @@ fn main() -> io::Result<()> {
         rng: Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
         now: 1_714_521_600_000_000, // 2024-05-01T00:00:00Z
         gap: 1_000_000 / rate,
+        control_plane,
     };
     let mut buf = String::with_capacity(1 << 20);
     match dir {

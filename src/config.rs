@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::agg::{KeyField, View};
-use crate::cli::{Cli, ColorChoice, Command, DetectArgs};
+use crate::cli::{Cli, ColorChoice, Command, DetectArgs, PolicyAction};
 use crate::detect::{findings, Detector, Selection, Severity};
 use crate::event::Path as FieldPath;
 use crate::filter::ast::{CmpOp, Expr, Literal};
@@ -44,6 +44,8 @@ pub struct Config {
     pub quiet: bool,
     /// `kaq detect`: the rules and how to show findings.
     pub detect: Option<DetectRun>,
+    /// `kaq policy`: the policies to replay events through.
+    pub policy: Option<crate::policy::run::Job>,
 }
 
 /// A `kaq detect` run.
@@ -134,10 +136,25 @@ impl Config {
 
         // The filter and the paths. `kaq summary [PATH]...` reads as
         // `kaq --summary true [PATH]...`.
-        let detect_args = cli.command.as_ref().map(|Command::Detect(args)| args);
-        let mut paths = match detect_args {
-            Some(args) => args.paths.clone(),
-            None => cli.paths.clone(),
+        let detect_args = match &cli.command {
+            Some(Command::Detect(args)) => Some(args),
+            _ => None,
+        };
+        let policy_action = match &cli.command {
+            Some(Command::Policy(p)) => Some(&p.action),
+            _ => None,
+        };
+        let mut paths = match (detect_args, policy_action) {
+            (Some(args), _) => args.paths.clone(),
+            (
+                _,
+                Some(
+                    PolicyAction::Simulate { paths, .. }
+                    | PolicyAction::Lint { paths, .. }
+                    | PolicyAction::Diff { paths, .. },
+                ),
+            ) => paths.clone(),
+            _ => cli.paths.clone(),
         };
         let mut filter_arg = cli.filter_arg.clone();
         let summary_command = cli.filter.is_none() && filter_arg.as_deref() == Some("summary");
@@ -162,7 +179,11 @@ impl Config {
                 Err(error) => return Err(ConfigError::Filter { source: arg, error }),
             },
             (None, None)
-                if has_flags || summary_command || cli.summary || detect_args.is_some() =>
+                if has_flags
+                    || summary_command
+                    || cli.summary
+                    || detect_args.is_some()
+                    || policy_action.is_some() =>
             {
                 ("true".to_string(), Expr::Const(true))
             }
@@ -250,6 +271,10 @@ impl Config {
             Some(args) => Some(detect_run(args, &cli, color, env)?),
             None => None,
         };
+        let policy = match policy_action {
+            Some(action) => Some(policy_job(action, cli.output)?),
+            None => None,
+        };
         let prefilter = if cli.no_prefilter {
             None
         } else {
@@ -290,8 +315,52 @@ impl Config {
             verbose: cli.verbose,
             quiet: cli.quiet,
             detect,
+            policy,
         })
     }
+}
+
+/// Reads and checks a policy file for `kaq policy`.
+pub fn load_policy(path: &Path) -> Result<crate::policy::Policy, ConfigError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        usage(
+            format!("{name}: {}", crate::messages::describe_io(&e)),
+            None,
+        )
+    })?;
+    crate::policy::schema::parse(&text, &name)
+        .map(crate::policy::Policy::new)
+        .map_err(|e| {
+            usage(
+                e.to_string(),
+                Some("kaq policy lint FILE explains every problem"),
+            )
+        })
+}
+
+fn policy_job(
+    action: &PolicyAction,
+    format: Format,
+) -> Result<crate::policy::run::Job, ConfigError> {
+    use crate::policy::run::{Job, Mode};
+    let named = |p: &PathBuf| load_policy(p).map(|pol| (p.display().to_string(), pol));
+    let (mode, policies) = match action {
+        PolicyAction::Simulate { policy, .. } => (Mode::Simulate, vec![named(policy)?]),
+        PolicyAction::Lint { policy, .. } => (Mode::Lint, vec![named(policy)?]),
+        PolicyAction::Diff { old, new, .. } => (Mode::Diff, vec![named(old)?, named(new)?]),
+    };
+    if !matches!(format, Format::Table | Format::Json | Format::Ndjson) {
+        return Err(usage(
+            "kaq policy prints a table (default) or JSON (-o json); simulate -o ndjson writes the events",
+            None,
+        ));
+    }
+    Ok(Job {
+        rewrite: mode == Mode::Simulate && format == Format::Ndjson,
+        mode,
+        policies,
+    })
 }
 
 /// Loads and selects the rules of a `kaq detect` run.

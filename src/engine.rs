@@ -65,6 +65,7 @@ pub fn run_with_progress(
         format: cfg.format,
         prefilter: cfg.prefilter.as_ref(),
         detector: cfg.detect.as_ref().map(|d| &d.detector),
+        policy: cfg.policy.as_ref(),
     };
 
     let names: Vec<String> = cfg.inputs.iter().map(|i| i.display_name()).collect();
@@ -145,6 +146,7 @@ fn first_pass(
         format: cfg.format,
         prefilter: cfg.prefilter.as_ref(),
         detector: None,
+        policy: None,
     };
     let mut chosen: HashMap<u64, Choice> = HashMap::new();
     drive(

@@ -58,6 +58,7 @@ pub fn scan_bytes(data: &[u8]) {
         format: None,
         prefilter: None,
         detector: None,
+        policy: None,
     };
     let mode = sniff_mode(data);
     let chunk = |bytes: &[u8], offset: u64, first: bool, last: bool| Chunk {

@@ -3,16 +3,18 @@
 use std::io::{self, BufWriter, IsTerminal, Write};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use kaq::cli::{Cli, Command, DetectArgs};
+use kaq::cli::{Cli, Command, DetectArgs, PolicyAction};
 use kaq::config::{Config, Environment};
 use kaq::detect::findings::FindingSink;
 use kaq::generate::generate;
 use kaq::input::Input;
 use kaq::messages::{describe_io, Reporter};
+use kaq::policy::run::{Mode, PolicySink};
 use kaq::{engine, output};
 
 /// Exit codes, grep-style.
@@ -50,6 +52,14 @@ fn main() -> ExitCode {
             return list_rules(args, cli.output);
         }
     }
+    if let Some(Command::Policy(p)) = &cli.command {
+        if let PolicyAction::Lint { policy, paths } = &p.action {
+            // A policy that does not load is the lint's answer, not an error.
+            if let Some(code) = lint_without_logs(policy, paths.is_empty(), cli.output) {
+                return code;
+            }
+        }
+    }
     let env = Environment::detect();
     let cfg = match Config::from_cli(cli, &env) {
         Ok(cfg) => cfg,
@@ -72,18 +82,27 @@ fn main() -> ExitCode {
     }
     let stdout = Box::new(BufWriter::with_capacity(256 * 1024, io::stdout().lock()));
     // `kaq detect` prints findings; queries print events or views.
-    let (mut findings, mut sink) = match &cfg.detect {
-        Some(d) => {
+    let (mut findings, mut policy, mut sink) = match (&cfg.detect, &cfg.policy) {
+        (Some(d), _) => {
             let names = cfg.inputs.iter().map(|i| i.display_name()).collect();
             let f = FindingSink::new(&d.detector, names, d.options.clone(), stdout);
-            (Some(f), None)
+            (Some(f), None, None)
         }
-        None => (None, Some(output::sink(&cfg.output, stdout))),
+        (None, Some(job)) => {
+            let format = cfg.output.format;
+            (
+                None,
+                Some(PolicySink::new(job, format, cfg.output.width, stdout)),
+                None,
+            )
+        }
+        (None, None) => (None, None, Some(output::sink(&cfg.output, stdout))),
     };
-    let target: &mut dyn output::Sink = match (&mut findings, &mut sink) {
-        (Some(f), _) => f,
-        (None, Some(s)) => &mut **s,
-        (None, None) => unreachable!("one sink is always built"),
+    let target: &mut dyn output::Sink = match (&mut findings, &mut policy, &mut sink) {
+        (Some(f), _, _) => f,
+        (None, Some(p), _) => p,
+        (None, None, Some(s)) => &mut **s,
+        (None, None, None) => unreachable!("one sink is always built"),
     };
     let result = engine::run_with_progress(&cfg, target, &mut reporter, bar.as_ref());
     if let Some(bar) = &bar {
@@ -102,6 +121,17 @@ fn main() -> ExitCode {
     reporter.finish();
     let had_errors =
         reporter.failed_inputs() > 0 || (reporter.bad_lines() > 0 && !cfg.ignore_errors);
+    if let Some(p) = &policy {
+        // lint: 1 means "problems found", like any linter.
+        let lint = cfg.policy.as_ref().is_some_and(|j| j.mode == Mode::Lint);
+        return ExitCode::from(if had_errors {
+            ERROR
+        } else if lint && p.problems() > 0 {
+            1
+        } else {
+            0
+        });
+    }
     if let (Some(run), Some(f)) = (&cfg.detect, &findings) {
         // detect: 1 means "findings at or above --fail-on", like a linter.
         return ExitCode::from(if had_errors {
@@ -118,6 +148,48 @@ fn main() -> ExitCode {
         MATCHED
     } else {
         NO_MATCH
+    })
+}
+
+/// `kaq policy lint`: a policy that does not load (printed with its lines,
+/// exit 1), or, with no logs to read, the static checks. `None`: go on and
+/// read the logs.
+fn lint_without_logs(path: &Path, no_logs: bool, format: output::Format) -> Option<ExitCode> {
+    let name = path.display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kaq: error: {name}: {}", describe_io(&e));
+            return Some(ExitCode::from(ERROR));
+        }
+    };
+    let issues = match kaq::policy::schema::parse(&text, &name) {
+        Err(e) => e.issues,
+        Ok(_) if !no_logs => return None,
+        Ok(spec) => kaq::policy::lint::lint(&kaq::policy::Policy::new(spec)),
+    };
+    let mut out = io::stdout().lock();
+    let json = matches!(format, output::Format::Json | output::Format::Ndjson);
+    let written = if json {
+        let list: Vec<serde_json::Value> = issues
+            .iter()
+            .map(|i| serde_json::json!({"file": name, "line": i.line, "message": i.message}))
+            .collect();
+        serde_json::to_string_pretty(&list)
+            .map_err(io::Error::other)
+            .and_then(|s| writeln!(out, "{s}"))
+    } else {
+        issues.iter().try_for_each(|i| match i.line {
+            Some(line) => writeln!(out, "{name}:{line}: {}", i.message),
+            None => writeln!(out, "{name}: {}", i.message),
+        })
+    };
+    Some(match written {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            eprintln!("kaq: error: {}", describe_io(&e));
+            ExitCode::from(ERROR)
+        }
+        _ => ExitCode::from(if issues.is_empty() { 0 } else { 1 }),
     })
 }
 

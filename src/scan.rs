@@ -29,6 +29,8 @@ pub struct Query<'q> {
     pub prefilter: Option<&'q Prefilter>,
     /// `kaq detect`: matching events go through the rules, not the renderer.
     pub detector: Option<&'q Detector>,
+    /// `kaq policy`: matching events are replayed through policies.
+    pub policy: Option<&'q crate::policy::run::Job>,
 }
 
 /// `--dedup`: one event per request, in two passes over the input.
@@ -490,6 +492,10 @@ fn test_event(e: &Event<'_>, line_no: u64, pos: Pos, q: &Query<'_>, res: &mut Ch
     }
     res.events += 1;
     if !q.matcher.matches(e) {
+        return;
+    }
+    if let Some(job) = q.policy {
+        res.matches += u64::from(job.apply(e, &mut res.out));
         return;
     }
     if let Some(detector) = q.detector {

@@ -12,6 +12,7 @@ use crate::agg::{Partial, View};
 use crate::event::Event;
 use crate::json::minify_into;
 pub use columns::{default_columns, parse_columns, Column};
+pub use report::human_bytes;
 
 /// Output formats (`-o`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -78,6 +79,8 @@ pub struct Rendered {
     pub partial: Option<Partial>,
     /// `kaq detect`: the rules that fired, in log order.
     pub hits: Vec<crate::detect::Hit>,
+    /// `kaq policy`: the chunk's tallies.
+    pub policy: Option<crate::policy::run::Partial>,
     /// Which input the chunk came from, and how many lines of it came
     /// before the chunk (set by the engine before the sink sees it).
     pub input: usize,

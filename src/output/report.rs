@@ -396,7 +396,8 @@ fn row_object(columns: &[String], row: &[Cell]) -> Json {
 /// How many entries each "top" list of the summary shows.
 const TOP: usize = 5;
 
-fn human_bytes(n: u64) -> String {
+/// `1.5 MB`: decimal units, one decimal.
+pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
     let mut v = n as f64;
     let mut u = 0;

@@ -123,9 +123,8 @@ pub fn matches(r: &RuleSpec, a: &Attributes) -> bool {
     if !r.users.is_empty() && !a.user.as_ref().is_some_and(|u| r.users.contains(u)) {
         return false;
     }
-    if !r.user_groups.is_empty()
-        && !(a.user.is_some() && a.groups.iter().any(|g| r.user_groups.contains(g)))
-    {
+    let in_a_group = a.user.is_some() && a.groups.iter().any(|g| r.user_groups.contains(g));
+    if !r.user_groups.is_empty() && !in_a_group {
         return false;
     }
     if !r.verbs.is_empty() && !r.verbs.contains(&a.verb) {

@@ -6,6 +6,9 @@
 //! and [`report`] prints the results.
 
 pub mod checker;
+pub mod lint;
+pub mod report;
+pub mod run;
 pub mod schema;
 pub mod simulate;
 

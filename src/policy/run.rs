@@ -1,0 +1,191 @@
+//! A `kaq policy` run over logs: what each worker does with an event
+//! ([`Job::apply`]) and what the main thread gathers ([`PolicySink`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Write};
+
+use super::simulate::{replay, rewrite, Amount, Fate, Tally};
+use super::{report, Level, Policy};
+use crate::event::Event;
+use crate::output::{Format, Rendered, RunInfo, Sink};
+
+/// Which `kaq policy` command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Simulate,
+    Lint,
+    Diff,
+}
+
+/// The policies a run replays events through, and what to keep.
+#[derive(Debug)]
+pub struct Job {
+    pub mode: Mode,
+    /// One policy (simulate, lint) or two (diff: old, new), with the name
+    /// each was given as.
+    pub policies: Vec<(String, Policy)>,
+    /// `simulate -o ndjson`: write the events as the policy would have.
+    pub rewrite: bool,
+}
+
+/// A chunk's share of the results.
+#[derive(Debug, Default)]
+pub struct Partial {
+    pub tallies: Vec<Tally>,
+    /// Diff: (old fate, new fate) → events, with old and new bytes.
+    pub changes: BTreeMap<(Written, Written), (Amount, Amount)>,
+    /// Lint: who appears in the logs.
+    pub users: BTreeSet<String>,
+    pub groups: BTreeSet<String>,
+    /// Lint: users seen only as `impersonatedUser`.
+    pub impersonated: BTreeSet<String>,
+}
+
+/// What became of an event, for comparing two policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Written {
+    /// Not written (level None, or its stage omitted).
+    No,
+    At(Level),
+}
+
+impl Written {
+    pub fn name(self) -> &'static str {
+        match self {
+            Written::No => "not written",
+            Written::At(l) => l.name(),
+        }
+    }
+}
+
+impl Job {
+    /// Replays one event through every policy; `out` collects the tally and,
+    /// when rewriting, the event as it would have been written.
+    pub fn apply(&self, e: &Event<'_>, out: &mut Rendered) -> bool {
+        let partial = out.policy.get_or_insert_with(Default::default);
+        if partial.tallies.len() < self.policies.len() {
+            partial
+                .tallies
+                .resize_with(self.policies.len(), Default::default);
+        }
+        if self.mode == Mode::Lint {
+            if let Some(name) = e
+                .get("impersonatedUser")
+                .and_then(|u| u.get("username"))
+                .and_then(|v| v.as_str())
+            {
+                if !partial.impersonated.contains(name.as_ref()) {
+                    partial.impersonated.insert(name.into_owned());
+                }
+            }
+            if let Some(user) = e.get("user") {
+                if let Some(name) = user.get("username").and_then(|v| v.as_str()) {
+                    if !partial.users.contains(name.as_ref()) {
+                        partial.users.insert(name.into_owned());
+                    }
+                }
+                for g in user.get("groups").into_iter().flat_map(|g| g.elements()) {
+                    if let Some(g) = g.as_str() {
+                        if !partial.groups.contains(g.as_ref()) {
+                            partial.groups.insert(g.into_owned());
+                        }
+                    }
+                }
+            }
+        }
+        let outcomes: Vec<_> = self.policies.iter().map(|(_, p)| replay(p, e)).collect();
+        for (tally, o) in partial.tallies.iter_mut().zip(&outcomes) {
+            tally.add(o);
+        }
+        if let [old, new] = outcomes.as_slice() {
+            let written = |o: &super::simulate::Outcome| match o.fate {
+                Fate::Kept { level, .. } => Written::At(level),
+                _ => Written::No,
+            };
+            let entry = partial
+                .changes
+                .entry((written(old), written(new)))
+                .or_default();
+            entry.0.events += 1;
+            entry.0.bytes += old.bytes_after;
+            entry.1.events += 1;
+            entry.1.bytes += new.bytes_after;
+        }
+        match (&outcomes[0].fate, self.rewrite) {
+            (Fate::Kept { .. }, true) => {
+                rewrite(e.raw(), &outcomes[0].edits, &mut out.bytes);
+                out.ends.push(out.bytes.len());
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Gathers the chunks' results in order; prints the report at the end (or,
+/// when rewriting, the events as they come).
+pub struct PolicySink<'w> {
+    job: &'w Job,
+    total: Partial,
+    format: Format,
+    width: Option<u16>,
+    out: Box<dyn Write + 'w>,
+}
+
+impl<'w> PolicySink<'w> {
+    pub fn new(job: &'w Job, format: Format, width: Option<u16>, out: Box<dyn Write + 'w>) -> Self {
+        PolicySink {
+            job,
+            total: Partial::default(),
+            format,
+            width,
+            out,
+        }
+    }
+
+    /// Lint: the problems found, static and from the logs.
+    pub fn problems(&self) -> usize {
+        report::lint_issues(self.job, &self.total).len()
+    }
+}
+
+impl Sink for PolicySink<'_> {
+    fn write(&mut self, chunk: Rendered, _take: usize) -> io::Result<()> {
+        if self.job.rewrite {
+            self.out.write_all(&chunk.bytes)?;
+        }
+        if let Some(p) = chunk.policy {
+            let t = &mut self.total;
+            if t.tallies.len() < p.tallies.len() {
+                t.tallies.resize_with(p.tallies.len(), Default::default);
+            }
+            for (into, from) in t.tallies.iter_mut().zip(p.tallies) {
+                into.merge(from);
+            }
+            for (k, (a, b)) in p.changes {
+                let e = t.changes.entry(k).or_default();
+                e.0.events += a.events;
+                e.0.bytes += a.bytes;
+                e.1.events += b.events;
+                e.1.bytes += b.bytes;
+            }
+            t.users.extend(p.users);
+            t.groups.extend(p.groups);
+            t.impersonated.extend(p.impersonated);
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _info: &RunInfo) -> io::Result<()> {
+        if !self.job.rewrite {
+            report::write(
+                self.job,
+                &self.total,
+                self.format,
+                self.width,
+                &mut self.out,
+            )?;
+        }
+        self.out.flush()
+    }
+}
