@@ -151,6 +151,7 @@ Register-ArgumentCompleter -Native -CommandName 'kaq' -ScriptBlock {
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: all cores)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them')
+            [CompletionResult]::new('--each', '--each', [CompletionResultType]::ParameterName, 'Instead of the report, each event''s fate: the level it was captured at and would be written at, whether its stage is omitted, and the rule that decided (number, line, what it matches). -o json/ndjson: one object per line')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show every malformed line, skipped files and other notes on stderr')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show every malformed line, skipped files and other notes on stderr')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings about malformed lines')

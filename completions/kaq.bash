@@ -680,7 +680,7 @@ _kaq() {
             return 0
             ;;
         kaq__subcmd__policy__subcmd__simulate)
-            opts="-n -o -v -q -j -h --policy --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --ignore-errors --help"
+            opts="-n -o -v -q -j -h --policy --each --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --ignore-errors --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -145,6 +145,7 @@ set edit:completion:arg-completer[kaq] = {|@words|
             cand -j 'Worker threads (default: all cores)'
             cand --threads 'Worker threads (default: all cores)'
             cand --format 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them'
+            cand --each 'Instead of the report, each event''s fate: the level it was captured at and would be written at, whether its stage is omitted, and the rule that decided (number, line, what it matches). -o json/ndjson: one object per line'
             cand -v 'Show every malformed line, skipped files and other notes on stderr'
             cand --verbose 'Show every malformed line, skipped files and other notes on stderr'
             cand -q 'Print no warnings about malformed lines'

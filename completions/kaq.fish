@@ -180,6 +180,7 @@ aks\t'Azure AKS diagnostic records'
 eks\t'Amazon EKS CloudWatch records'
 gke\t'Google GKE Cloud Audit Log entries'
 openshift\t'OpenShift must-gather lines'"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l each -d 'Instead of the report, each event\'s fate: the level it was captured at and would be written at, whether its stage is omitted, and the rule that decided (number, line, what it matches). -o json/ndjson: one object per line'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s q -l quiet -d 'Print no warnings about malformed lines'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l no-mmap -d 'Never memory-map files; read them'

@@ -381,6 +381,12 @@ pub enum PolicyAction {
         /// The audit.k8s.io/v1 Policy (YAML or JSON).
         #[arg(long, value_name = "FILE")]
         policy: PathBuf,
+        /// Instead of the report, each event's fate: the level it was
+        /// captured at and would be written at, whether its stage is
+        /// omitted, and the rule that decided (number, line, what it
+        /// matches). -o json/ndjson: one object per line.
+        #[arg(long)]
+        each: bool,
         /// Files or directories to read; `-` is stdin.
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,

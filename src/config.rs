@@ -356,8 +356,11 @@ fn policy_job(
             None,
         ));
     }
+    let each = matches!(action, PolicyAction::Simulate { each: true, .. });
     Ok(Job {
-        rewrite: mode == Mode::Simulate && format == Format::Ndjson,
+        each,
+        json: matches!(format, Format::Json | Format::Ndjson),
+        rewrite: mode == Mode::Simulate && format == Format::Ndjson && !each,
         mode,
         policies,
     })

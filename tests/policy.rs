@@ -299,3 +299,45 @@ fn diff_counts_events_that_change_level() {
     assert_eq!(old_written - new_written, dropped_now);
     assert!(moved > dropped_now, "some events change level too");
 }
+
+#[test]
+fn each_event_says_what_became_of_it() {
+    let policy = data("policies/cis-baseline.yaml");
+    let run = kaq(&[
+        "policy",
+        "simulate",
+        "--each",
+        "-o",
+        "ndjson",
+        "--policy",
+        &policy,
+        &data(LOG),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = simulate("cis-baseline.yaml");
+    let mut fates = std::collections::BTreeMap::new();
+    for l in run.lines() {
+        let v: Value = serde_json::from_str(l).unwrap();
+        *fates
+            .entry(v["fate"].as_str().unwrap().to_string())
+            .or_insert(0u64) += 1;
+        if v["rule"] == 3 {
+            assert_eq!(v["fate"], "dropped");
+            assert_eq!(v["line"], 27);
+            assert!(v["object"].as_str().unwrap().starts_with('/'), "{v}");
+        }
+    }
+    assert_eq!(fates["written"], events(&report, "written"));
+    assert_eq!(fates["dropped"], events(&report, "dropped"));
+    assert_eq!(fates["stage omitted"], events(&report, "stage_omitted"));
+    let table = kaq(&[
+        "policy",
+        "simulate",
+        "--each",
+        "--policy",
+        &policy,
+        &data(LOG),
+    ]);
+    assert!(table.lines()[0].starts_with("TIME"), "{}", table.stdout);
+    assert_eq!(table.lines().len() as u64, events(&report, "captured") + 1);
+}

@@ -124,6 +124,22 @@ pub fn write(
     }
 }
 
+/// `simulate --each` as a table.
+pub fn each_table(
+    rows: Vec<Vec<String>>,
+    width: Option<u16>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    table(
+        &[
+            "TIME", "VERB", "OBJECT", "USER", "STAGE", "CAPTURED", "LEVEL", "FATE", "RULE",
+        ],
+        rows,
+        width,
+        out,
+    )
+}
+
 fn pct(part: u64, whole: u64) -> String {
     if whole == 0 {
         "-".into()

@@ -26,6 +26,10 @@ pub struct Job {
     pub policies: Vec<(String, Policy)>,
     /// `simulate -o ndjson`: write the events as the policy would have.
     pub rewrite: bool,
+    /// `simulate --each`: one record per event saying what became of it.
+    pub each: bool,
+    /// Records and reports as JSON (`-o json` or `-o ndjson`).
+    pub json: bool,
 }
 
 /// A chunk's share of the results.
@@ -111,6 +115,10 @@ impl Job {
             entry.1.events += 1;
             entry.1.bytes += new.bytes_after;
         }
+        if self.each {
+            each_record(&self.policies[0].1, e, &outcomes[0], self.json, out);
+            return true;
+        }
         match (&outcomes[0].fate, self.rewrite) {
             (Fate::Kept { .. }, true) => {
                 rewrite(e.raw(), &outcomes[0].edits, &mut out.bytes);
@@ -122,6 +130,87 @@ impl Job {
     }
 }
 
+/// `--each`: the event's fate as a table row, or a JSON line (the sink
+/// prints rows for tables, bytes otherwise).
+fn each_record(
+    policy: &Policy,
+    e: &Event<'_>,
+    o: &super::simulate::Outcome,
+    json: bool,
+    out: &mut Rendered,
+) {
+    use crate::output::columns::{sanitize, value_text, ColumnValue};
+    let text = |k: &str| e.str(k).map(|s| s.into_owned()).unwrap_or_default();
+    let object = format!(
+        "{} {}",
+        value_text(&ColumnValue::Resource, e),
+        value_text(&ColumnValue::Object, e)
+    )
+    .trim()
+    .to_string();
+    let object = if object.is_empty() {
+        text("requestURI")
+    } else {
+        object
+    };
+    let user = e
+        .get("user")
+        .and_then(|u| u.get("username"))
+        .and_then(|v| v.as_str())
+        .map(|s| s.into_owned())
+        .unwrap_or_default();
+    let fate = match o.fate {
+        Fate::Dropped => "dropped",
+        Fate::StageOmitted => "stage omitted",
+        Fate::Kept { short: true, .. } => "short",
+        Fate::Kept { .. } => "written",
+    };
+    let level = match o.fate {
+        Fate::Kept { level, .. } => level.name(),
+        _ => o.decision.level.name(),
+    };
+    let rule = o.decision.rule.map(|i| (i + 1, &policy.rules[i]));
+    let captured = o.captured.map(|l| l.name()).unwrap_or("");
+    let time = text("stageTimestamp");
+    if json {
+        let record = serde_json::json!({
+        "auditID": text("auditID"),
+        "time": time,
+        "stage": text("stage"),
+        "verb": text("verb"),
+        "object": object,
+        "user": user,
+        "captured": captured,
+        "level": level,
+        "fate": fate,
+        "rule": rule.map(|(n, _)| n),
+        "line": rule.map(|(_, r)| r.line),
+        "matches": rule.map(|(_, r)| super::report::describe(r)),
+        });
+        out.bytes.extend_from_slice(record.to_string().as_bytes());
+        out.bytes.push(b'\n');
+        out.ends.push(out.bytes.len());
+        return;
+    }
+    out.rows.push(
+        [
+            time,
+            text("verb"),
+            object,
+            user,
+            text("stage"),
+            captured.to_string(),
+            level.to_string(),
+            fate.to_string(),
+            rule.map(|(n, r)| format!("{n} (line {})", r.line))
+                .unwrap_or_else(|| "-".into()),
+        ]
+        .into_iter()
+        .map(sanitize)
+        .collect(),
+    );
+}
+
 /// Gathers the chunks' results in order; prints the report at the end (or,
 /// when rewriting, the events as they come).
 pub struct PolicySink<'w> {
@@ -130,6 +219,8 @@ pub struct PolicySink<'w> {
     format: Format,
     width: Option<u16>,
     out: Box<dyn Write + 'w>,
+    /// `--each` as a table: rows until the end.
+    rows: Vec<Vec<String>>,
 }
 
 impl<'w> PolicySink<'w> {
@@ -140,6 +231,7 @@ impl<'w> PolicySink<'w> {
             format,
             width,
             out,
+            rows: Vec::new(),
         }
     }
 
@@ -150,9 +242,16 @@ impl<'w> PolicySink<'w> {
 }
 
 impl Sink for PolicySink<'_> {
-    fn write(&mut self, chunk: Rendered, _take: usize) -> io::Result<()> {
-        if self.job.rewrite {
-            self.out.write_all(&chunk.bytes)?;
+    fn write(&mut self, chunk: Rendered, take: usize) -> io::Result<()> {
+        if self.job.rewrite || (self.job.each && self.job.json) {
+            let end = match take {
+                0 => 0,
+                n => chunk.ends[n.min(chunk.ends.len()) - 1],
+            };
+            self.out.write_all(&chunk.bytes[..end])?;
+        }
+        if self.job.each && !self.job.json {
+            self.rows.extend(chunk.rows.into_iter().take(take));
         }
         if let Some(p) = chunk.policy {
             let t = &mut self.total;
@@ -177,7 +276,12 @@ impl Sink for PolicySink<'_> {
     }
 
     fn finish(&mut self, _info: &RunInfo) -> io::Result<()> {
-        if !self.job.rewrite {
+        if self.job.each {
+            if !self.job.json {
+                let rows = std::mem::take(&mut self.rows);
+                report::each_table(rows, self.width, &mut self.out)?;
+            }
+        } else if !self.job.rewrite {
             report::write(
                 self.job,
                 &self.total,
