@@ -113,8 +113,11 @@ pub fn replay(policy: &Policy, e: &Event<'_>) -> Outcome {
     if stage.is_some_and(|s| decision.omit_stages.contains(&s)) {
         return done(Fate::StageOmitted, Vec::new(), decision);
     }
-    // A capture cannot give back what it did not record.
-    let short = captured.is_some_and(|c| decision.level > c);
+    // A capture cannot give back what it did not record. A non-resource
+    // request has no bodies at any level, so nothing is missing: it is
+    // written at the level asked for.
+    let resource = e.get("objectRef").is_some();
+    let short = resource && captured.is_some_and(|c| decision.level > c);
     let level = match captured {
         Some(c) if short => c,
         _ => decision.level,
@@ -392,6 +395,20 @@ mod tests {
             }
         );
         assert_eq!(out.trim_end(), meta);
+        // Non-resource requests have no bodies to miss.
+        let health = r#"{"level":"Metadata","stage":"ResponseComplete","verb":"get","user":{"username":"a"},"requestURI":"/healthz?verbose"}"#;
+        let (o, out) = outcome(
+            "rules:\n- level: RequestResponse\n  nonResourceURLs: [/healthz]\n",
+            health,
+        );
+        assert_eq!(
+            o.fate,
+            Fate::Kept {
+                level: Level::RequestResponse,
+                short: false
+            }
+        );
+        assert!(out.starts_with(r#"{"level":"RequestResponse","#), "{out}");
     }
 
     #[test]
