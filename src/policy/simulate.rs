@@ -65,8 +65,8 @@ pub enum Fate {
 /// One event's outcome: the decision, its fate, and its size before and
 /// after (bytes with the newline).
 #[derive(Debug, Clone)]
-pub struct Outcome {
-    pub decision: Decision,
+pub struct Outcome<'p> {
+    pub decision: Decision<'p>,
     pub fate: Fate,
     pub captured: Option<Level>,
     pub bytes_before: u64,
@@ -83,7 +83,7 @@ pub struct Edit {
 }
 
 /// Replays one event.
-pub fn replay(policy: &Policy, e: &Event<'_>) -> Outcome {
+pub fn replay<'p>(policy: &'p Policy, e: &Event<'_>) -> Outcome<'p> {
     let decision = policy.evaluate(&attributes(e));
     let text = e.raw();
     let bytes_before = text.len() as u64 + 1;
