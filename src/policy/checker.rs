@@ -297,7 +297,8 @@ mod tests {
 
     #[track_caller]
     fn check(req: &str, level: Level, policy_stages: &[Stage], stages: &[Stage], rules: &[&str]) {
-        let d = policy(policy_stages, rules).evaluate(&request(req));
+        let p = policy(policy_stages, rules);
+        let d = p.evaluate(&request(req));
         assert_eq!(d.level, level, "request {req} rules {rules:?}");
         let mut want = stages.to_vec();
         want.sort();
