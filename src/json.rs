@@ -91,15 +91,48 @@ static STRING_STOP: [bool; 256] = {
     t
 };
 
+/// Eight bytes at once: `ONES * b` has `b` in every byte.
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Flags (high bit) the bytes of `word` that are zero. Only the lowest flag
+/// is exact: a borrow can flag bytes above a zero byte, never below it.
+#[inline]
+fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word & HIGHS
+}
+
+/// Flags the bytes of `word` below 0x20 (control characters); like
+/// [`zero_bytes`], only the lowest flag is exact.
+#[inline]
+fn control_bytes(word: u64) -> u64 {
+    word.wrapping_sub(ONES * 0x20) & !word & HIGHS
+}
+
 /// Validates the string starting at `b[i] == b'"'`; returns the offset just past
 /// its closing quote.
 ///
-/// A table lookup per byte beats `memchr` here: audit-log strings are short
-/// (most under 40 bytes), where memchr's setup costs more than it saves.
+/// This is the validating pass's hottest loop (every string of every event
+/// that is parsed at all). Eight bytes are tested at a time in a register
+/// (SWAR) for a byte that ends a plain run (`"`, `\\` or a control
+/// character); a table lookup per byte finishes the last few. Audit-log
+/// strings are short (most under 40 bytes), where `memchr`'s setup costs
+/// more than it saves.
 fn validate_string(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
     debug_assert_eq!(b[i], b'"');
     i += 1;
     loop {
+        while i + 8 <= b.len() {
+            let word = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+            let stop = control_bytes(word)
+                | zero_bytes(word ^ (ONES * u64::from(b'"')))
+                | zero_bytes(word ^ (ONES * u64::from(b'\\')));
+            if stop != 0 {
+                i += (stop.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
         while i < b.len() && !STRING_STOP[b[i] as usize] {
             i += 1;
         }
@@ -270,7 +303,22 @@ pub struct Member {
 /// navigates without re-validating. Offsets are `u32`: a single event over
 /// 4 GiB is rejected.
 pub fn index_object(text: &str, out: &mut Vec<Member>) -> Result<(), JsonError> {
+    index_object_with_children(text, out, &[], &mut Vec::new())
+}
+
+/// [`index_object`], also recording the members of the top-level objects
+/// named in `parents` (raw keys compared as decoded) into `children`
+/// (cleared first), each with the index of its parent's name: the same
+/// single validating pass, so that a reader of many nested fields (the
+/// detector) finds them without walking those objects again.
+pub fn index_object_with_children(
+    text: &str,
+    out: &mut Vec<Member>,
+    parents: &[&str],
+    children: &mut Vec<(usize, Member)>,
+) -> Result<(), JsonError> {
     out.clear();
+    children.clear();
     let b = text.as_bytes();
     if b.len() > u32::MAX as usize {
         return err(0, "event larger than 4 GiB");
@@ -280,6 +328,8 @@ pub fn index_object(text: &str, out: &mut Vec<Member>) -> Result<(), JsonError> 
         return err(i, "expected a JSON object");
     }
     i = skip_ws(b, i + 1);
+    // Only the first member of a name counts, as in a lookup.
+    let mut recorded = 0u64;
     if b.get(i) == Some(&b'}') {
         i += 1;
     } else {
@@ -294,7 +344,22 @@ pub fn index_object(text: &str, out: &mut Vec<Member>) -> Result<(), JsonError> 
                 return err(i, "expected ':' after an object key");
             }
             let vstart = skip_ws(b, i + 1);
-            let vend = validate_value(b, vstart)?;
+            let parent = if parents.is_empty() || b.get(vstart) != Some(&b'{') {
+                None
+            } else {
+                let raw = &text[key.0 as usize..key.1 as usize];
+                parents
+                    .iter()
+                    .position(|p| raw_eq(raw, p))
+                    .filter(|&p| p < 64 && recorded & (1 << p) == 0)
+            };
+            if let Some(p) = parent {
+                recorded |= 1 << p;
+            }
+            let vend = match parent {
+                Some(p) => object_members(b, vstart, p, children)?,
+                None => validate_value(b, vstart)?,
+            };
             out.push(Member {
                 key,
                 value: (vstart as u32, vend as u32),
@@ -316,6 +381,41 @@ pub fn index_object(text: &str, out: &mut Vec<Member>) -> Result<(), JsonError> 
         return err(end, "unexpected data after the JSON object");
     }
     Ok(())
+}
+
+/// Validates the object at `b[i] == b'{'` as [`validate_value`] would (same
+/// errors at the same offsets), recording its members, tagged `parent`.
+/// Returns the offset past its `}`.
+fn object_members(
+    b: &[u8],
+    i: usize,
+    parent: usize,
+    children: &mut Vec<(usize, Member)>,
+) -> Result<usize, JsonError> {
+    let mut i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return Ok(i + 1);
+    }
+    loop {
+        let key_start = i;
+        let vstart = validate_key(b, i)?;
+        let key_end = skip_string(b, key_start);
+        let vend = validate_value(b, vstart)?;
+        children.push((
+            parent,
+            Member {
+                key: (key_start as u32 + 1, key_end as u32 - 1),
+                value: (vstart as u32, vend as u32),
+            },
+        ));
+        i = skip_ws(b, vend);
+        match b.get(i) {
+            Some(b',') => i = skip_ws(b, i + 1),
+            Some(b'}') => return Ok(i + 1),
+            None => return err(i, "unexpected end of input inside a JSON value"),
+            Some(_) => return err(i, "expected ',' or '}'"),
+        }
+    }
 }
 
 /// The kind of a JSON value, read from its first byte.
@@ -444,6 +544,14 @@ impl<'a> Value<'a> {
     }
 }
 
+/// Byte equality of two slices of the same length, inline: keys and field
+/// values are short, and a call to the C library's `memcmp` (what `==` on
+/// slices becomes) costs more than the comparison.
+#[inline]
+pub fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// Does the raw text of a JSON string (between its quotes, escapes as
 /// written) decode to `plain`? Decodes only when it must: every escape
 /// sequence is longer than what it stands for, so a raw text no longer than
@@ -457,7 +565,9 @@ pub fn raw_eq(raw: &str, plain: &str) -> bool {
     use std::cmp::Ordering;
     match raw.len().cmp(&plain.len()) {
         Ordering::Less => false,
-        Ordering::Equal => raw == plain && !raw.as_bytes().contains(&b'\\'),
+        Ordering::Equal => {
+            bytes_eq(raw.as_bytes(), plain.as_bytes()) && !raw.as_bytes().contains(&b'\\')
+        }
         Ordering::Greater => {
             let first = raw.as_bytes()[0];
             (first == b'\\' || plain.as_bytes().first() == Some(&first))
@@ -525,18 +635,11 @@ fn skip_value(b: &[u8], i: usize) -> usize {
 /// `memchr2` takes over past 64 bytes.
 #[inline]
 fn quote_or_backslash(b: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let limit = b.len().min(i + 64);
     while i + 8 <= limit {
         let word = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
-        let quote = word ^ (ONES * u64::from(b'"'));
-        let slash = word ^ (ONES * u64::from(b'\\'));
-        // A byte of `quote` or `slash` is zero where `word` has the byte
-        // sought; the lowest flagged byte is exact (only bytes above a zero
-        // can be flagged falsely).
-        let found =
-            ((quote.wrapping_sub(ONES) & !quote) | (slash.wrapping_sub(ONES) & !slash)) & HIGHS;
+        let found = zero_bytes(word ^ (ONES * u64::from(b'"')))
+            | zero_bytes(word ^ (ONES * u64::from(b'\\')));
         if found != 0 {
             return i + (found.trailing_zeros() / 8) as usize;
         }
@@ -695,6 +798,34 @@ mod tests {
 
     fn ok(s: &str) -> bool {
         validate_value(s.as_bytes(), 0).map(|end| skip_ws(s.as_bytes(), end) == s.len()) == Ok(true)
+    }
+
+    #[test]
+    fn validates_strings_whatever_stops_them_and_wherever() {
+        for len in 0..40 {
+            for start in 0..len.min(9) {
+                let pad = "a".repeat(len);
+                // Ends at its quote.
+                let ok = format!("{pad}\"x");
+                let mut s = vec![b'"'];
+                s.extend_from_slice(&ok.as_bytes()[start..]);
+                assert_eq!(validate_string(&s, 0), Ok(s.len() - 1), "{len} {start}");
+                // A control character anywhere is refused at its offset.
+                let mut bad = s.clone();
+                let at = 1 + (len - start) / 2;
+                bad[at] = 0x1f;
+                assert_eq!(validate_string(&bad, 0).map_err(|e| e.offset), Err(at));
+                // An escape is followed through; UTF-8 passes.
+                let esc = format!("\"{pad}\\n\u{e9}\\u0041\"");
+                assert_eq!(validate_string(esc.as_bytes(), 0), Ok(esc.len()));
+            }
+        }
+        // A byte just above a control character is not taken for it.
+        assert_eq!(
+            validate_string(b"\"\x01\x21aaaaaa\"", 0).map_err(|e| e.offset),
+            Err(1)
+        );
+        assert!(validate_string(b"\"aaaaaaaaaaaa", 0).is_err());
     }
 
     #[test]

@@ -92,13 +92,30 @@ impl<'a> Event<'a> {
 
     /// The top-level member `key`.
     pub fn get(&self, key: &str) -> Option<Value<'a>> {
-        if let (Some(slots), Some(k)) = (&self.known, known_slot(key)) {
-            let at = usize::from(slots[k]).checked_sub(1)?;
-            let m = &self.members[at];
-            return Some(Value::new_unchecked(
-                &self.text[m.value.0 as usize..m.value.1 as usize],
-            ));
+        match known_slot(key) {
+            Some(k) => self.get_top(Top(k)),
+            None => self.scan(key),
         }
+    }
+
+    /// The top-level member `top` names; a lookup when the event's index can
+    /// be trusted.
+    #[inline]
+    pub fn get_top(&self, top: Top) -> Option<Value<'a>> {
+        match &self.known {
+            Some(slots) => {
+                let at = usize::from(slots[top.0]).checked_sub(1)?;
+                let m = &self.members[at];
+                Some(Value::new_unchecked(
+                    &self.text[m.value.0 as usize..m.value.1 as usize],
+                ))
+            }
+            None => self.scan(KNOWN_NAMES[top.0]),
+        }
+    }
+
+    /// A top-level member found by reading every key.
+    fn scan(&self, key: &str) -> Option<Value<'a>> {
         self.members.iter().find_map(|m| {
             let k = &self.text[m.key.0 as usize..m.key.1 as usize];
             raw_eq(k, key)
@@ -111,9 +128,12 @@ impl<'a> Event<'a> {
     /// off when many filters read the same few fields of each event, as a
     /// detection catalogue does; a single query does not call it.
     pub fn index_nested(mut self) -> Self {
+        if self.nested.is_some() {
+            return self;
+        }
         let mut spans = [(0u32, 0u32); Nested::COUNT];
         for (parent, children) in Nested::PARENTS {
-            let Some(object) = self.get(parent) else {
+            let Some(object) = known_slot(parent).and_then(|k| self.get_top(Top(k))) else {
                 continue;
             };
             let mut missing = children.len();
@@ -175,6 +195,23 @@ impl<'a> Event<'a> {
                 self.get(parent)?.get(name)
             }
         }
+    }
+
+    /// [`Event::index_nested`] from the members of the parents that
+    /// [`crate::json::index_object_with_children`] recorded while
+    /// validating (with [`Nested::PARENT_NAMES`]): no walk at all.
+    pub fn with_children(mut self, children: &[(usize, Member)]) -> Self {
+        let mut spans = [(0u32, 0u32); Nested::COUNT];
+        for (parent, m) in children {
+            let key = &self.text[m.key.0 as usize..m.key.1 as usize];
+            for &(name, slot) in Nested::PARENTS[*parent].1 {
+                if spans[slot].1 == 0 && raw_eq(key, name) {
+                    spans[slot] = m.value;
+                }
+            }
+        }
+        self.nested = Some(spans);
+        self
     }
 
     /// [`Event::visit`] for a path that starts with a [`Nested`] member
@@ -246,10 +283,26 @@ impl<'a> Event<'a> {
     /// A missing `objectRef.apiGroup` of an event that has an `objectRef` is
     /// the core group and reads as `""`.
     pub fn visit(&self, path: &Path, f: &mut dyn for<'v> FnMut(Value<'v>) -> bool) -> bool {
+        self.visit_from(path, Top::of(path), f)
+    }
+
+    /// [`Event::visit`] with the slot of the path's first key, when it has
+    /// one, found beforehand ([`Top::of`]): a filter resolves it once, not
+    /// per event.
+    pub fn visit_from(
+        &self,
+        path: &Path,
+        slot: Option<Top>,
+        f: &mut dyn for<'v> FnMut(Value<'v>) -> bool,
+    ) -> bool {
         let Some((Segment::Key(first), rest)) = path.segments.split_first() else {
             return false;
         };
-        let Some(top) = self.get(first) else {
+        let found = match slot {
+            Some(t) => self.get_top(t),
+            None => self.get(first),
+        };
+        let Some(top) = found else {
             return computed::visit(self, first, rest, f);
         };
         if first == "objectRef" && path.is(&["objectRef", "apiGroup"]) {
@@ -325,6 +378,9 @@ pub struct Nested(usize);
 impl Nested {
     const COUNT: usize = 9;
     pub const RESOURCE: Nested = Nested(0);
+    /// The parents of the members, in the order of `PARENTS`.
+    pub const PARENT_NAMES: [&'static str; 4] =
+        ["objectRef", "user", "responseStatus", "annotations"];
     pub const SUBRESOURCE: Nested = Nested(1);
     const API_GROUP: Nested = Nested(4);
     /// Each parent with its members and their slots.
@@ -382,6 +438,17 @@ const KNOWN_NAMES: [&str; KNOWN] = [
     "kind",
 ];
 
+/// The slot of a top-level member that has one ([`KNOWN_NAMES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Top(usize);
+
+impl Top {
+    /// The slot of a path's first key.
+    pub fn of(path: &Path) -> Option<Top> {
+        path.head().and_then(known_slot).map(Top)
+    }
+}
+
 /// How many top-level members have a slot.
 const KNOWN: usize = 16;
 
@@ -409,7 +476,7 @@ fn known_slot(key: &str) -> Option<usize> {
         (4, b'k') => 15,
         _ => return None,
     };
-    (key == KNOWN_NAMES[slot]).then_some(slot)
+    crate::json::bytes_eq(b, KNOWN_NAMES[slot].as_bytes()).then_some(slot)
 }
 
 /// Finds the members [`known_slot`] names of an event: the first of each, as a scan

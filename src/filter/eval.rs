@@ -15,7 +15,7 @@ use regex::{Regex, RegexBuilder};
 use super::ast::{CmpOp, Compare, Expr, FieldRef, Literal, Operand, Quantifier};
 use super::cidr::Cidr;
 use super::error::{FilterError, Span};
-use crate::event::{visit_value, Event, Nested, Path};
+use crate::event::{visit_value, Event, Nested, Path, Top};
 use crate::json::{raw_eq, raw_starts_with, Kind, Value};
 use crate::time::{parse_timestamp, Micros};
 
@@ -58,6 +58,8 @@ struct FieldAt {
     relative: bool,
     /// The path starts with a member events can index once for many reads.
     nested: Option<Nested>,
+    /// The slot of the path's first key, when it has one.
+    top: Option<Top>,
 }
 
 #[derive(Debug)]
@@ -334,6 +336,7 @@ fn field_at(f: &FieldRef) -> FieldAt {
         } else {
             Nested::of(&f.path)
         },
+        top: Top::of(&f.path),
     }
 }
 
@@ -483,7 +486,7 @@ impl<'a> Ctx<'_, 'a> {
             (Ctx::Value(v), true) => visit_value(*v, &field.path.segments, f),
             (Ctx::Event(e), _) => match field.nested {
                 Some(n) => e.visit_nested(n, &field.path, f),
-                None => e.visit(&field.path, f),
+                None => e.visit_from(&field.path, field.top, f),
             },
             (Ctx::Value(_), false) => false,
         }
