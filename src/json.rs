@@ -725,13 +725,23 @@ pub fn unescape(raw: &str) -> Cow<'_, str> {
         return Cow::Borrowed(raw);
     }
     let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.char_indices();
-    while let Some((_, c)) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        let Some((at, e)) = chars.next() else { break };
+    unescape_into(raw, &mut out);
+    Cow::Owned(out)
+}
+
+/// Decodes the raw text of a JSON string into `out` (cleared first): plain
+/// runs are copied whole, escapes decoded; an unpaired surrogate becomes
+/// U+FFFD.
+pub fn unescape_into(raw: &str, out: &mut String) {
+    out.clear();
+    let mut rest = raw;
+    while let Some(at) = memchr::memchr(b'\\', rest.as_bytes()) {
+        out.push_str(&rest[..at]);
+        let Some(e) = rest[at + 1..].chars().next() else {
+            rest = "";
+            break;
+        };
+        let mut used = 1 + e.len_utf8();
         match e {
             'n' => out.push('\n'),
             't' => out.push('\t'),
@@ -739,29 +749,46 @@ pub fn unescape(raw: &str) -> Cow<'_, str> {
             'b' => out.push('\u{8}'),
             'f' => out.push('\u{c}'),
             'u' => {
-                let hi = hex4(&raw[at + 1..]);
-                for _ in 0..4 {
-                    chars.next();
-                }
-                let code = if (0xD800..0xDC00).contains(&hi) && raw[at + 5..].starts_with("\\u") {
-                    let lo = hex4(&raw[at + 7..]);
+                let hi = hex4(rest.get(at + 2..).unwrap_or(""));
+                used = 6;
+                let mut code = hi;
+                if (0xD800..0xDC00).contains(&hi)
+                    && rest.get(at + 6..).is_some_and(|r| r.starts_with("\\u"))
+                {
+                    let lo = hex4(rest.get(at + 8..).unwrap_or(""));
                     if (0xDC00..0xE000).contains(&lo) {
-                        for _ in 0..6 {
-                            chars.next();
-                        }
-                        0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                    } else {
-                        hi
+                        code = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                        used = 12;
                     }
-                } else {
-                    hi
-                };
+                }
                 out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
             }
             other => out.push(other),
         }
+        rest = rest.get(at + used..).unwrap_or("");
     }
-    Cow::Owned(out)
+    out.push_str(rest);
+}
+
+impl<'a> Value<'a> {
+    /// Calls `f` with the decoded string, decoding into a buffer kept per
+    /// thread when it has escapes (a URI with `\u0026` in it), so that tests
+    /// run on every event allocate nothing. `None` for other kinds. `f` must
+    /// not call `with_str` itself.
+    pub fn with_str<R>(&self, f: impl FnOnce(&str) -> R) -> Option<R> {
+        thread_local! {
+            static DECODED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        let raw = self.raw_str()?;
+        if !raw.contains('\\') {
+            return Some(f(raw));
+        }
+        Some(DECODED.with(|buf| {
+            let mut buf = buf.borrow_mut();
+            unescape_into(raw, &mut buf);
+            f(&buf)
+        }))
+    }
 }
 
 fn hex4(s: &str) -> u32 {
@@ -843,6 +870,28 @@ mod tests {
         // A byte just above a match must not be taken for it.
         assert_eq!(quote_or_backslash(b"\x01\"\"aaaaaaaaaaa\"", 0), 1);
         assert_eq!(quote_or_backslash("é\"".as_bytes(), 0), 2);
+    }
+
+    #[test]
+    fn unescape_agrees_with_serde_json() {
+        for raw in [
+            r"plain",
+            r"/api/v1/pods?watch=true\u0026limit=5",
+            r"caf\u00e9 ☕ \ud83d\ude00 end",
+            r#"q\"u\\o\/te\b\f\n\r\t"#,
+            r"\u0041",
+            r"é\nü",
+            r"trailing \u0026",
+        ] {
+            let want: String = serde_json::from_str(&format!("\"{raw}\"")).unwrap();
+            assert_eq!(unescape(raw), want, "{raw}");
+            let v = format!("\"{raw}\"");
+            assert_eq!(
+                Value::new_unchecked(&v).with_str(|s| s.to_string()),
+                Some(want)
+            );
+        }
+        assert_eq!(Value::new_unchecked("12").with_str(|s| s.len()), None);
     }
 
     #[test]

@@ -597,14 +597,14 @@ impl Test {
             Test::Gt(s) => order(v, s) == Some(Greater),
             Test::Ge(s) => matches!(order(v, s), Some(Greater | Equal)),
             Test::In(items) => items.iter().any(|s| equals(v, s)),
-            Test::Contains(n) => v.as_str().is_some_and(|s| s.contains(n.as_str())),
+            Test::Contains(n) => v.with_str(|s| s.contains(n.as_str())) == Some(true),
             Test::StartsWith(n) => v.raw_str().is_some_and(|s| raw_starts_with(s, n)),
-            Test::EndsWith(n) => v.as_str().is_some_and(|s| s.ends_with(n.as_str())),
-            Test::Regex(re) | Test::Glob(re) => v.as_str().is_some_and(|s| re.is_match(&s)),
-            Test::NotRegex(re) => !v.as_str().is_some_and(|s| re.is_match(&s)),
+            Test::EndsWith(n) => v.with_str(|s| s.ends_with(n.as_str())) == Some(true),
+            Test::Regex(re) | Test::Glob(re) => v.with_str(|s| re.is_match(s)) == Some(true),
+            Test::NotRegex(re) => v.with_str(|s| re.is_match(s)) != Some(true),
             Test::Within(blocks) => v
-                .as_str()
-                .and_then(|s| s.trim().parse::<std::net::IpAddr>().ok())
+                .with_str(|s| s.trim().parse::<std::net::IpAddr>().ok())
+                .flatten()
                 .is_some_and(|ip| blocks.iter().any(|b| b.contains(ip))),
         }
     }
