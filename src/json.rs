@@ -303,22 +303,7 @@ pub struct Member {
 /// navigates without re-validating. Offsets are `u32`: a single event over
 /// 4 GiB is rejected.
 pub fn index_object(text: &str, out: &mut Vec<Member>) -> Result<(), JsonError> {
-    index_object_with_children(text, out, &[], &mut Vec::new())
-}
-
-/// [`index_object`], also recording the members of the top-level objects
-/// named in `parents` (raw keys compared as decoded) into `children`
-/// (cleared first), each with the index of its parent's name: the same
-/// single validating pass, so that a reader of many nested fields (the
-/// detector) finds them without walking those objects again.
-pub fn index_object_with_children(
-    text: &str,
-    out: &mut Vec<Member>,
-    parents: &[&str],
-    children: &mut Vec<(usize, Member)>,
-) -> Result<(), JsonError> {
     out.clear();
-    children.clear();
     let b = text.as_bytes();
     if b.len() > u32::MAX as usize {
         return err(0, "event larger than 4 GiB");
@@ -328,8 +313,6 @@ pub fn index_object_with_children(
         return err(i, "expected a JSON object");
     }
     i = skip_ws(b, i + 1);
-    // Only the first member of a name counts, as in a lookup.
-    let mut recorded = 0u64;
     if b.get(i) == Some(&b'}') {
         i += 1;
     } else {
@@ -344,22 +327,7 @@ pub fn index_object_with_children(
                 return err(i, "expected ':' after an object key");
             }
             let vstart = skip_ws(b, i + 1);
-            let parent = if parents.is_empty() || b.get(vstart) != Some(&b'{') {
-                None
-            } else {
-                let raw = &text[key.0 as usize..key.1 as usize];
-                parents
-                    .iter()
-                    .position(|p| raw_eq(raw, p))
-                    .filter(|&p| p < 64 && recorded & (1 << p) == 0)
-            };
-            if let Some(p) = parent {
-                recorded |= 1 << p;
-            }
-            let vend = match parent {
-                Some(p) => object_members(b, vstart, p, children)?,
-                None => validate_value(b, vstart)?,
-            };
+            let vend = validate_value(b, vstart)?;
             out.push(Member {
                 key,
                 value: (vstart as u32, vend as u32),
@@ -381,41 +349,6 @@ pub fn index_object_with_children(
         return err(end, "unexpected data after the JSON object");
     }
     Ok(())
-}
-
-/// Validates the object at `b[i] == b'{'` as [`validate_value`] would (same
-/// errors at the same offsets), recording its members, tagged `parent`.
-/// Returns the offset past its `}`.
-fn object_members(
-    b: &[u8],
-    i: usize,
-    parent: usize,
-    children: &mut Vec<(usize, Member)>,
-) -> Result<usize, JsonError> {
-    let mut i = skip_ws(b, i + 1);
-    if b.get(i) == Some(&b'}') {
-        return Ok(i + 1);
-    }
-    loop {
-        let key_start = i;
-        let vstart = validate_key(b, i)?;
-        let key_end = skip_string(b, key_start);
-        let vend = validate_value(b, vstart)?;
-        children.push((
-            parent,
-            Member {
-                key: (key_start as u32 + 1, key_end as u32 - 1),
-                value: (vstart as u32, vend as u32),
-            },
-        ));
-        i = skip_ws(b, vend);
-        match b.get(i) {
-            Some(b',') => i = skip_ws(b, i + 1),
-            Some(b'}') => return Ok(i + 1),
-            None => return err(i, "unexpected end of input inside a JSON value"),
-            Some(_) => return err(i, "expected ',' or '}'"),
-        }
-    }
 }
 
 /// The kind of a JSON value, read from its first byte.

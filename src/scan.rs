@@ -12,10 +12,10 @@ use crate::agg::summary::request_key;
 use crate::chunk::{Chunk, Mode};
 use crate::detect::Detector;
 use crate::event::envelope::{self, Format, Unwrapped};
-use crate::event::{Event, Nested, Shape};
+use crate::event::{Event, Shape};
 use crate::filter::prefilter::Prefilter;
 use crate::filter::Matcher;
-use crate::json::{index_object, index_object_with_children, validate_value, Kind, Member, Value};
+use crate::json::{index_object, validate_value, Kind, Member, Value};
 use crate::output::{Rendered, Renderer};
 
 /// What the workers need to process a chunk.
@@ -155,8 +155,6 @@ impl At {
 struct Scratch {
     members: Vec<Member>,
     items: Vec<Member>,
-    /// Members of the nested objects the detector reads.
-    children: Vec<(usize, Member)>,
 }
 
 fn scan_lines(
@@ -268,19 +266,8 @@ fn scan_line(
             None => {}
         }
     }
-    // The detector reads the same nested fields of every event: record them
-    // during validation.
-    let indexed = match q.detector {
-        Some(_) => {
-            index_object_with_children(text, &mut s.members, &Nested::PARENT_NAMES, &mut s.children)
-        }
-        None => index_object(text, &mut s.members),
-    };
-    match indexed {
-        Ok(()) => {
-            let children = q.detector.is_some();
-            handle_object(text, line_no, pos, children, q, s, res)
-        }
+    match index_object(text, &mut s.members) {
+        Ok(()) => handle_object(text, line_no, pos, q, s, res),
         Err(e) if e.offset >= text.len() => res.errors.push(LineError {
             line: line_no,
             message: "invalid JSON: the line ends inside a value (cut short?)".into(),
@@ -372,25 +359,17 @@ fn scan_item(
     s.items = members;
 }
 
-/// A validated top-level object whose members are in `s.members` (and,
-/// when `children`, the members of its nested parents in `s.children`, see
-/// [`Event::with_children`]).
+/// A validated top-level object whose members are in `s.members`.
 fn handle_object(
     text: &str,
     line_no: u64,
     pos: Pos,
-    children: bool,
     q: &Query<'_>,
     s: &mut Scratch,
     res: &mut ChunkResult,
 ) {
     let members = std::mem::take(&mut s.members);
     let e = Event::new(text, &members);
-    let e = if children {
-        e.with_children(&s.children)
-    } else {
-        e
-    };
     match e.shape() {
         Shape::Event => test_event(&e, line_no, pos, q, res),
         Shape::EventList(items) => {
@@ -591,7 +570,7 @@ fn scan_document(data: &[u8], at: At, q: &Query<'_>, s: &mut Scratch, res: &mut 
                 match b[i] {
                     b'{' => {
                         if index_object(value, &mut s.members).is_ok() {
-                            handle_object(value, line_no, at.pos(i, 0), false, q, s, res);
+                            handle_object(value, line_no, at.pos(i, 0), q, s, res);
                         }
                     }
                     b'[' => scan_array(value, line_no, at.pos(i, 0), q, s, res),

@@ -44,15 +44,7 @@ impl<'a> Event<'a> {
     /// Wraps text and the member index that [`crate::json::index_object`]
     /// produced for exactly that text.
     pub fn new(text: &'a str, members: &'a [Member]) -> Self {
-        Event {
-            text,
-            members,
-            known: index_known(text, members),
-            nested: None,
-            memo: None,
-            record: None,
-            format: envelope::Format::Event,
-        }
+        Event::wrapped(text, members, None, envelope::Format::Event)
     }
 
     /// An event unwrapped from a cloud envelope: `text` is the Event JSON,
@@ -128,9 +120,6 @@ impl<'a> Event<'a> {
     /// off when many filters read the same few fields of each event, as a
     /// detection catalogue does; a single query does not call it.
     pub fn index_nested(mut self) -> Self {
-        if self.nested.is_some() {
-            return self;
-        }
         let mut spans = [(0u32, 0u32); Nested::COUNT];
         for (parent, children) in Nested::PARENTS {
             let Some(object) = known_slot(parent).and_then(|k| self.get_top(Top(k))) else {
@@ -195,23 +184,6 @@ impl<'a> Event<'a> {
                 self.get(parent)?.get(name)
             }
         }
-    }
-
-    /// [`Event::index_nested`] from the members of the parents that
-    /// [`crate::json::index_object_with_children`] recorded while
-    /// validating (with [`Nested::PARENT_NAMES`]): no walk at all.
-    pub fn with_children(mut self, children: &[(usize, Member)]) -> Self {
-        let mut spans = [(0u32, 0u32); Nested::COUNT];
-        for (parent, m) in children {
-            let key = &self.text[m.key.0 as usize..m.key.1 as usize];
-            for &(name, slot) in Nested::PARENTS[*parent].1 {
-                if spans[slot].1 == 0 && raw_eq(key, name) {
-                    spans[slot] = m.value;
-                }
-            }
-        }
-        self.nested = Some(spans);
-        self
     }
 
     /// [`Event::visit`] for a path that starts with a [`Nested`] member
@@ -378,9 +350,6 @@ pub struct Nested(usize);
 impl Nested {
     const COUNT: usize = 9;
     pub const RESOURCE: Nested = Nested(0);
-    /// The parents of the members, in the order of `PARENTS`.
-    pub const PARENT_NAMES: [&'static str; 4] =
-        ["objectRef", "user", "responseStatus", "annotations"];
     pub const SUBRESOURCE: Nested = Nested(1);
     const API_GROUP: Nested = Nested(4);
     /// Each parent with its members and their slots.

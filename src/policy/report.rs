@@ -152,13 +152,21 @@ fn amount(a: Amount) -> Value {
     json!({"events": a.events, "bytes": a.bytes})
 }
 
+/// Each rule with its index and what it decided and wrote (zero when it
+/// never matched).
+fn per_rule<'a>(
+    policy: &'a Policy,
+    t: &'a Tally,
+) -> impl Iterator<Item = (usize, &'a Rule, Amount, Amount)> + 'a {
+    policy.rules.iter().enumerate().map(|(i, r)| {
+        let (decided, written) = t.by_rule.get(&Some(i)).copied().unwrap_or_default();
+        (i, r, decided, written)
+    })
+}
+
 fn simulation_json(name: &str, policy: &Policy, t: &Tally) -> Value {
-    let rules: Vec<Value> = policy
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let (decided, written) = t.by_rule.get(&Some(i)).copied().unwrap_or_default();
+    let rules: Vec<Value> = per_rule(policy, t)
+        .map(|(i, r, decided, written)| {
             json!({
                 "rule": i + 1,
                 "line": r.line,
@@ -268,12 +276,8 @@ fn simulation_table(
         out,
     )?;
     writeln!(out)?;
-    let mut rows: Vec<Vec<String>> = policy
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let (d, w) = t.by_rule.get(&Some(i)).copied().unwrap_or_default();
+    let mut rows: Vec<Vec<String>> = per_rule(policy, t)
+        .map(|(i, r, d, w)| {
             vec![
                 (i + 1).to_string(),
                 r.line.to_string(),
@@ -414,12 +418,8 @@ fn diff(
     }
     writeln!(out)?;
     for (name, policy, t) in [(old_name, old, t_old), (new_name, new, t_new)] {
-        let rows: Vec<Vec<String>> = policy
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let (d, w) = t.by_rule.get(&Some(i)).copied().unwrap_or_default();
+        let rows: Vec<Vec<String>> = per_rule(policy, t)
+            .map(|(i, r, d, w)| {
                 vec![
                     (i + 1).to_string(),
                     r.spec.level.name().to_string(),
