@@ -22,7 +22,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use crate::event::{Event, Nested};
-use crate::filter::eval::glob_regex;
+use crate::filter::eval::{glob_regex, Atoms, Known};
 use crate::filter::fields;
 use crate::output::columns::{field_text, value_text, ColumnValue};
 use crate::time::{parse_timestamp, Micros};
@@ -178,6 +178,8 @@ pub struct Detector {
     anywhere: Vec<u16>,
     /// `--no-thresholds`: threshold rules report every event they count.
     pub no_thresholds: bool,
+    /// The tests the rules have in common, each run once per event.
+    atoms: Atoms,
 }
 
 /// Which part of a streaming request (exec, attach, port-forward) an event
@@ -242,8 +244,12 @@ const SHOWN: &[&[&str]] = &[
 ];
 
 impl Detector {
-    pub fn new(rules: Vec<Rule>, no_thresholds: bool) -> Detector {
+    pub fn new(mut rules: Vec<Rule>, no_thresholds: bool) -> Detector {
         assert!(rules.len() < usize::from(u16::MAX), "too many rules");
+        let mut atoms = Atoms::default();
+        for rule in &mut rules {
+            rule.matcher.share(&mut atoms);
+        }
         let anywhere: Vec<u16> = (0..rules.len() as u16)
             .filter(|&i| rules[usize::from(i)].resources.is_none())
             .collect();
@@ -268,6 +274,7 @@ impl Detector {
             by_resource,
             anywhere,
             no_thresholds,
+            atoms,
         }
     }
 
@@ -299,6 +306,9 @@ impl Detector {
             _ => return,
         };
         let candidates = self.candidates(e);
+        thread_local! {
+            static KNOWN: std::cell::RefCell<Known> = std::cell::RefCell::default();
+        }
         let mut subject: Option<std::sync::Arc<Subject>> = None;
         let mut subject_of = |e: &Event<'_>| {
             subject
@@ -306,9 +316,10 @@ impl Detector {
                 .clone()
         };
         let before = out.len();
+        KNOWN.with_borrow_mut(|known| known.reset(&self.atoms));
         for &i in candidates {
             let rule = &self.rules[usize::from(i)];
-            if !rule.matcher.matches(e) {
+            if !KNOWN.with_borrow_mut(|known| rule.matcher.matches_known(e, known)) {
                 continue;
             }
             let (why, key, distinct) = match &rule.threshold {

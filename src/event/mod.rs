@@ -186,6 +186,16 @@ impl<'a> Event<'a> {
         }
     }
 
+    /// A [`Nested`] member as read by a path that ends at it, when
+    /// [`Event::index_nested`] ran: `Some(None)` when it is absent. `None`
+    /// when only a walk can tell (no index, or a member read with a
+    /// default, as `objectRef.apiGroup` is).
+    #[inline]
+    pub fn indexed(&self, field: Nested) -> Option<Option<Value<'a>>> {
+        let spans = self.nested.as_ref()?;
+        (field != Nested::API_GROUP).then(|| self.at(spans[field.0]))
+    }
+
     /// [`Event::visit`] for a path that starts with a [`Nested`] member
     /// (`rest` is what follows it): a lookup once [`Event::index_nested`]
     /// ran, else the same walk as `visit(path)`.

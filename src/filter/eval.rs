@@ -49,6 +49,41 @@ enum Node {
         field: FieldAt,
         body: Box<Node>,
     },
+    /// A test that matchers compiled together share ([`Matcher::share`]):
+    /// evaluated once per event, its answer kept in [`Known`] slot `.0`.
+    Shared(u32, Box<Node>),
+}
+
+/// The tests of matchers run together on each event (a detection
+/// catalogue), by their text, so that a test several rules make —
+/// `not code >= 400`, `verb in ["create", "update", "patch"]` — runs once.
+#[derive(Debug, Default)]
+pub struct Atoms {
+    ids: std::collections::HashMap<String, u32>,
+}
+
+impl Atoms {
+    /// How many distinct tests; a [`Known`] needs this many slots.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// What the shared tests answered for the current event: per slot, 0 not
+/// yet asked, 1 false, 2 true. [`Known::reset`] before each event.
+#[derive(Debug, Default, Clone)]
+pub struct Known(Vec<u8>);
+
+impl Known {
+    /// Forgets every answer, sized for `atoms`.
+    pub fn reset(&mut self, atoms: &Atoms) {
+        self.0.clear();
+        self.0.resize(atoms.len(), 0);
+    }
 }
 
 /// A path and whether it starts at the event or at the current element.
@@ -78,7 +113,9 @@ enum Test {
     Gt(Scalar),
     Ge(Scalar),
     In(Vec<Scalar>),
-    Contains(String),
+    /// A substring, searched with a finder built once (std's `str::contains`
+    /// sets up its searcher again on every call).
+    Contains(Box<memchr::memmem::Finder<'static>>),
     StartsWith(String),
     EndsWith(String),
     Regex(Regex),
@@ -108,7 +145,23 @@ impl Matcher {
 
     /// Does the event match?
     pub fn matches(&self, event: &Event<'_>) -> bool {
-        eval(&self.root, Ctx::Event(event))
+        eval(&self.root, Ctx::Event(event), &mut Known::default())
+    }
+
+    /// [`Matcher::matches`] for a matcher that [`Matcher::share`]d its
+    /// tests: answers of shared tests are read from and kept in `known`,
+    /// which holds this event's answers only.
+    pub fn matches_known(&self, event: &Event<'_>, known: &mut Known) -> bool {
+        eval(&self.root, Ctx::Event(event), known)
+    }
+
+    /// Registers the matcher's tests of the event (not those inside
+    /// `any`/`all`, which test elements) in `atoms`, so that matchers sharing
+    /// one `atoms` evaluate a test they have in common once per event with
+    /// [`Matcher::matches_known`]. Tests are told apart by their compiled
+    /// form: same path, operator and literal.
+    pub fn share(&mut self, atoms: &mut Atoms) {
+        share(&mut self.root, atoms);
     }
 
     /// Why the event matches: for each comparison that took part in the
@@ -124,6 +177,21 @@ impl Matcher {
             out.clear();
         }
         out
+    }
+}
+
+fn share(node: &mut Node, atoms: &mut Atoms) {
+    match node {
+        Node::Const(_) | Node::Shared(..) => {}
+        Node::Not(n) => share(n, atoms),
+        Node::And(xs) | Node::Or(xs) => xs.iter_mut().for_each(|n| share(n, atoms)),
+        Node::Test(_) | Node::Fields { .. } | Node::Exists(_) | Node::Quantified { .. } => {
+            let key = format!("{node:?}");
+            let next = atoms.ids.len() as u32;
+            let id = *atoms.ids.entry(key).or_insert(next);
+            let leaf = std::mem::replace(node, Node::Const(false));
+            *node = Node::Shared(id, Box::new(leaf));
+        }
     }
 }
 
@@ -205,7 +273,8 @@ fn explain(node: &Node, ctx: Ctx<'_, '_>, skip: &[&[&str]], out: &mut Vec<String
             }
             held
         }
-        other => eval(other, ctx),
+        Node::Shared(_, n) => explain(n, ctx, skip, out),
+        other => eval(other, ctx, &mut Known::default()),
     }
 }
 
@@ -308,7 +377,7 @@ fn cost(node: &Node) -> u32 {
     };
     match node {
         Node::Const(_) => 0,
-        Node::Not(n) => cost(n),
+        Node::Not(n) | Node::Shared(_, n) => cost(n),
         Node::And(xs) | Node::Or(xs) => xs.iter().map(cost).sum(),
         Node::Test(t) => {
             read(&t.field)
@@ -372,7 +441,7 @@ fn compile_test(op: CmpOp, lit: &Literal, span: Span) -> Result<Test, FilterErro
             Literal::List(items) => Test::In(items.iter().map(scalar).collect()),
             other => Test::In(vec![scalar(other)]),
         },
-        CmpOp::Contains => Test::Contains(text(lit)),
+        CmpOp::Contains => contains(&text(lit)),
         CmpOp::StartsWith => Test::StartsWith(text(lit)),
         CmpOp::EndsWith => Test::EndsWith(text(lit)),
         CmpOp::Matches => Test::Regex(regex(&text(lit), span)?),
@@ -448,8 +517,14 @@ fn simple_glob(pattern: &str) -> Option<Test> {
         (false, false) => Test::Eq(Scalar::Str(inner.to_string())),
         (false, true) => Test::StartsWith(inner.to_string()),
         (true, false) => Test::EndsWith(inner.to_string()),
-        (true, true) => Test::Contains(inner.to_string()),
+        (true, true) => contains(inner),
     })
+}
+
+fn contains(needle: &str) -> Test {
+    Test::Contains(Box::new(
+        memchr::memmem::Finder::new(needle.as_bytes()).into_owned(),
+    ))
 }
 
 /// Compiles a glob (`*` any run of characters, `?` one character, anchored at
@@ -492,6 +567,26 @@ impl<'a> Ctx<'_, 'a> {
         }
     }
 
+    /// The one value a field names when it is a lookup, not a walk: a
+    /// top-level member (`verb`) or an indexed nested one
+    /// (`objectRef.resource`). `Some(None)`: the field is absent. `None`:
+    /// use [`Ctx::visit`].
+    #[inline]
+    fn direct(&self, field: &FieldAt) -> Option<Option<Value<'a>>> {
+        let Ctx::Event(e) = self else {
+            return None;
+        };
+        if field.relative {
+            return None;
+        }
+        match (field.nested, field.top, field.path.segments.len()) {
+            (Some(n), _, 2) => e.indexed(n),
+            // A known name is never a computed one, so absent is absent.
+            (None, Some(t), 1) => Some(e.get_top(t)),
+            _ => None,
+        }
+    }
+
     /// Visits the leaves: arrays reached at the end are entered one level.
     /// Returns (stopped, saw_any).
     fn visit_leaves(
@@ -515,13 +610,41 @@ impl<'a> Ctx<'_, 'a> {
     }
 }
 
-fn eval(node: &Node, ctx: Ctx<'_, '_>) -> bool {
+fn eval(node: &Node, ctx: Ctx<'_, '_>, known: &mut Known) -> bool {
     match node {
         Node::Const(b) => *b,
-        Node::Not(n) => !eval(n, ctx),
-        Node::And(xs) => xs.iter().all(|n| eval(n, ctx)),
-        Node::Or(xs) => xs.iter().any(|n| eval(n, ctx)),
+        Node::Not(n) => !eval(n, ctx, known),
+        Node::And(xs) => xs.iter().all(|n| eval(n, ctx, known)),
+        Node::Or(xs) => xs.iter().any(|n| eval(n, ctx, known)),
+        Node::Shared(id, n) => {
+            let slot = *id as usize;
+            match known.0.get(slot) {
+                Some(1) => false,
+                Some(2) => true,
+                Some(_) => {
+                    let held = eval(n, ctx, known);
+                    known.0[slot] = 1 + u8::from(held);
+                    held
+                }
+                // A matcher run without its answers.
+                None => eval(n, ctx, known),
+            }
+        }
         Node::Test(t) => {
+            if let Some(found) = ctx.direct(&t.field) {
+                // The same answer as the walk below, without its closures.
+                return match found {
+                    Some(v) if v.kind() == Kind::Array => {
+                        let mut seen = false;
+                        v.elements().any(|x| {
+                            seen = true;
+                            t.test.holds(x)
+                        }) || (!seen && t.test.holds_for_null())
+                    }
+                    Some(v) => t.test.holds(v),
+                    None => t.test.holds_for_null(),
+                };
+            }
             let (stopped, seen) = ctx.visit_leaves(&t.field, &mut |v| t.test.holds(v));
             stopped || (!seen && t.test.holds_for_null())
         }
@@ -532,7 +655,7 @@ fn eval(node: &Node, ctx: Ctx<'_, '_>) -> bool {
             body,
         } => {
             let mut each = |v: Value<'_>| {
-                let hit = eval(body, Ctx::Value(v));
+                let hit = eval(body, Ctx::Value(v), known);
                 match quantifier {
                     Quantifier::Any => hit,
                     Quantifier::All => !hit,
@@ -597,7 +720,7 @@ impl Test {
             Test::Gt(s) => order(v, s) == Some(Greater),
             Test::Ge(s) => matches!(order(v, s), Some(Greater | Equal)),
             Test::In(items) => items.iter().any(|s| equals(v, s)),
-            Test::Contains(n) => v.with_str(|s| s.contains(n.as_str())) == Some(true),
+            Test::Contains(n) => v.with_str(|s| n.find(s.as_bytes()).is_some()) == Some(true),
             Test::StartsWith(n) => v.raw_str().is_some_and(|s| raw_starts_with(s, n)),
             Test::EndsWith(n) => v.with_str(|s| s.ends_with(n.as_str())) == Some(true),
             Test::Regex(re) | Test::Glob(re) => v.with_str(|s| re.is_match(s)) == Some(true),

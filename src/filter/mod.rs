@@ -258,6 +258,39 @@ mod tests {
     }
 
     #[test]
+    fn shared_tests_run_once_and_agree() {
+        let filters = [
+            r#"verb == "create" and not code >= 400"#,
+            r#"code >= 400 or user.username == "alice""#,
+            r#"not code >= 400 and any(requestObject.rules[*], "pods/exec" in resources)"#,
+            r#"any(requestObject.rules[*], "pods/exec" in resources) and verb == "create""#,
+            r#"exec.command contains "sh" and verb == "create""#,
+            r#"objectRef.apiGroup == "" and not code >= 400"#,
+        ];
+        let mut atoms = eval::Atoms::default();
+        let mut shared: Vec<Matcher> = filters
+            .iter()
+            .map(|f| Matcher::compile(&parse_filter(f).unwrap()).unwrap())
+            .collect();
+        for m in &mut shared {
+            m.share(&mut atoms);
+        }
+        // Six distinct tests of the event: `code >= 400`, `verb == "create"`
+        // and the `any` are counted once each.
+        assert_eq!(atoms.len(), 6);
+        let mut known = eval::Known::default();
+        for event in [EXEC, ROLE, EXEC] {
+            let mut idx = Vec::new();
+            index_object(event, &mut idx).unwrap();
+            let e = Event::new(event, &idx);
+            known.reset(&atoms);
+            for (f, m) in filters.iter().zip(&shared) {
+                assert_eq!(m.matches_known(&e, &mut known), run(f, event), "{f}");
+            }
+        }
+    }
+
+    #[test]
     fn pattern_errors() {
         let e = Matcher::compile(&parse_filter(r#"user =~ "(""#).unwrap()).unwrap_err();
         assert!(e.message.starts_with("invalid regex"), "{}", e.message);
