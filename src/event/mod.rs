@@ -16,10 +16,11 @@ pub use path::{Path, Segment};
 pub struct Event<'a> {
     text: &'a str,
     members: &'a [Member],
-    /// Where the members [`known_slot`] names are: member index + 1, 0 when absent.
+    /// Where the members [`known_slot`] names are: member index + 1, 0 when
+    /// absent; slot [`OTHERS`] says whether any other key is present.
     /// `None` when the index cannot be trusted (an escaped key, or more
     /// members than a byte counts); lookups then scan.
-    known: Option<[u8; KNOWN]>,
+    known: Option<[u8; KNOWN + 1]>,
     /// Where the [`Nested`] members are, once [`Event::index_nested`] ran:
     /// byte spans of their values in `text`, `(0, 0)` when absent.
     nested: Option<[Span; Nested::COUNT]>,
@@ -84,9 +85,12 @@ impl<'a> Event<'a> {
 
     /// The top-level member `key`.
     pub fn get(&self, key: &str) -> Option<Value<'a>> {
-        match known_slot(key) {
-            Some(k) => self.get_top(Top(k)),
-            None => self.scan(key),
+        match (known_slot(key), &self.known) {
+            (Some(k), _) => self.get_top(Top(k)),
+            // Every key has a slot, so no other name is here (computed
+            // fields such as `pod` are asked for this way on every event).
+            (None, Some(slots)) if slots[OTHERS] == 0 => None,
+            (None, _) => self.scan(key),
         }
     }
 
@@ -415,6 +419,8 @@ const KNOWN_NAMES: [&str; KNOWN] = [
     "requestObject",
     "responseObject",
     "kind",
+    "apiVersion",
+    "level",
 ];
 
 /// The slot of a top-level member that has one ([`KNOWN_NAMES`]).
@@ -429,7 +435,10 @@ impl Top {
 }
 
 /// How many top-level members have a slot.
-const KNOWN: usize = 16;
+const KNOWN: usize = 18;
+/// The slot after the named ones: 1 when the event has a key with no slot
+/// (then a lookup of a name without one must read every key).
+const OTHERS: usize = KNOWN;
 
 /// `key`'s slot in [`KNOWN_NAMES`]. Runs for every key of every event, so
 /// it picks the one candidate by length and first byte and compares once.
@@ -453,6 +462,8 @@ fn known_slot(key: &str) -> Option<usize> {
         (13, b'r') => 13,
         (14, b'r') => 14,
         (4, b'k') => 15,
+        (10, b'a') => 16,
+        (5, b'l') => 17,
         _ => return None,
     };
     crate::json::bytes_eq(b, KNOWN_NAMES[slot].as_bytes()).then_some(slot)
@@ -461,20 +472,20 @@ fn known_slot(key: &str) -> Option<usize> {
 /// Finds the members [`known_slot`] names of an event: the first of each, as a scan
 /// would. `None` when a key is escaped (its raw text is not its name) or
 /// there are too many members to count in a byte.
-fn index_known(text: &str, members: &[Member]) -> Option<[u8; KNOWN]> {
+fn index_known(text: &str, members: &[Member]) -> Option<[u8; KNOWN + 1]> {
     if members.len() >= usize::from(u8::MAX) {
         return None;
     }
-    let mut slots = [0u8; KNOWN];
+    let mut slots = [0u8; KNOWN + 1];
     for (i, m) in members.iter().enumerate() {
         let key = &text[m.key.0 as usize..m.key.1 as usize];
         if key.bytes().any(|b| b == b'\\') {
             return None;
         }
-        if let Some(k) = known_slot(key) {
-            if slots[k] == 0 {
-                slots[k] = i as u8 + 1;
-            }
+        match known_slot(key) {
+            Some(k) if slots[k] == 0 => slots[k] = i as u8 + 1,
+            Some(_) => {}
+            None => slots[OTHERS] = 1,
         }
     }
     Some(slots)
