@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kaq_global_optspecs
-    string join \n e/filter= verb= resource= n/namespace= user= code= stage= since= until= dedup o/output= color= c/compact r/raw columns= count m/limit= v/verbose q/quiet by= top= every= distinct= stats= summary j/threads= format= no-prefilter no-mmap ignore-errors generate= h/help V/version
+    string join \n e/filter= verb= resource= n/namespace= user= code= stage= since= until= dedup o/output= color= c/compact r/raw columns= count m/limit= v/verbose q/quiet by= top= every= distinct= stats= summary j/threads= format= no-prefilter no-mmap F/follow from-start ignore-errors generate= h/help V/version
 end
 
 function __fish_kaq_needs_command
@@ -71,6 +71,8 @@ complete -c kaq -n "__fish_kaq_needs_command" -s q -l quiet -d 'Print no warning
 complete -c kaq -n "__fish_kaq_needs_command" -l summary -d 'A one-screen summary of the matching events (also: kaq summary [PATH]...)'
 complete -c kaq -n "__fish_kaq_needs_command" -l no-prefilter -d 'Parse every line. By default a line that lacks a literal the filter needs is skipped unparsed (it is still checked for corruption); this validates every line and reports every malformed one'
 complete -c kaq -n "__fish_kaq_needs_command" -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -n "__fish_kaq_needs_command" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate), until Ctrl-C. PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start and --since'
+complete -c kaq -n "__fish_kaq_needs_command" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
 complete -c kaq -n "__fish_kaq_needs_command" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -n "__fish_kaq_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kaq -n "__fish_kaq_needs_command" -s V -l version -d 'Print version'
@@ -120,6 +122,8 @@ complete -c kaq -n "__fish_kaq_using_subcommand detect" -l no-thresholds -d 'Thr
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -s q -l quiet -d 'Print no warnings about malformed lines'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate), until Ctrl-C. PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start and --since'
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
@@ -149,6 +153,8 @@ openshift\t'OpenShift must-gather lines'"
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s q -l quiet -d 'Print no warnings about malformed lines'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate), until Ctrl-C. PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start and --since'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -f -a "simulate" -d 'Replay the logs through a policy: events and bytes kept and dropped per level and per rule, rules never hit, events the policy wants at a higher level than was captured. With -o ndjson, write the log as the API server would have under the policy'
@@ -184,6 +190,8 @@ complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcomma
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s q -l quiet -d 'Print no warnings about malformed lines'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate), until Ctrl-C. PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start and --since'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
@@ -213,6 +221,8 @@ openshift\t'OpenShift must-gather lines'"
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s q -l quiet -d 'Print no warnings about malformed lines'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate), until Ctrl-C. PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start and --since'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
@@ -242,6 +252,8 @@ openshift\t'OpenShift must-gather lines'"
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Print no warnings about malformed lines'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate), until Ctrl-C. PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start and --since'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "simulate" -d 'Replay the logs through a policy: events and bytes kept and dropped per level and per rule, rules never hit, events the policy wants at a higher level than was captured. With -o ndjson, write the log as the API server would have under the policy'

@@ -341,6 +341,18 @@ pub struct Cli {
     #[arg(long, global = true, help_heading = "Input")]
     pub no_mmap: bool,
 
+    /// Follow the live log: print matching events as they are written,
+    /// across rotations (rename, copytruncate, remove and recreate), until
+    /// Ctrl-C. PATH is the live file or its directory (default the kubeadm
+    /// path, or KAQ_LOG). Starts at the end; see --from-start and --since.
+    #[arg(short = 'F', long, global = true, help_heading = "Input")]
+    pub follow: bool,
+
+    /// With --follow: read the live file from its start before following
+    /// (with --since, its rotated backups too).
+    #[arg(long, global = true, requires = "follow", help_heading = "Input")]
+    pub from_start: bool,
+
     /// Exit 0/1 even when lines were malformed (they are still reported).
     #[arg(long, global = true, help_heading = "Input")]
     pub ignore_errors: bool,

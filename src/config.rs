@@ -46,6 +46,9 @@ pub struct Config {
     pub detect: Option<DetectRun>,
     /// `kaq policy`: the policies to replay events through.
     pub policy: Option<crate::policy::run::Job>,
+    /// `--follow`: the live files to follow (their backups, with `--since`,
+    /// are in `inputs` too).
+    pub follow: Option<crate::follow::FollowSpec>,
 }
 
 /// A `kaq detect` run.
@@ -197,7 +200,60 @@ impl Config {
             Matcher::compile(&filter).map_err(|error| ConfigError::Filter { source, error })?;
 
         // Inputs.
-        let found: Discovered = if !paths.is_empty() {
+        let follow_paths = if cli.follow {
+            if policy_action.is_some() {
+                return Err(usage(
+                    "--follow applies to queries and kaq detect; kaq policy reads captured logs",
+                    None,
+                ));
+            }
+            if cli.dedup {
+                return Err(usage(
+                    "--dedup reads its inputs twice and cannot follow a live log",
+                    None,
+                ));
+            }
+            let paths = if paths.is_empty() {
+                vec![env
+                    .default_log
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(DEFAULT_LOG))]
+            } else {
+                paths.clone()
+            };
+            Some(crate::follow::live_paths(&paths).map_err(|m| usage(m, None))?)
+        } else {
+            None
+        };
+        let mut follow = None;
+        let found: Discovered = if let Some(live) = follow_paths {
+            // Each live file, after its backups when --since replays them.
+            let mut found = Discovered::default();
+            let mut tails = Vec::new();
+            for path in live {
+                let mut backups = Vec::new();
+                if cli.since.is_some() {
+                    for input in rotated_set(&path).inputs {
+                        if input != Input::File(path.clone()) {
+                            backups.push(found.inputs.len());
+                            found.inputs.push(input);
+                        }
+                    }
+                }
+                tails.push(crate::follow::TailSpec {
+                    input: found.inputs.len(),
+                    path: path.clone(),
+                    backups,
+                });
+                found.inputs.push(Input::File(path));
+            }
+            follow = Some(crate::follow::FollowSpec {
+                tails,
+                from_start: cli.from_start,
+                interval: crate::follow::INTERVAL,
+            });
+            found
+        } else if !paths.is_empty() {
             discover(&paths)
         } else if !env.stdin_is_terminal {
             Discovered {
@@ -316,6 +372,7 @@ impl Config {
             quiet: cli.quiet,
             detect,
             policy,
+            follow,
         })
     }
 }

@@ -14,6 +14,7 @@ pub mod detect;
 pub mod engine;
 pub mod event;
 pub mod filter;
+pub mod follow;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod generate;

@@ -104,7 +104,13 @@ fn main() -> ExitCode {
         (None, None, Some(s)) => &mut **s,
         (None, None, None) => unreachable!("one sink is always built"),
     };
-    let result = engine::run_with_progress(&cfg, target, &mut reporter, bar.as_ref());
+    let result = match &cfg.follow {
+        Some(spec) => {
+            let stop = kaq::follow::stop_on_interrupt();
+            kaq::follow::run(&cfg, spec, target, &mut reporter, &stop)
+        }
+        None => engine::run_with_progress(&cfg, target, &mut reporter, bar.as_ref()),
+    };
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -220,7 +226,7 @@ const PROGRESS_FROM: u64 = 256 << 20;
 /// A progress bar on stderr for big reads, only when stderr is a terminal and
 /// not with `--quiet`. Never on stdout.
 fn progress_bar(cfg: &Config) -> Option<ProgressBar> {
-    if cfg.quiet || !io::stderr().is_terminal() {
+    if cfg.quiet || cfg.follow.is_some() || !io::stderr().is_terminal() {
         return None;
     }
     let total: u64 = cfg

@@ -1,6 +1,7 @@
 //! kaq's end-to-end tests: one binary, run the way the README runs it.
 
 mod detect;
+mod follow;
 mod policy;
 mod util;
 

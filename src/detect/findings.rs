@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use super::window::{Burst, Windows};
 use super::{Detector, Hit, Severity, Stream};
 use crate::output::columns::sanitize;
-use crate::output::table::{write_table, Layout};
+use crate::output::table::{write_table, Layout, Pieces};
 use crate::output::{write_tsv_row, Format, Rendered, RunInfo, Sink};
 use crate::time::{format_duration, format_micros};
 
@@ -63,6 +63,8 @@ pub struct FindingSink<'d, 'w> {
     rows: Vec<Vec<String>>,
     row_severity: Vec<Severity>,
     wrote_json: bool,
+    /// Follow mode: the findings table printed so far.
+    pieces: Pieces,
     wrote_header: bool,
     per_rule: Vec<PerRule>,
     by_severity: [u64; 5],
@@ -102,6 +104,7 @@ impl<'d, 'w> FindingSink<'d, 'w> {
             rows: Vec::new(),
             row_severity: Vec::new(),
             wrote_json: false,
+            pieces: Pieces::default(),
             wrote_header: false,
             by_severity: [0; 5],
             worst: None,
@@ -375,6 +378,7 @@ impl<'d, 'w> FindingSink<'d, 'w> {
                     &[true, true, false, true, true, true],
                     rows,
                     sev,
+                    false,
                 )
             }
             Format::Json | Format::Ndjson => {
@@ -413,6 +417,7 @@ impl<'d, 'w> FindingSink<'d, 'w> {
         compact: &[bool],
         rows: Vec<Vec<String>>,
         severities: Vec<Severity>,
+        piece: bool,
     ) -> io::Result<()> {
         let titles: Vec<String> = titles.iter().map(|t| t.to_uppercase()).collect();
         let compact: Vec<bool> = compact
@@ -440,7 +445,20 @@ impl<'d, 'w> FindingSink<'d, 'w> {
                 Severity::Info => cell.add_attribute(Attribute::Dim),
             }
         };
-        write_table(&layout, rows, style, &mut self.out)
+        if self.pieces.started() || piece {
+            self.pieces.write(&layout, rows, style, &mut self.out)
+        } else {
+            write_table(&layout, rows, style, &mut self.out)
+        }
+    }
+
+    /// The findings table's titles for the format.
+    fn titles(&self) -> Vec<&'static str> {
+        if self.opts.format == Format::Wide {
+            COLUMNS.iter().chain(&WIDE_COLUMNS).copied().collect()
+        } else {
+            COLUMNS.to_vec()
+        }
     }
 }
 
@@ -463,14 +481,10 @@ impl Sink for FindingSink<'_, '_> {
             Format::Table | Format::Wide => {
                 let rows = std::mem::take(&mut self.rows);
                 let sev = std::mem::take(&mut self.row_severity);
-                let titles: Vec<&str> = if self.opts.format == Format::Wide {
-                    COLUMNS.iter().chain(&WIDE_COLUMNS).copied().collect()
-                } else {
-                    COLUMNS.to_vec()
-                };
-                let shown = rows.len();
-                self.table(&titles, &COMPACT, rows, sev)?;
-                if shown > 0 {
+                let titles = self.titles();
+                let shown = !rows.is_empty() || self.pieces.started();
+                self.table(&titles, &COMPACT, rows, sev, false)?;
+                if shown {
                     writeln!(self.out)?;
                 }
                 writeln!(self.out, "{}", self.summary(info))?;
@@ -481,6 +495,18 @@ impl Sink for FindingSink<'_, '_> {
             }
             Format::Csv | Format::Tsv | Format::Raw => self.header()?,
             Format::Ndjson => {}
+        }
+        self.out.flush()
+    }
+
+    /// Follow mode: table rows go out as pieces; `--by rule` waits for the
+    /// end.
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.opts.by_rule && matches!(self.opts.format, Format::Table | Format::Wide) {
+            let rows = std::mem::take(&mut self.rows);
+            let sev = std::mem::take(&mut self.row_severity);
+            let titles = self.titles();
+            return self.table(&titles, &COMPACT, rows, sev, true);
         }
         self.out.flush()
     }

@@ -221,6 +221,20 @@ pub fn rotated_set(live: &Path) -> Discovered {
     found
 }
 
+/// The live logs directly in `dir` (no subdirectories): files with a log
+/// extension that are not lumberjack backups, in name order. What
+/// `--follow DIR` follows.
+pub fn live_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let (files, _) = list_dir(dir, &mut Discovered::default())?;
+    Ok(files
+        .into_iter()
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            parse_backup(name).is_none() && !name.ends_with(".gz") && has_log_extension(name)
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

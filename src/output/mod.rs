@@ -209,6 +209,9 @@ pub trait Sink {
     fn write(&mut self, chunk: Rendered, take: usize) -> io::Result<()>;
     /// Ends the output.
     fn finish(&mut self, info: &RunInfo) -> io::Result<()>;
+    /// Prints what is ready now (follow mode, after each read): records and
+    /// table rows go out; counts and aggregate views wait for `finish`.
+    fn flush(&mut self) -> io::Result<()>;
 }
 
 /// Builds the sink for a spec, writing to `out`.
@@ -279,6 +282,10 @@ impl Sink for BytesSink<'_> {
         }
         self.out.flush()
     }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// `-o json`: `[`, the events one per line separated by commas, `]`.
@@ -307,6 +314,10 @@ impl Sink for JsonArraySink<'_> {
             .write_all(if self.wrote { b"\n]\n" } else { b"[]\n" })?;
         self.out.flush()
     }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// `--count`.
@@ -322,5 +333,9 @@ impl Sink for CountSink<'_> {
     fn finish(&mut self, info: &RunInfo) -> io::Result<()> {
         writeln!(self.out, "{}", info.matches)?;
         self.out.flush()
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }

@@ -114,6 +114,11 @@ impl Sink for ReportSink<'_> {
         }
         self.out.flush()
     }
+
+    /// A view is printed whole, at the end.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 fn key_cells(key: &str) -> Vec<Cell> {

@@ -38,6 +38,8 @@ impl Highlight {
 
     fn cell(self, text: String) -> Cell {
         let cell = Cell::new(&text);
+        // Follow mode pads cells to line columns up.
+        let text = text.trim_end();
         match self {
             Highlight::Code if text.starts_with('4') && text.len() == 3 => cell.fg(Color::Yellow),
             Highlight::Code if text.starts_with('5') && text.len() == 3 => {
@@ -46,7 +48,7 @@ impl Highlight {
             Highlight::Verb if text == "delete" || text == "deletecollection" => {
                 cell.fg(Color::Red).add_attribute(Attribute::Bold)
             }
-            Highlight::Verb if matches!(text.as_str(), "create" | "update" | "patch") => {
+            Highlight::Verb if matches!(text, "create" | "update" | "patch") => {
                 cell.add_attribute(Attribute::Bold)
             }
             _ => cell,
@@ -56,6 +58,8 @@ impl Highlight {
 
 pub struct TableSink<'w> {
     out: Box<dyn Write + 'w>,
+    /// Follow mode: the rows printed so far, as pieces.
+    pieces: Pieces,
     titles: Vec<String>,
     compact: Vec<bool>,
     highlight: Vec<Highlight>,
@@ -74,6 +78,7 @@ impl<'w> TableSink<'w> {
             color: spec.color,
             rows: Vec::new(),
             width: spec.width,
+            pieces: Pieces::default(),
         }
     }
 }
@@ -93,7 +98,86 @@ impl Sink for TableSink<'_> {
         };
         let highlight = &self.highlight;
         let rows = std::mem::take(&mut self.rows);
-        write_table(&layout, rows, |_, i, t| highlight[i].cell(t), &mut self.out)
+        let style = |_, i: usize, t| highlight[i].cell(t);
+        if self.pieces.started() {
+            self.pieces.write(&layout, rows, style, &mut self.out)
+        } else {
+            write_table(&layout, rows, style, &mut self.out)
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let layout = Layout {
+            titles: &self.titles,
+            compact: &self.compact,
+            width: self.width,
+            color: self.color,
+        };
+        let highlight = &self.highlight;
+        let rows = std::mem::take(&mut self.rows);
+        self.pieces
+            .write(&layout, rows, |_, i, t| highlight[i].cell(t), &mut self.out)
+    }
+}
+
+/// A table printed a few rows at a time, as follow mode finds them: the
+/// header once, and every cell padded to the widest seen so far in its
+/// column, so that columns line up from one piece to the next (until a wider
+/// cell comes).
+#[derive(Default)]
+pub(crate) struct Pieces {
+    widths: Vec<usize>,
+    started: bool,
+}
+
+impl Pieces {
+    /// Whether a piece was printed.
+    pub(crate) fn started(&self) -> bool {
+        self.started
+    }
+
+    /// Prints `rows` as the next piece (nothing when there are none).
+    pub(crate) fn write(
+        &mut self,
+        layout: &Layout<'_>,
+        mut rows: Vec<Vec<String>>,
+        style: impl Fn(usize, usize, String) -> Cell,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        if rows.is_empty() {
+            return out.flush();
+        }
+        if self.widths.is_empty() {
+            self.widths = layout.titles.iter().map(|t| t.chars().count()).collect();
+        }
+        for row in &rows {
+            for (w, cell) in self.widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let last = self.widths.len().saturating_sub(1);
+        for row in &mut rows {
+            for (i, (cell, &w)) in row.iter_mut().zip(&self.widths).enumerate() {
+                let n = cell.chars().count();
+                if i < last && n < w {
+                    cell.extend(std::iter::repeat_n(' ', w - n));
+                }
+            }
+        }
+        let mut buf = Vec::new();
+        write_table(layout, rows, style, &mut buf)?;
+        let text = if self.started {
+            // The header went out with the first piece.
+            match memchr::memchr(b'\n', &buf) {
+                Some(nl) => &buf[nl + 1..],
+                None => &buf[..0],
+            }
+        } else {
+            &buf[..]
+        };
+        self.started = true;
+        out.write_all(text)?;
+        out.flush()
     }
 }
 

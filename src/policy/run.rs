@@ -292,4 +292,8 @@ impl Sink for PolicySink<'_> {
         }
         self.out.flush()
     }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
