@@ -109,8 +109,14 @@ const PATIENCE: Duration = Duration::from_secs(20);
 
 impl Follower {
     fn start(args: &[&str]) -> Follower {
+        let format: &[&str] = if args.contains(&"-o") {
+            &[]
+        } else {
+            &["-o", "ndjson"]
+        };
         let mut child = bin()
-            .args(["-F", "-v", "-o", "ndjson"])
+            .args(["-F", "-v"])
+            .args(format)
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -174,6 +180,31 @@ impl Follower {
             }
         }
         &self.printed
+    }
+
+    /// Waits until `n` lines were printed; returns them (not events).
+    fn lines(&mut self, n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| {
+                self.out.recv_timeout(PATIENCE).unwrap_or_else(|_| {
+                    let _ = self.child.kill();
+                    panic!("waited for line {} of {n}", i + 1)
+                })
+            })
+            .collect()
+    }
+
+    /// Ends kaq as Ctrl-C would (SIGTERM takes the same path); returns its
+    /// exit status and the lines it printed since the last call.
+    #[cfg(unix)]
+    fn interrupt(mut self) -> (i32, Vec<String>) {
+        // SAFETY: kill(2) with our own child's pid and a valid signal number
+        // touches no memory of this process.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let status = self.child.wait().unwrap();
+        (status.code().unwrap_or(-1), self.out.iter().collect())
     }
 
     /// Waits for kaq to end by itself (`-m`); returns its exit status and
@@ -367,4 +398,34 @@ fn detect_follows_and_reports_findings_live() {
     let status = kaq.child.wait().unwrap();
     // detect's exit status: 1, a finding at or above --fail-on.
     assert_eq!(status.code(), Some(1));
+}
+
+#[cfg(unix)]
+#[test]
+fn every_prints_each_bucket_when_it_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("audit.log");
+    std::fs::write(&live, "").unwrap();
+    let mut kaq = Follower::start(&["--every", "1m", "-o", "csv", "true", live.to_str().unwrap()]);
+    let mut f = open_append(&live);
+    for (i, (m, s)) in [(0, 1), (0, 2), (0, 30), (2, 5), (2, 6)].iter().enumerate() {
+        writeln!(
+            f,
+            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"t-{i}","stage":"ResponseComplete","verb":"get","user":{{"username":"w"}},"stageTimestamp":"2024-05-01T00:{m:02}:{s:02}.000000Z"}}"#
+        )
+        .unwrap();
+    }
+    // Minute 0 and the empty minute 1 closed when minute 2 began.
+    assert_eq!(
+        kaq.lines(3),
+        [
+            "time,count",
+            "2024-05-01T00:00:00.000000Z,3",
+            "2024-05-01T00:01:00.000000Z,0"
+        ]
+    );
+    // Minute 2 is still open: printed when kaq stops.
+    let (code, rest) = kaq.interrupt();
+    assert_eq!(rest, ["2024-05-01T00:02:00.000000Z,2"]);
+    assert_eq!(code, 0);
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value as Json};
 
 use super::{Format, OutputSpec, Rendered, RunInfo, Sink};
 use crate::agg::summary::top;
-use crate::agg::{keys, Partial, Summary, View};
+use crate::agg::{keys, Partial, Summary, Timeline, View};
 use crate::time::{format_duration, format_micros};
 
 /// One cell of a report row.
@@ -80,6 +80,8 @@ pub struct ReportSink<'w> {
     format: Format,
     top: Option<usize>,
     width: Option<u16>,
+    /// Follow mode, `--every`: the last bucket printed, once one was.
+    printed: Option<i64>,
 }
 
 impl<'w> ReportSink<'w> {
@@ -91,6 +93,7 @@ impl<'w> ReportSink<'w> {
             format: spec.format,
             top: spec.top,
             width: spec.width,
+            printed: None,
         }
     }
 }
@@ -104,6 +107,11 @@ impl Sink for ReportSink<'_> {
     }
 
     fn finish(&mut self, info: &RunInfo) -> io::Result<()> {
+        if self.printed.is_some() {
+            // Follow mode: the buckets still open are the last piece.
+            self.print_buckets(i64::MAX)?;
+            return self.out.flush();
+        }
         let total = std::mem::replace(&mut self.total, Partial::new(&self.view));
         match total {
             Partial::Summary(s) => print_summary(&mut *self.out, &s, info, self.format)?,
@@ -115,9 +123,74 @@ impl Sink for ReportSink<'_> {
         self.out.flush()
     }
 
-    /// A view is printed whole, at the end.
+    /// Follow mode: a timeline prints each bucket once it has closed — an
+    /// event of a later bucket came, and events come in log order. Other
+    /// views are printed whole, at the end. JSON (one array) waits for the
+    /// end too.
     fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+        let Partial::Timeline(t) = &self.total else {
+            return Ok(());
+        };
+        if self.format == Format::Json {
+            return Ok(());
+        }
+        match t.counts.keys().map(|(b, _)| *b).max() {
+            Some(newest) => self.print_buckets(newest),
+            None => Ok(()),
+        }
+    }
+}
+
+impl ReportSink<'_> {
+    /// Prints the timeline's buckets before `until` and forgets them; the
+    /// header only with the first piece, empty buckets since the last piece
+    /// as zeros (for a timeline without `--by`).
+    fn print_buckets(&mut self, until: i64) -> io::Result<()> {
+        let (Partial::Timeline(t), View::Timeline { by, .. }) = (&mut self.total, &self.view)
+        else {
+            return Ok(());
+        };
+        let (closed, open) = std::mem::take(&mut t.counts)
+            .into_iter()
+            .partition(|((b, _), _)| *b < until);
+        t.counts = open;
+        let mut piece = Timeline {
+            counts: closed,
+            ..Timeline::default()
+        };
+        let Some(mut last) = piece.counts.keys().map(|(b, _)| *b).max() else {
+            return Ok(());
+        };
+        if by.is_empty() {
+            // Every closed bucket, empty ones too, up to the open one.
+            let first = match self.printed {
+                Some(before) => before + 1,
+                None => piece.counts.keys().map(|(b, _)| *b).min().unwrap_or(last),
+            };
+            if until != i64::MAX {
+                last = until - 1;
+            }
+            for b in first..=last {
+                piece.counts.entry((b, String::new())).or_insert(0);
+            }
+        }
+        let report = build(&self.view, Partial::Timeline(piece), self.top);
+        let mut buf = Vec::new();
+        print_report(&mut buf, &report, self.format, self.width)?;
+        let headed = matches!(
+            self.format,
+            Format::Table | Format::Wide | Format::Csv | Format::Tsv
+        );
+        let text = match (self.printed, headed) {
+            (Some(_), true) => match memchr::memchr(b'\n', &buf) {
+                Some(nl) => &buf[nl + 1..],
+                None => &buf[..0],
+            },
+            _ => &buf[..],
+        };
+        self.out.write_all(text)?;
+        self.printed = Some(last);
+        self.out.flush()
     }
 }
 
