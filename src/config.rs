@@ -249,7 +249,8 @@ impl Config {
             }
             follow = Some(crate::follow::FollowSpec {
                 tails,
-                from_start: cli.from_start,
+                // --since replays the recent past: the live file from its start.
+                from_start: cli.from_start || cli.since.is_some(),
                 interval: crate::follow::INTERVAL,
             });
             found

@@ -46,7 +46,8 @@ use crate::scan::{scan_chunk, Dedup, Query};
 #[derive(Debug, Clone)]
 pub struct FollowSpec {
     pub tails: Vec<TailSpec>,
-    /// Read each live file from its start (else from its end).
+    /// Read each live file from its start (else from its end):
+    /// `--from-start`, or `--since`.
     pub from_start: bool,
     /// How long to wait between polls of an idle log.
     pub interval: Duration,
@@ -125,11 +126,7 @@ pub fn run(
                 return out.finish(spec);
             }
         }
-        tails.push(Tail::open(
-            t,
-            spec.from_start || !t.backups.is_empty(),
-            &mut out,
-        )?);
+        tails.push(Tail::open(t, spec.from_start, &mut out)?);
         out.sink.flush()?;
     }
     while !stop.load(Ordering::Relaxed) {

@@ -374,6 +374,18 @@ fn from_start_and_since_replay_the_past_first() {
     ]);
     let (_, printed) = kaq.end();
     assert_eq!(printed, ["e-0", "e-3", "e-6", "e-9", "e-12", "e-15"]);
+    // --since with no backups: still the live file from its start.
+    let other = dir.path().join("other.log");
+    std::fs::write(&other, event(0) + "\n").unwrap();
+    let kaq = Follower::start(&[
+        "--since",
+        "2020-01-01T00:00:00Z",
+        "-m",
+        "1",
+        r#"verb == "delete""#,
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(kaq.end().1, ["e-0"]);
 }
 
 #[test]
