@@ -83,30 +83,18 @@ pub fn run_with_progress(
                 if chunk.first {
                     lines[chunk.input] = 0;
                 }
-                let base = lines[chunk.input];
-                for e in &res.errors {
-                    reporter.bad_line(name, base + e.line, &e.message);
-                }
-                lines[chunk.input] += res.newlines;
                 if res.torn_tail {
                     reporter.note(&format!(
                         "{name}: skipped an incomplete last line (still being written)"
                     ));
                 }
-                stats.events += res.events;
                 bytes += chunk.bytes.len() as u64;
-                let take = match cfg.limit {
-                    Some(limit) => res.matches.min(limit - stats.matches),
-                    None => res.matches,
+                let at = Delivered {
+                    input: chunk.input,
+                    name,
+                    lines: &mut lines[chunk.input],
                 };
-                stats.matches += take;
-                let mut out = res.out;
-                out.input = chunk.input;
-                out.first_line = base;
-                sink.write(out, take as usize)?;
-                if cfg.limit.is_some_and(|l| stats.matches >= l) {
-                    return Ok(ControlFlow::Break(()));
-                }
+                return deliver(cfg, res, at, &mut stats, sink, reporter);
             }
             (Item::Opened { input, how }, _) => {
                 opened += 1;
@@ -130,6 +118,48 @@ pub fn run_with_progress(
         bad_lines: reporter.bad_lines(),
     })?;
     Ok(stats)
+}
+
+/// Where a scanned chunk came from: its input, that input's name, and the
+/// count of its lines before the chunk (advanced past it by [`deliver`]).
+pub(crate) struct Delivered<'a> {
+    pub input: usize,
+    pub name: &'a str,
+    pub lines: &'a mut u64,
+}
+
+/// The main thread's part of one scanned chunk, the same for a batch run and
+/// for follow mode: its bad lines reported with their line numbers, events
+/// counted, matches cut at `--limit` and handed to the sink. Breaks once
+/// `--limit` is reached.
+pub(crate) fn deliver(
+    cfg: &Config,
+    res: ChunkResult,
+    at: Delivered<'_>,
+    stats: &mut Stats,
+    sink: &mut dyn Sink,
+    reporter: &mut Reporter,
+) -> io::Result<ControlFlow<()>> {
+    let base = *at.lines;
+    for e in &res.errors {
+        reporter.bad_line(at.name, base + e.line, &e.message);
+    }
+    *at.lines += res.newlines;
+    stats.events += res.events;
+    let take = match cfg.limit {
+        Some(limit) => res.matches.min(limit - stats.matches),
+        None => res.matches,
+    };
+    stats.matches += take;
+    let mut out = res.out;
+    out.input = at.input;
+    out.first_line = base;
+    sink.write(out, take as usize)?;
+    Ok(if cfg.limit.is_some_and(|l| stats.matches >= l) {
+        ControlFlow::Break(())
+    } else {
+        ControlFlow::Continue(())
+    })
 }
 
 /// `--dedup`'s first pass: the chosen event of every matching request.

@@ -31,13 +31,14 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::chunk::{Bytes, Chunk, Mode};
 use crate::config::Config;
-use crate::engine::Stats;
+use crate::engine::{deliver, Delivered, Stats};
+use crate::input::open::{open, Opened, ReadOptions};
 use crate::messages::Reporter;
 use crate::output::{Renderer, RunInfo, Sink};
 use crate::scan::{scan_chunk, Dedup, Query};
@@ -188,48 +189,26 @@ impl Printer<'_, '_> {
             tolerate_torn_tail: false,
         };
         let res = scan_chunk(&chunk, &self.query);
-        let base = self.lines[input];
-        for e in &res.errors {
-            self.reporter
-                .bad_line(&self.names[input], base + e.line, &e.message);
-        }
-        self.lines[input] += res.newlines;
-        self.stats.events += res.events;
-        let take = match self.cfg.limit {
-            Some(limit) => res.matches.min(limit - self.stats.matches),
-            None => res.matches,
+        let at = Delivered {
+            input,
+            name: &self.names[input],
+            lines: &mut self.lines[input],
         };
-        self.stats.matches += take;
-        let mut rendered = res.out;
-        rendered.input = input;
-        rendered.first_line = base;
-        self.sink.write(rendered, take as usize)?;
-        Ok(if self.cfg.limit.is_some_and(|l| self.stats.matches >= l) {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
-        })
+        deliver(self.cfg, res, at, &mut self.stats, self.sink, self.reporter)
     }
 
-    /// Reads a rotated backup (plain or gzipped) whole.
+    /// Reads a rotated backup (plain or gzipped) whole, opened as a batch
+    /// run opens its inputs.
     fn replay(&mut self, input: usize) -> io::Result<ControlFlow<()>> {
         let name = self.names[input].clone();
-        let file = match File::open(&name) {
-            Ok(f) => f,
+        let progress = Arc::new(AtomicU64::new(0));
+        let no_mmap = ReadOptions { mmap: false };
+        let mut reader = match open(&self.cfg.inputs[input], no_mmap, &progress) {
+            Ok(Opened::Stream { reader, .. }) => reader,
+            Ok(Opened::Mapped(_)) => unreachable!("mapping is off"),
             Err(e) => {
                 self.reporter.input_failed(&name, &e);
                 return Ok(ControlFlow::Continue(()));
-            }
-        };
-        let mut reader: Box<dyn Read> = {
-            let mut file = file;
-            let mut magic = [0u8; 2];
-            let gz = file.read_exact(&mut magic).is_ok() && magic == [0x1f, 0x8b];
-            file.seek(SeekFrom::Start(0))?;
-            if gz {
-                Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(file)))
-            } else {
-                Box::new(file)
             }
         };
         self.lines[input] = 0;
@@ -274,6 +253,11 @@ struct Lines {
 }
 
 impl Lines {
+    /// The file offset just past what was read.
+    fn end(&self) -> u64 {
+        self.at + self.buf.len() as u64
+    }
+
     /// Reads what `r` has, up to [`READ_LIMIT`] more bytes; returns how many.
     fn fill(&mut self, r: &mut dyn Read) -> io::Result<usize> {
         let mut total = 0;
@@ -337,8 +321,7 @@ struct Tail {
     input: usize,
     /// The file being read, and which file it is.
     file: Option<(File, FileId)>,
-    /// Bytes read from it so far.
-    pos: u64,
+    /// What was read of it and not yet scanned.
     lines: Lines,
 }
 
@@ -351,7 +334,6 @@ impl Tail {
             path: spec.path.clone(),
             input: spec.input,
             file: None,
-            pos: 0,
             lines: Lines::default(),
         };
         let name = &out.names[spec.input];
@@ -361,7 +343,6 @@ impl Tail {
                 if !from_start {
                     let (lines, end) = skip_to_last_line(&mut file)?;
                     out.lines[spec.input] = lines;
-                    tail.pos = end;
                     tail.lines.at = end;
                     file.seek(SeekFrom::Start(end))?;
                 }
@@ -421,7 +402,6 @@ impl Tail {
                         if held.is_some() { "rotated" } else { "created" }
                     ));
                     self.file = Some((file, id));
-                    self.pos = 0;
                     self.lines = Lines::default();
                     out.lines[self.input] = 0;
                     busy = true;
@@ -439,7 +419,7 @@ impl Tail {
         let Some((file, _)) = &mut self.file else {
             return Ok(());
         };
-        if file.metadata()?.len() >= self.pos {
+        if file.metadata()?.len() >= self.lines.end() {
             return Ok(());
         }
         out.reporter.note(&format!(
@@ -447,7 +427,6 @@ impl Tail {
             out.names[self.input]
         ));
         file.seek(SeekFrom::Start(0))?;
-        self.pos = 0;
         self.lines = Lines::default();
         out.lines[self.input] = 0;
         Ok(())
@@ -458,11 +437,9 @@ impl Tail {
         let Some((file, _)) = &mut self.file else {
             return Ok(Poll::Idle);
         };
-        let n = self.lines.fill(file)?;
-        if n == 0 {
+        if self.lines.fill(file)? == 0 {
             return Ok(Poll::Idle);
         }
-        self.pos += n as u64;
         let (at, batch) = self.lines.complete();
         Ok(match out.feed(self.input, at, batch)? {
             ControlFlow::Break(()) => Poll::Done,

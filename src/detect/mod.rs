@@ -316,31 +316,34 @@ impl Detector {
                 .clone()
         };
         let before = out.len();
-        KNOWN.with_borrow_mut(|known| known.reset(&self.atoms));
-        for &i in candidates {
-            let rule = &self.rules[usize::from(i)];
-            if !KNOWN.with_borrow_mut(|known| rule.matcher.matches_known(e, known)) {
-                continue;
+        // One borrow of the per-thread answers for the whole event.
+        KNOWN.with_borrow_mut(|known| {
+            known.reset(&self.atoms);
+            for &i in candidates {
+                let rule = &self.rules[usize::from(i)];
+                if !rule.matcher.matches_known(e, known) {
+                    continue;
+                }
+                let (why, key, distinct) = match &rule.threshold {
+                    Some(t) if !self.no_thresholds => (
+                        Vec::new(),
+                        t.by.iter()
+                            .map(|(_, p)| field_text(e, p))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        t.distinct.as_ref().map(|(_, p)| field_text(e, p)),
+                    ),
+                    _ => (rule.matcher.explain(e, SHOWN), String::new(), None),
+                };
+                out.push(Hit {
+                    rule: Some(i),
+                    subject: subject_of(e),
+                    why,
+                    key,
+                    distinct,
+                });
             }
-            let (why, key, distinct) = match &rule.threshold {
-                Some(t) if !self.no_thresholds => (
-                    Vec::new(),
-                    t.by.iter()
-                        .map(|(_, p)| field_text(e, p))
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    t.distinct.as_ref().map(|(_, p)| field_text(e, p)),
-                ),
-                _ => (rule.matcher.explain(e, SHOWN), String::new(), None),
-            };
-            out.push(Hit {
-                rule: Some(i),
-                subject: subject_of(e),
-                why,
-                key,
-                distinct,
-            });
-        }
+        });
         if stream == Stream::Started && out.len() == before {
             out.push(Hit {
                 rule: None,

@@ -182,10 +182,7 @@ impl ReportSink<'_> {
             Format::Table | Format::Wide | Format::Csv | Format::Tsv
         );
         let text = match (self.printed, headed) {
-            (Some(_), true) => match memchr::memchr(b'\n', &buf) {
-                Some(nl) => &buf[nl + 1..],
-                None => &buf[..0],
-            },
+            (Some(_), true) => super::table::after_header(&buf),
             _ => &buf[..],
         };
         self.out.write_all(text)?;

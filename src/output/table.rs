@@ -90,6 +90,18 @@ impl Sink for TableSink<'_> {
     }
 
     fn finish(&mut self, _: &RunInfo) -> io::Result<()> {
+        self.print(false)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.print(true)
+    }
+}
+
+impl TableSink<'_> {
+    /// Prints the rows held: as one table, or (follow mode, once a piece
+    /// went out) as the next piece.
+    fn print(&mut self, piece: bool) -> io::Result<()> {
         let layout = Layout {
             titles: &self.titles,
             compact: &self.compact,
@@ -99,24 +111,19 @@ impl Sink for TableSink<'_> {
         let highlight = &self.highlight;
         let rows = std::mem::take(&mut self.rows);
         let style = |_, i: usize, t| highlight[i].cell(t);
-        if self.pieces.started() {
+        if piece || self.pieces.started() {
             self.pieces.write(&layout, rows, style, &mut self.out)
         } else {
             write_table(&layout, rows, style, &mut self.out)
         }
     }
+}
 
-    fn flush(&mut self) -> io::Result<()> {
-        let layout = Layout {
-            titles: &self.titles,
-            compact: &self.compact,
-            width: self.width,
-            color: self.color,
-        };
-        let highlight = &self.highlight;
-        let rows = std::mem::take(&mut self.rows);
-        self.pieces
-            .write(&layout, rows, |_, i, t| highlight[i].cell(t), &mut self.out)
+/// `text` without its first line: the header of a piece after the first.
+pub(crate) fn after_header(text: &[u8]) -> &[u8] {
+    match memchr::memchr(b'\n', text) {
+        Some(nl) => &text[nl + 1..],
+        None => &text[..0],
     }
 }
 
@@ -168,10 +175,7 @@ impl Pieces {
         write_table(layout, rows, style, &mut buf)?;
         let text = if self.started {
             // The header went out with the first piece.
-            match memchr::memchr(b'\n', &buf) {
-                Some(nl) => &buf[nl + 1..],
-                None => &buf[..0],
-            }
+            after_header(&buf)
         } else {
             &buf[..]
         };
