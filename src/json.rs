@@ -480,9 +480,27 @@ impl<'a> Value<'a> {
 /// Byte equality of two slices of the same length, inline: keys and field
 /// values are short, and a call to the C library's `memcmp` (what `==` on
 /// slices becomes) costs more than the comparison.
+///
+/// Eight bytes at a time (the last word overlapping the one before it), so
+/// that a 24-byte key is three comparisons, not 24.
 #[inline]
 pub fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    if a.len() != b.len() {
+        return false;
+    }
+    let n = a.len();
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let word = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// Does the raw text of a JSON string (between its quotes, escapes as

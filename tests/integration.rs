@@ -2183,13 +2183,10 @@ fn ids_text(ns: &[u32]) -> String {
 
 // ---------------------------------------------------------------- prefilter
 
-/// Whenever the full evaluation matches a line, the literal prefilter lets it
-/// through: random filters over values that occur in the events, on every
-/// test line and on copies with gratuitous `\uXXXX` escapes.
-#[test]
-fn property_prefilter_never_drops_a_match() {
-    use kaq::filter::prefilter::Prefilter;
-    use kaq::filter::{parse_filter, Matcher};
+/// Event lines of the test data (with copies that spell a letter as a
+/// gratuitous `\uXXXX` escape) and random filters over values that occur in
+/// them, for properties that must hold for any filter on any line.
+fn random_filters_and_lines() -> (Vec<String>, Vec<String>) {
     let mut lines: Vec<String> = Vec::new();
     for f in [
         "handmade/events.log",
@@ -2289,7 +2286,7 @@ fn property_prefilter_never_drops_a_match() {
             let k = n % (inner.len() + 1);
             serde_json::Value::from(inner[..k].iter().collect::<String>()).to_string()
         };
-        match next(8) {
+        match next(9) {
             0 => format!("{f} == {v}"),
             1 => format!("{f} in [{v}, {w}]"),
             2 => format!("{f} contains {}", cut(&v, next(9))),
@@ -2297,6 +2294,7 @@ fn property_prefilter_never_drops_a_match() {
             4 => format!("{f} endswith {v}"),
             5 => format!("{f} ~ {}", cut(&v, next(9)).replace("\"", "").pipe_glob()),
             6 => format!("{f} != {v}"),
+            7 => format!("exists({f})"),
             _ => "requestObject.spec.containers[*].securityContext.privileged == true".to_string(),
         }
     };
@@ -2308,19 +2306,34 @@ fn property_prefilter_never_drops_a_match() {
             serde_json::Value::from(format!("{self}*")).to_string()
         }
     }
+    let filters = (0..400)
+        .map(|_| {
+            let a = leaf(&mut next);
+            let b = leaf(&mut next);
+            match next(5) {
+                0 => a,
+                1 => format!("{a} and {b}"),
+                2 => format!("{a} or {b}"),
+                3 => format!("not ({a}) and {b}"),
+                _ => format!(r#"any(requestObject.rules[*], "create" in verbs) or ({a} and {b})"#),
+            }
+        })
+        .collect();
+    (lines, filters)
+}
+
+/// Whenever the full evaluation matches a line, the literal prefilter lets it
+/// through: random filters over values that occur in the events, on every
+/// test line and on copies with gratuitous `\uXXXX` escapes.
+#[test]
+fn property_prefilter_never_drops_a_match() {
+    use kaq::filter::prefilter::Prefilter;
+    use kaq::filter::{parse_filter, Matcher};
+    let (lines, filters) = random_filters_and_lines();
     let mut checked = 0;
     let mut kept = 0;
-    for _ in 0..400 {
-        let a = leaf(&mut next);
-        let b = leaf(&mut next);
-        let filter = match next(5) {
-            0 => a,
-            1 => format!("{a} and {b}"),
-            2 => format!("{a} or {b}"),
-            3 => format!("not ({a}) and {b}"),
-            _ => format!(r#"any(requestObject.rules[*], "create" in verbs) or ({a} and {b})"#),
-        };
-        let Ok(expr) = parse_filter(&filter) else {
+    for filter in &filters {
+        let Ok(expr) = parse_filter(filter) else {
             continue;
         };
         let Ok(matcher) = Matcher::compile(&expr) else {
@@ -2353,6 +2366,91 @@ fn property_prefilter_never_drops_a_match() {
     assert!(
         kept > 1000,
         "the prefilter rejected too little to be tested: {kept}"
+    );
+}
+
+/// When the route fields alone decide a filter for an event, `kaq detect`
+/// keeps that answer for every event whose route fields have the same text:
+/// the full evaluation must agree on all of them.
+#[test]
+fn property_route_decisions_hold_for_every_event_routed_alike() {
+    use kaq::filter::{parse_filter, Matcher};
+    use std::collections::HashMap;
+    // The groups kaq detect routes on.
+    let routes: &[&[&[&str]]] = &[
+        &[
+            &["verb"],
+            &["objectRef", "resource"],
+            &["objectRef", "subresource"],
+        ],
+        &[&["user", "username"], &["user", "groups"]],
+        &[
+            &["responseStatus", "code"],
+            &["annotations", "authorization.k8s.io/decision"],
+        ],
+        &[&["userAgent"]],
+        &[&["sourceIPs"]],
+    ];
+    let (lines, filters) = random_filters_and_lines();
+    let indexed: Vec<(&str, Vec<kaq::json::Member>)> = lines
+        .iter()
+        .filter_map(|l| {
+            let mut m = Vec::new();
+            kaq::json::index_object(l, &mut m).ok()?;
+            Some((l.as_str(), m))
+        })
+        .collect();
+    let events: Vec<kaq::event::Event<'_>> = indexed
+        .iter()
+        .map(|(l, m)| kaq::event::Event::new(l, m).index_nested())
+        .collect();
+    let matchers: Vec<(&String, Matcher)> = filters
+        .iter()
+        .filter_map(|f| Some((f, Matcher::compile(&parse_filter(f).ok()?).ok()?)))
+        .collect();
+    let (mut ruled_out, mut ruled_in) = (0, 0);
+    for route in routes {
+        // Each event's key: the text of its route fields' values.
+        let keys: Vec<String> = events
+            .iter()
+            .map(|e| {
+                let mut key = String::new();
+                for path in route.iter() {
+                    let path = kaq::event::Path::keys(path);
+                    e.visit(&path, &mut |v| {
+                        key.push_str(v.text());
+                        false
+                    });
+                    key.push('\0');
+                }
+                key
+            })
+            .collect();
+        for (filter, matcher) in &matchers {
+            let mut decided: HashMap<&str, Option<bool>> = HashMap::new();
+            for (e, key) in events.iter().zip(&keys) {
+                let first = *decided
+                    .entry(key.as_str())
+                    .or_insert_with(|| matcher.decide(e, route));
+                if let Some(answer) = first {
+                    assert_eq!(
+                        matcher.matches(e),
+                        answer,
+                        "{filter} on {route:?}: {}",
+                        e.raw()
+                    );
+                    *(if answer {
+                        &mut ruled_in
+                    } else {
+                        &mut ruled_out
+                    }) += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        ruled_out > 1000 && ruled_in > 100,
+        "too few decisions to test: {ruled_out} false, {ruled_in} true"
     );
 }
 

@@ -15,10 +15,11 @@
 
 pub mod findings;
 pub mod listing;
+mod route;
 pub mod rules;
 pub mod window;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::event::{Event, Nested};
@@ -26,6 +27,7 @@ use crate::filter::eval::{glob_regex, Atoms, Known};
 use crate::filter::fields;
 use crate::output::columns::{field_text, value_text, ColumnValue};
 use crate::time::{parse_timestamp, Micros};
+use route::Router;
 pub use rules::{Rule, RuleError, RuleFile, Severity};
 
 /// The built-in catalogue.
@@ -166,16 +168,14 @@ pub fn select(all: Vec<Rule>, sel: &Selection) -> Result<Vec<Rule>, String> {
         .collect())
 }
 
-/// The compiled rules a run evaluates, indexed by resource so that an event
-/// is tested only against rules that can fire on it.
+/// The compiled rules a run evaluates. An event is tested only against the
+/// rules that can fire on it ([`route`]).
 #[derive(Debug)]
 pub struct Detector {
     pub rules: Vec<Rule>,
-    /// For each resource some rule names: every rule that can fire on it,
-    /// in catalogue order.
-    by_resource: HashMap<String, Vec<u16>>,
-    /// Rules that can fire on any resource (and on events without one).
-    anywhere: Vec<u16>,
+    /// Tells this detector's routes apart from another's in a thread's
+    /// [`Router`].
+    id: u64,
     /// `--no-thresholds`: threshold rules report every event they count.
     pub no_thresholds: bool,
     /// The tests the rules have in common, each run once per event.
@@ -250,42 +250,20 @@ impl Detector {
         for rule in &mut rules {
             rule.matcher.share(&mut atoms);
         }
-        let anywhere: Vec<u16> = (0..rules.len() as u16)
-            .filter(|&i| rules[usize::from(i)].resources.is_none())
-            .collect();
-        let named: BTreeSet<&str> = rules
-            .iter()
-            .flat_map(|r| r.resources.iter().flatten().map(String::as_str))
-            .collect();
-        let by_resource = named
-            .into_iter()
-            .map(|res| {
-                let ids = (0..rules.len() as u16)
-                    .filter(|&i| match &rules[usize::from(i)].resources {
-                        None => true,
-                        Some(list) => list.iter().any(|r| r == res),
-                    })
-                    .collect();
-                (res.to_string(), ids)
-            })
-            .collect();
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Detector {
             rules,
-            by_resource,
-            anywhere,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             no_thresholds,
             atoms,
         }
     }
 
-    /// The rules that can fire on the event (by its resource), in catalogue
-    /// order.
-    pub fn candidates(&self, e: &Event<'_>) -> &[u16] {
-        let resource = e.nested(Nested::RESOURCE).and_then(|v| v.as_str());
-        match resource {
-            Some(r) => self.by_resource.get(r.as_ref()).unwrap_or(&self.anywhere),
-            None => &self.anywhere,
-        }
+    /// Calls `f` with the rules that can fire on `e`, in catalogue order
+    /// (what [`Detector::evaluate`] tests `e` against). Call it on an event
+    /// that [`Event::index_nested`] indexed.
+    pub fn with_candidates<R>(&self, e: &Event<'_>, f: impl FnOnce(&[u16]) -> R) -> R {
+        SCRATCH.with_borrow_mut(|(routes, _)| f(routes.candidates(self, e)))
     }
 
     /// Tests one event against every rule that can fire on it; hits go to
@@ -305,10 +283,6 @@ impl Detector {
             (Some("ResponseComplete" | "Panic") | None, false) => Stream::No,
             _ => return,
         };
-        let candidates = self.candidates(e);
-        thread_local! {
-            static KNOWN: std::cell::RefCell<Known> = std::cell::RefCell::default();
-        }
         let mut subject: Option<std::sync::Arc<Subject>> = None;
         let mut subject_of = |e: &Event<'_>| {
             subject
@@ -316,8 +290,9 @@ impl Detector {
                 .clone()
         };
         let before = out.len();
-        // One borrow of the per-thread answers for the whole event.
-        KNOWN.with_borrow_mut(|known| {
+        // One borrow of the per-thread state for the whole event.
+        SCRATCH.with_borrow_mut(|(routes, known)| {
+            let candidates = routes.candidates(self, e);
             known.reset(&self.atoms);
             for &i in candidates {
                 let rule = &self.rules[usize::from(i)];
@@ -354,6 +329,11 @@ impl Detector {
             });
         }
     }
+}
+
+thread_local! {
+    /// Each worker's routes and shared-test answers, borrowed once per event.
+    static SCRATCH: std::cell::RefCell<(Router, Known)> = std::cell::RefCell::default();
 }
 
 fn describe(e: &Event<'_>, line: u64, stream: Stream) -> Subject {

@@ -36,7 +36,7 @@ use std::fmt;
 use serde::Deserialize;
 
 use crate::event::Path;
-use crate::filter::ast::{CmpOp, Expr, Literal, Operand};
+use crate::filter::ast::Expr;
 use crate::filter::eval::glob_regex;
 use crate::filter::{field_path, parse_filter, Matcher};
 use crate::time::{format_duration, parse_duration, Micros};
@@ -274,9 +274,6 @@ pub struct Rule {
     /// The filter and the allow-list exemptions.
     pub matcher: Matcher,
     pub threshold: Option<Threshold>,
-    /// The resources the rule can fire on (from a top-level
-    /// `objectRef.resource == ...` or `in [...]`); `None`: any event.
-    pub resources: Option<Vec<String>>,
     pub enabled: bool,
     /// Where the rule came from (`built-in` or a file name).
     pub origin: String,
@@ -330,7 +327,6 @@ impl RuleSpec {
                 e.render(&self.filter).replace('\n', "\n  ")
             ))
         })?;
-        let resources = resources_of(&filter);
         let mut allow = self.allow.clone();
         if let Some(more) = more {
             allow.extend(more);
@@ -358,7 +354,6 @@ impl RuleSpec {
             filter_text: self.filter.trim().to_string(),
             matcher,
             threshold,
-            resources,
             enabled: self.enabled,
             origin: origin.to_string(),
         })
@@ -370,36 +365,6 @@ fn is_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-/// The resources a checked filter is limited to, read off its top-level
-/// conjuncts. Only a conjunct can restrict: `resource == "pods" or ...`
-/// restricts nothing.
-fn resources_of(e: &Expr) -> Option<Vec<String>> {
-    let conjuncts: &[Expr] = match e {
-        Expr::And(xs) => xs,
-        one => std::slice::from_ref(one),
-    };
-    conjuncts.iter().find_map(|c| {
-        let Expr::Compare(cmp) = c else { return None };
-        let Operand::Field(f) = &cmp.lhs else {
-            return None;
-        };
-        if f.relative || !f.path.is(&["objectRef", "resource"]) {
-            return None;
-        }
-        match (&cmp.op, &cmp.rhs) {
-            (CmpOp::Eq, Operand::Literal(Literal::String(s), _)) => Some(vec![s.clone()]),
-            (CmpOp::In, Operand::Literal(Literal::List(items), _)) => items
-                .iter()
-                .map(|i| match i {
-                    Literal::String(s) => Some(s.clone()),
-                    _ => None,
-                })
-                .collect(),
-            _ => None,
-        }
-    })
 }
 
 #[cfg(test)]
@@ -426,21 +391,6 @@ mod tests {
         assert!(Threshold::parse("count >= 3 by ip within soon")
             .unwrap_err()
             .contains("not a duration"));
-    }
-
-    #[test]
-    fn resources_are_read_off_conjuncts() {
-        let r = |f: &str| resources_of(&parse_filter(f).unwrap());
-        assert_eq!(
-            r(r#"verb == "create" and resource == "pods""#),
-            Some(vec!["pods".to_string()])
-        );
-        assert_eq!(
-            r(r#"resource in ["roles", "clusterroles"] and verb == "create""#).map(|v| v.len()),
-            Some(2)
-        );
-        assert_eq!(r(r#"resource == "pods" or verb == "create""#), None);
-        assert_eq!(r("code == 403"), None);
     }
 
     #[test]

@@ -125,8 +125,8 @@ impl<'a> Event<'a> {
     /// detection catalogue does; a single query does not call it.
     pub fn index_nested(mut self) -> Self {
         let mut spans = [(0u32, 0u32); Nested::COUNT];
-        for (parent, children) in Nested::PARENTS {
-            let Some(object) = known_slot(parent).and_then(|k| self.get_top(Top(k))) else {
+        for ((_, children), top) in Nested::PARENTS.iter().zip(Nested::PARENT_TOPS) {
+            let Some(object) = self.get_top(Top(top)) else {
                 continue;
             };
             let mut missing = children.len();
@@ -366,6 +366,10 @@ impl Nested {
     pub const RESOURCE: Nested = Nested(0);
     pub const SUBRESOURCE: Nested = Nested(1);
     const API_GROUP: Nested = Nested(4);
+    pub const USERNAME: Nested = Nested(5);
+    pub const GROUPS: Nested = Nested(6);
+    pub const CODE: Nested = Nested(7);
+    pub const DECISION: Nested = Nested(8);
     /// Each parent with its members and their slots.
     const PARENTS: [(&'static str, &'static [(&'static str, usize)]); 4] = [
         (
@@ -382,6 +386,9 @@ impl Nested {
         ("responseStatus", &[("code", 7)]),
         ("annotations", &[("authorization.k8s.io/decision", 8)]),
     ];
+
+    /// The [`KNOWN_NAMES`] slot of each parent.
+    const PARENT_TOPS: [usize; 4] = [2, 1, 3, 4];
 
     /// The member a path starts with, when it is one of these.
     pub fn of(path: &Path) -> Option<Nested> {
@@ -479,12 +486,12 @@ fn index_known(text: &str, members: &[Member]) -> Option<[u8; KNOWN + 1]> {
     let mut slots = [0u8; KNOWN + 1];
     for (i, m) in members.iter().enumerate() {
         let key = &text[m.key.0 as usize..m.key.1 as usize];
-        if key.bytes().any(|b| b == b'\\') {
-            return None;
-        }
         match known_slot(key) {
             Some(k) if slots[k] == 0 => slots[k] = i as u8 + 1,
             Some(_) => {}
+            // A key equal to a known name has no escape; any other key
+            // might spell one with an escape.
+            None if memchr::memchr(b'\\', key.as_bytes()).is_some() => return None,
             None => slots[OTHERS] = 1,
         }
     }
@@ -503,6 +510,13 @@ mod tests {
     use super::*;
     use crate::filter::parser::parse_path;
     use crate::json::index_object;
+
+    #[test]
+    fn parents_have_their_slots() {
+        for ((parent, _), top) in Nested::PARENTS.iter().zip(Nested::PARENT_TOPS) {
+            assert_eq!(known_slot(parent), Some(top), "{parent}");
+        }
+    }
 
     fn with_event<R>(text: &str, f: impl FnOnce(Event<'_>) -> R) -> R {
         let mut m = Vec::new();

@@ -155,6 +155,19 @@ impl Matcher {
         eval(&self.root, Ctx::Event(event), known)
     }
 
+    /// Whether the tests of the fields `on` names decide the filter for this
+    /// event on their own: `Some(answer)` when they do, whatever the other
+    /// fields hold; `None` when other fields must be read. Only tests
+    /// (comparisons and `exists`) whose field is exactly one of `on` are run;
+    /// every other test counts as unknown, and `and`/`or`/`not` combine in
+    /// three-valued logic. The answer depends on nothing but the text of the
+    /// `on` fields' values, so a caller may keep it for every event whose
+    /// values of those fields have the same text (as `kaq detect` does to
+    /// route events to the rules that can fire on them).
+    pub fn decide(&self, event: &Event<'_>, on: &[&[&str]]) -> Option<bool> {
+        decide(&self.root, event, on)
+    }
+
     /// Registers the matcher's tests of the event (not those inside
     /// `any`/`all`, which test elements) in `atoms`, so that matchers sharing
     /// one `atoms` evaluate a test they have in common once per event with
@@ -192,6 +205,41 @@ fn share(node: &mut Node, atoms: &mut Atoms) {
             let leaf = std::mem::replace(node, Node::Const(false));
             *node = Node::Shared(id, Box::new(leaf));
         }
+    }
+}
+
+fn decide(node: &Node, e: &Event<'_>, on: &[&[&str]]) -> Option<bool> {
+    let routed = |f: &FieldAt| !f.relative && on.iter().any(|p| f.path.is(p));
+    match node {
+        Node::Const(b) => Some(*b),
+        Node::Not(n) => decide(n, e, on).map(|b| !b),
+        Node::Shared(_, n) => decide(n, e, on),
+        Node::And(xs) => {
+            let mut open = false;
+            for x in xs {
+                match decide(x, e, on) {
+                    Some(false) => return Some(false),
+                    Some(true) => {}
+                    None => open = true,
+                }
+            }
+            (!open).then_some(true)
+        }
+        Node::Or(xs) => {
+            let mut open = false;
+            for x in xs {
+                match decide(x, e, on) {
+                    Some(true) => return Some(true),
+                    Some(false) => {}
+                    None => open = true,
+                }
+            }
+            (!open).then_some(false)
+        }
+        Node::Test(FieldTest { field, .. }) | Node::Exists(field) if routed(field) => {
+            Some(eval(node, Ctx::Event(e), &mut Known::default()))
+        }
+        Node::Test(_) | Node::Exists(_) | Node::Fields { .. } | Node::Quantified { .. } => None,
     }
 }
 
