@@ -14,8 +14,12 @@
 use std::time::Instant;
 
 use kaq::detect::{self, Detector, Selection};
+use kaq::event::Nested;
 use kaq::event::{Event, Memo};
-use kaq::json::{index_object, Member};
+use kaq::json::{index_object_nested, Member};
+
+/// An event's top-level members and its recorded nested ones.
+type Indexed = (Vec<Member>, Vec<(u32, Member)>);
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -63,21 +67,23 @@ fn main() {
     let mut found = Vec::new();
     let mut considered = 0usize;
     for pass in 0..passes {
-        let mut members: Vec<Vec<Member>> = vec![Vec::new(); 32];
+        // Indexed as the scanner indexes for detect: the members of the
+        // objects rules read most recorded in the validating pass.
+        let mut members: Vec<Indexed> = vec![Default::default(); 32];
         let mut spent = vec![0f64; count];
         let (mut p, mut b, mut r, mut ix, mut w, mut nx) = (0f64, 0f64, 0f64, 0f64, 0f64, 0f64);
         for block in lines.chunks(32) {
             // Parse alone, then parse and evaluate, then rule by rule.
             let t = Instant::now();
-            for (l, m) in block.iter().zip(&mut members) {
-                let _ = index_object(l, m);
+            for (l, (m, c)) in block.iter().zip(&mut members) {
+                let _ = index_object_nested(l, m, c, Nested::is_parent);
             }
             p += t.elapsed().as_secs_f64();
             let t = Instant::now();
-            for (i, (l, m)) in block.iter().zip(&mut members).enumerate() {
-                if index_object(l, m).is_ok() {
+            for (i, (l, (m, c))) in block.iter().zip(&mut members).enumerate() {
+                if index_object_nested(l, m, c, Nested::is_parent).is_ok() {
                     found.clear();
-                    detector.evaluate(&Event::new(l, m), i as u64, &mut found);
+                    detector.evaluate(&Event::new(l, m).with_children(c), i as u64, &mut found);
                 }
             }
             b += t.elapsed().as_secs_f64();
@@ -85,19 +91,19 @@ fn main() {
             // ones kept per event.
             let memos: Vec<Memo> = block.iter().map(|_| Memo::default()).collect();
             let t = Instant::now();
-            for (l, m) in block.iter().zip(&members) {
+            for (l, (m, _)) in block.iter().zip(&members) {
                 std::hint::black_box(Event::new(l, m));
             }
             w += t.elapsed().as_secs_f64();
             let t = Instant::now();
-            for (l, m) in block.iter().zip(&members) {
-                std::hint::black_box(Event::new(l, m).index_nested());
+            for (l, (m, c)) in block.iter().zip(&members) {
+                std::hint::black_box(Event::new(l, m).with_children(c).index_nested());
             }
             nx += t.elapsed().as_secs_f64();
             let t = Instant::now();
             let mut k = 0usize;
-            for (l, m) in block.iter().zip(&members) {
-                let e = Event::new(l, m).index_nested();
+            for (l, (m, c)) in block.iter().zip(&members) {
+                let e = Event::new(l, m).with_children(c).index_nested();
                 k += detector.with_candidates(&e, |c| c.len());
             }
             if pass == 0 {
@@ -108,7 +114,12 @@ fn main() {
                 .iter()
                 .zip(&members)
                 .zip(&memos)
-                .map(|((l, m), memo)| Event::new(l, m).index_nested().with_memo(memo))
+                .map(|((l, (m, c)), memo)| {
+                    Event::new(l, m)
+                        .with_children(c)
+                        .index_nested()
+                        .with_memo(memo)
+                })
                 .collect();
             let mut by_rule: Vec<Vec<&Event<'_>>> = vec![Vec::new(); count];
             for e in &events {

@@ -303,52 +303,92 @@ pub struct Member {
 /// navigates without re-validating. Offsets are `u32`: a single event over
 /// 4 GiB is rejected.
 pub fn index_object(text: &str, out: &mut Vec<Member>) -> Result<(), JsonError> {
+    index_object_nested(text, out, &mut Vec::new(), |_| false)
+}
+
+/// [`index_object`] that also records, in the same pass, the members of the
+/// top-level objects whose raw key `parent` accepts, one level down, into
+/// `children` (cleared first) as (index of the parent in `out`, member).
+/// A caller that reads many fields of a few such objects on every event
+/// (`kaq detect`) then finds them without walking the text again.
+pub fn index_object_nested(
+    text: &str,
+    out: &mut Vec<Member>,
+    children: &mut Vec<(u32, Member)>,
+    parent: impl Fn(&str) -> bool,
+) -> Result<(), JsonError> {
     out.clear();
+    children.clear();
     let b = text.as_bytes();
     if b.len() > u32::MAX as usize {
         return err(0, "event larger than 4 GiB");
     }
-    let mut i = skip_ws(b, 0);
-    if b.get(i) != Some(&b'{') {
-        return err(i, "expected a JSON object");
+    let start = skip_ws(b, 0);
+    if b.get(start) != Some(&b'{') {
+        return err(start, "expected a JSON object");
     }
-    i = skip_ws(b, i + 1);
-    if b.get(i) == Some(&b'}') {
-        i += 1;
-    } else {
-        loop {
-            if b.get(i) != Some(&b'"') {
-                return err(i, "expected an object key");
-            }
-            let key_end = validate_string(b, i)?;
-            let key = (i as u32 + 1, key_end as u32 - 1);
-            i = skip_ws(b, key_end);
-            if b.get(i) != Some(&b':') {
-                return err(i, "expected ':' after an object key");
-            }
-            let vstart = skip_ws(b, i + 1);
-            let vend = validate_value(b, vstart)?;
-            out.push(Member {
-                key,
-                value: (vstart as u32, vend as u32),
-            });
-            i = skip_ws(b, vend);
-            match b.get(i) {
-                Some(b',') => i = skip_ws(b, i + 1),
-                Some(b'}') => {
-                    i += 1;
-                    break;
-                }
-                None => return err(i, "unexpected end of input inside the object"),
-                Some(_) => return err(i, "expected ',' or '}'"),
-            }
-        }
-    }
-    let end = skip_ws(b, i);
+    let end = object_members(b, start, |key, vstart| {
+        let object = b.get(vstart) == Some(&b'{');
+        let vend = if object && parent(&text[key.0 as usize..key.1 as usize]) {
+            let at = out.len() as u32;
+            object_members(b, vstart, |ckey, cstart| {
+                let cend = validate_value(b, cstart)?;
+                children.push((
+                    at,
+                    Member {
+                        key: ckey,
+                        value: (cstart as u32, cend as u32),
+                    },
+                ));
+                Ok(cend)
+            })?
+        } else {
+            validate_value(b, vstart)?
+        };
+        out.push(Member {
+            key,
+            value: (vstart as u32, vend as u32),
+        });
+        Ok(vend)
+    })?;
+    let end = skip_ws(b, end);
     if end != b.len() {
         return err(end, "unexpected data after the JSON object");
     }
     Ok(())
+}
+
+/// Validates the object at `b[i] == b'{'` member by member: the keys here,
+/// each value by `value(key span, value start)`, which returns the value's
+/// end. Returns the offset past the closing `}`.
+fn object_members(
+    b: &[u8],
+    i: usize,
+    mut value: impl FnMut((u32, u32), usize) -> Result<usize, JsonError>,
+) -> Result<usize, JsonError> {
+    let mut i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return Ok(i + 1);
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return err(i, "expected an object key");
+        }
+        let key_end = validate_string(b, i)?;
+        let key = (i as u32 + 1, key_end as u32 - 1);
+        i = skip_ws(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return err(i, "expected ':' after an object key");
+        }
+        let vend = value(key, skip_ws(b, i + 1))?;
+        i = skip_ws(b, vend);
+        match b.get(i) {
+            Some(b',') => i = skip_ws(b, i + 1),
+            Some(b'}') => return Ok(i + 1),
+            None => return err(i, "unexpected end of input inside the object"),
+            Some(_) => return err(i, "expected ',' or '}'"),
+        }
+    }
 }
 
 /// The kind of a JSON value, read from its first byte.

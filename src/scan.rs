@@ -12,10 +12,10 @@ use crate::agg::summary::request_key;
 use crate::chunk::{Chunk, Mode};
 use crate::detect::Detector;
 use crate::event::envelope::{self, Format, Unwrapped};
-use crate::event::{Event, Shape};
+use crate::event::{Event, Nested, Shape};
 use crate::filter::prefilter::Prefilter;
 use crate::filter::Matcher;
-use crate::json::{index_object, validate_value, Kind, Member, Value};
+use crate::json::{index_object, index_object_nested, validate_value, Kind, Member, Value};
 use crate::output::{Rendered, Renderer};
 
 /// What the workers need to process a chunk.
@@ -154,6 +154,9 @@ impl At {
 #[derive(Default)]
 struct Scratch {
     members: Vec<Member>,
+    /// For `kaq detect`: the members of the objects rules read most, found
+    /// in the validating pass ([`index_object_nested`]).
+    children: Vec<(u32, Member)>,
     items: Vec<Member>,
 }
 
@@ -266,7 +269,11 @@ fn scan_line(
             None => {}
         }
     }
-    match index_object(text, &mut s.members) {
+    let indexed = match q.detector {
+        Some(_) => index_object_nested(text, &mut s.members, &mut s.children, Nested::is_parent),
+        None => index_object(text, &mut s.members),
+    };
+    match indexed {
         Ok(()) => handle_object(text, line_no, pos, q, s, res),
         Err(e) if e.offset >= text.len() => res.errors.push(LineError {
             line: line_no,
@@ -369,7 +376,11 @@ fn handle_object(
     res: &mut ChunkResult,
 ) {
     let members = std::mem::take(&mut s.members);
-    let e = Event::new(text, &members);
+    let children = std::mem::take(&mut s.children);
+    let mut e = Event::new(text, &members);
+    if q.detector.is_some() {
+        e = e.with_children(&children);
+    }
     match e.shape() {
         Shape::Event => test_event(&e, line_no, pos, q, res),
         Shape::EventList(items) => {
@@ -387,6 +398,7 @@ fn handle_object(
         },
     }
     s.members = members;
+    s.children = children;
 }
 
 /// How deep envelopes may nest (a base64 payload holding log events holding

@@ -22,7 +22,7 @@ pub mod window;
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::event::{Event, Nested};
+use crate::event::{Event, Nested, Top};
 use crate::filter::eval::{glob_regex, Atoms, Known};
 use crate::filter::fields;
 use crate::output::columns::{field_text, value_text, ColumnValue};
@@ -277,7 +277,8 @@ impl Detector {
             .nested(Nested::SUBRESOURCE)
             .and_then(|v| v.as_str())
             .is_some_and(|s| matches!(s.as_ref(), "exec" | "attach" | "portforward"));
-        let stream = match (e.str("stage").as_deref(), streaming) {
+        let stage = e.get_top(Top::STAGE).and_then(|v| v.as_str());
+        let stream = match (stage.as_deref(), streaming) {
             (Some("ResponseStarted"), true) => Stream::Started,
             (Some("ResponseComplete" | "Panic") | None, true) => Stream::Complete,
             (Some("ResponseComplete" | "Panic") | None, false) => Stream::No,

@@ -17,7 +17,7 @@
 //!
 //! [`Matcher::decide`]: crate::filter::eval::Matcher::decide
 
-use crate::event::{Event, Nested};
+use crate::event::{Event, Nested, Top};
 use crate::json::Value;
 
 use super::Detector;
@@ -46,7 +46,7 @@ const GROUPS: &[Group] = &[
             &["objectRef", "subresource"],
         ],
         read: &[
-            |e| e.get("verb"),
+            |e| e.get_top(Top::VERB),
             |e| e.nested(Nested::RESOURCE),
             |e| e.nested(Nested::SUBRESOURCE),
         ],
@@ -64,11 +64,11 @@ const GROUPS: &[Group] = &[
     },
     Group {
         paths: &[&["userAgent"]],
-        read: &[|e| e.get("userAgent")],
+        read: &[|e| e.get_top(Top::USER_AGENT)],
     },
     Group {
         paths: &[&["sourceIPs"]],
-        read: &[|e| e.get("sourceIPs")],
+        read: &[|e| e.get_top(Top::SOURCE_IPS)],
     },
 ];
 

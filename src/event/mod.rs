@@ -21,6 +21,9 @@ pub struct Event<'a> {
     /// `None` when the index cannot be trusted (an escaped key, or more
     /// members than a byte counts); lookups then scan.
     known: Option<[u8; KNOWN + 1]>,
+    /// The members of the [`Nested`] parents, when the validating pass
+    /// recorded them ([`crate::json::index_object_nested`]).
+    children: Option<&'a [(u32, Member)]>,
     /// Where the [`Nested`] members are, once [`Event::index_nested`] ran:
     /// byte spans of their values in `text`, `(0, 0)` when absent.
     nested: Option<[Span; Nested::COUNT]>,
@@ -60,6 +63,7 @@ impl<'a> Event<'a> {
             text,
             members,
             known: index_known(text, members),
+            children: None,
             nested: None,
             memo: None,
             record,
@@ -125,6 +129,24 @@ impl<'a> Event<'a> {
     /// detection catalogue does; a single query does not call it.
     pub fn index_nested(mut self) -> Self {
         let mut spans = [(0u32, 0u32); Nested::COUNT];
+        if let (Some(children), Some(slots)) = (self.children, &self.known) {
+            // The validating pass recorded the parents' members: match
+            // their keys, first occurrence as a walk would find it.
+            let parents = Nested::PARENT_TOPS.map(|top| u32::from(slots[top]).wrapping_sub(1));
+            for (at, m) in children {
+                let Some(p) = parents.iter().position(|p| p == at) else {
+                    continue;
+                };
+                let key = &self.text[m.key.0 as usize..m.key.1 as usize];
+                for &(name, slot) in Nested::PARENTS[p].1 {
+                    if spans[slot].1 == 0 && crate::json::raw_eq(key, name) {
+                        spans[slot] = m.value;
+                    }
+                }
+            }
+            self.nested = Some(spans);
+            return self;
+        }
         for ((_, children), top) in Nested::PARENTS.iter().zip(Nested::PARENT_TOPS) {
             let Some(object) = self.get_top(Top(top)) else {
                 continue;
@@ -145,6 +167,17 @@ impl<'a> Event<'a> {
         }
         self.nested = Some(spans);
         self
+    }
+
+    /// The same event, with the members of its [`Nested`] parents that
+    /// [`crate::json::index_object_nested`] recorded for exactly this text
+    /// (see [`Nested::is_parent`]): [`Event::index_nested`] then reads them
+    /// instead of walking the text.
+    pub fn with_children(self, children: &'a [(u32, Member)]) -> Self {
+        Event {
+            children: Some(children),
+            ..self
+        }
     }
 
     /// The same event, keeping computed values that several filters read
@@ -387,6 +420,12 @@ impl Nested {
         ("annotations", &[("authorization.k8s.io/decision", 8)]),
     ];
 
+    /// Is this raw top-level key one whose members [`Event::index_nested`]
+    /// reads? For [`crate::json::index_object_nested`].
+    pub fn is_parent(key: &str) -> bool {
+        Nested::PARENTS.iter().any(|(p, _)| *p == key)
+    }
+
     /// The [`KNOWN_NAMES`] slot of each parent.
     const PARENT_TOPS: [usize; 4] = [2, 1, 3, 4];
 
@@ -435,6 +474,11 @@ const KNOWN_NAMES: [&str; KNOWN] = [
 pub struct Top(usize);
 
 impl Top {
+    pub const VERB: Top = Top(0);
+    pub const STAGE: Top = Top(5);
+    pub const SOURCE_IPS: Top = Top(6);
+    pub const USER_AGENT: Top = Top(7);
+
     /// The slot of a path's first key.
     pub fn of(path: &Path) -> Option<Top> {
         path.head().and_then(known_slot).map(Top)
@@ -510,6 +554,49 @@ mod tests {
     use super::*;
     use crate::filter::parser::parse_path;
     use crate::json::index_object;
+
+    /// The members the validating pass records give the same nested index
+    /// as a walk of the text: first occurrences, escaped keys, parents that
+    /// are not objects, repeated parents.
+    #[test]
+    fn recorded_children_index_as_a_walk_does() {
+        for text in [
+            r#"{"verb":"get","objectRef":{"resource":"pods","subresource":"exec","resource":"x"},"user":{"username":"a","groups":["g"]}}"#,
+            r#"{"user":"plain","objectRef":{"res\u006furce":"pods","name":"n"},"responseStatus":{"metadata":{},"code":403}}"#,
+            r#"{"user":{"username":"first"},"user":{"username":"second"},"annotations":{"authorization.k8s.io/decision":"allow"}}"#,
+            r#"{"objectRef":{},"annotations":{"x":{"deep":[1,{"y":2}]},"authorization.k8s.io/decision":"forbid"}}"#,
+            r#"{"user":"plain","user":{"username":"second"}}"#,
+        ] {
+            let mut members = Vec::new();
+            let mut children = Vec::new();
+            crate::json::index_object_nested(text, &mut members, &mut children, Nested::is_parent)
+                .unwrap();
+            let walked = Event::new(text, &members).index_nested();
+            let recorded = Event::new(text, &members)
+                .with_children(&children)
+                .index_nested();
+            for slot in 0..Nested::COUNT {
+                let text_of = |e: &Event<'_>| e.nested(Nested(slot)).map(|v| v.text().to_string());
+                assert_eq!(
+                    text_of(&recorded),
+                    text_of(&walked),
+                    "slot {slot} of {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn named_slots_are_their_names() {
+        for (top, name) in [
+            (Top::VERB, "verb"),
+            (Top::STAGE, "stage"),
+            (Top::SOURCE_IPS, "sourceIPs"),
+            (Top::USER_AGENT, "userAgent"),
+        ] {
+            assert_eq!(known_slot(name), Some(top.0), "{name}");
+        }
+    }
 
     #[test]
     fn parents_have_their_slots() {
