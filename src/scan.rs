@@ -171,6 +171,13 @@ fn scan_lines(
     // One pass over the chunk decides whether lines may be skipped on their
     // literals alone; otherwise each line is checked in full.
     let clean = q.prefilter.is_some() && Prefilter::is_clean(data);
+    // In a clean chunk, one search of the whole chunk for the prefilter's
+    // anchor finds the lines worth a look; the lines between are skipped
+    // without a search of their own (when they look whole, as
+    // `may_match_clean` requires).
+    let anchor = q.prefilter.filter(|_| clean).and_then(Prefilter::anchor);
+    // The first occurrence of the anchor at or after `searched_from`.
+    let (mut searched_from, mut next_hit) = (usize::MAX, 0);
     let mut start = 0;
     let mut line_no = 0u64;
     while start < data.len() {
@@ -190,6 +197,17 @@ fn scan_lines(
         start = next;
         if line.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r')) {
             continue;
+        }
+        if let Some(a) = anchor {
+            if searched_from > line_start || next_hit < line_start {
+                searched_from = line_start;
+                next_hit = a
+                    .find(&data[line_start..])
+                    .map_or(data.len(), |i| line_start + i);
+            }
+            if next_hit >= end && Prefilter::looks_whole(line) {
+                continue;
+            }
         }
         if let Some(p) = q.prefilter {
             let may = if clean {
