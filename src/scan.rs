@@ -176,8 +176,9 @@ fn scan_lines(
     // without a search of their own (when they look whole, as
     // `may_match_clean` requires).
     let anchor = q.prefilter.filter(|_| clean).and_then(Prefilter::anchor);
-    // The first occurrence of the anchor at or after `searched_from`.
-    let (mut searched_from, mut next_hit) = (usize::MAX, 0);
+    // The anchor's next occurrence, from the last search (lines only move
+    // forward, so one search serves every line up to it).
+    let mut next_hit: Option<usize> = None;
     let mut start = 0;
     let mut line_no = 0u64;
     while start < data.len() {
@@ -199,13 +200,17 @@ fn scan_lines(
             continue;
         }
         if let Some(a) = anchor {
-            if searched_from > line_start || next_hit < line_start {
-                searched_from = line_start;
-                next_hit = a
-                    .find(&data[line_start..])
-                    .map_or(data.len(), |i| line_start + i);
-            }
-            if next_hit >= end && Prefilter::looks_whole(line) {
+            let hit = match next_hit {
+                Some(h) if h >= line_start => h,
+                _ => {
+                    let h = a
+                        .find(&data[line_start..])
+                        .map_or(data.len(), |i| line_start + i);
+                    next_hit = Some(h);
+                    h
+                }
+            };
+            if hit >= end && Prefilter::looks_whole(line) {
                 continue;
             }
         }

@@ -214,33 +214,28 @@ fn decide(node: &Node, e: &Event<'_>, on: &[&[&str]]) -> Option<bool> {
         Node::Const(b) => Some(*b),
         Node::Not(n) => decide(n, e, on).map(|b| !b),
         Node::Shared(_, n) => decide(n, e, on),
-        Node::And(xs) => {
-            let mut open = false;
-            for x in xs {
-                match decide(x, e, on) {
-                    Some(false) => return Some(false),
-                    Some(true) => {}
-                    None => open = true,
-                }
-            }
-            (!open).then_some(true)
-        }
-        Node::Or(xs) => {
-            let mut open = false;
-            for x in xs {
-                match decide(x, e, on) {
-                    Some(true) => return Some(true),
-                    Some(false) => {}
-                    None => open = true,
-                }
-            }
-            (!open).then_some(false)
-        }
+        Node::And(xs) => junction(xs, e, on, false),
+        Node::Or(xs) => junction(xs, e, on, true),
         Node::Test(FieldTest { field, .. }) | Node::Exists(field) if routed(field) => {
             Some(eval(node, Ctx::Event(e), &mut Known::default()))
         }
         Node::Test(_) | Node::Exists(_) | Node::Fields { .. } | Node::Quantified { .. } => None,
     }
+}
+
+/// [`decide`] for `and` (`decisive` false) or `or` (`decisive` true): an
+/// operand decided `decisive` decides it; otherwise an undecided operand
+/// leaves it undecided.
+fn junction(xs: &[Node], e: &Event<'_>, on: &[&[&str]], decisive: bool) -> Option<bool> {
+    let mut open = false;
+    for x in xs {
+        match decide(x, e, on) {
+            Some(b) if b == decisive => return Some(decisive),
+            Some(_) => {}
+            None => open = true,
+        }
+    }
+    (!open).then_some(!decisive)
 }
 
 /// [`eval`], recording what made each held node hold.
