@@ -148,6 +148,21 @@ impl Follower {
         f
     }
 
+    /// Follows `path` for deletes, ending by itself after the events of
+    /// `expected`, which [`Follower::prints`] then checks.
+    fn deletes(path: &Path, expected: &[String]) -> Follower {
+        let n = expected.len().to_string();
+        Follower::start(&["-m", &n, r#"verb == "delete""#, path.to_str().unwrap()])
+    }
+
+    /// Ends the run and checks that it printed exactly `expected` and
+    /// exited 0.
+    fn prints(self, expected: &[String]) {
+        let (code, printed) = self.end();
+        assert_eq!(printed, expected);
+        assert_eq!(code, 0);
+    }
+
     fn stderr_until(&self, found: impl Fn(&str) -> bool) -> String {
         loop {
             match self.err.recv_timeout(PATIENCE) {
@@ -243,8 +258,7 @@ fn rotations(gzip: bool) {
     let (files, steady, burst, last) = (5, 60, 25, 40);
     let total = files * (steady + burst) + last;
     let expected = matching(first..first + total);
-    let n = expected.len().to_string();
-    let mut kaq = Follower::start(&["-m", &n, r#"verb == "delete""#, live.to_str().unwrap()]);
+    let mut kaq = Follower::deletes(&live, &expected);
     for k in 0..files {
         w.write(steady, Duration::from_millis(1));
         kaq.until(matching(first..w.next).len());
@@ -252,9 +266,7 @@ fn rotations(gzip: bool) {
         w.rotate(k, gzip);
     }
     w.write(last, Duration::from_millis(1));
-    let (code, printed) = kaq.end();
-    assert_eq!(printed, expected);
-    assert_eq!(code, 0);
+    kaq.prints(&expected);
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -279,8 +291,7 @@ fn follows_a_truncated_log() {
     let live = dir.path().join("audit.log");
     let mut w = Writer::create(&live);
     let expected = matching(0..60);
-    let n = expected.len().to_string();
-    let mut kaq = Follower::start(&["-m", &n, r#"verb == "delete""#, live.to_str().unwrap()]);
+    let mut kaq = Follower::deletes(&live, &expected);
     w.write(30, Duration::from_millis(1));
     kaq.until(matching(0..30).len());
     // copytruncate: the log is copied, then cut to nothing; the writer's
@@ -294,9 +305,7 @@ fn follows_a_truncated_log() {
         .unwrap();
     std::thread::sleep(Duration::from_millis(300));
     w.write(30, Duration::from_millis(1));
-    let (code, printed) = kaq.end();
-    assert_eq!(printed, expected);
-    assert_eq!(code, 0);
+    kaq.prints(&expected);
 }
 
 #[test]
@@ -305,17 +314,14 @@ fn follows_a_log_removed_and_created_again() {
     let live = dir.path().join("audit.log");
     let mut w = Writer::create(&live);
     let expected = matching(0..60);
-    let n = expected.len().to_string();
-    let mut kaq = Follower::start(&["-m", &n, r#"verb == "delete""#, live.to_str().unwrap()]);
+    let mut kaq = Follower::deletes(&live, &expected);
     w.write(30, Duration::from_millis(1));
     kaq.until(matching(0..30).len());
     std::fs::remove_file(&live).unwrap();
     std::thread::sleep(Duration::from_millis(300));
     w.file = open_append(&live);
     w.write(30, Duration::from_millis(1));
-    let (code, printed) = kaq.end();
-    assert_eq!(printed, expected);
-    assert_eq!(code, 0);
+    kaq.prints(&expected);
 }
 
 #[test]
@@ -323,13 +329,10 @@ fn waits_for_a_log_that_does_not_exist_yet_and_reads_a_directory() {
     let dir = tempfile::tempdir().unwrap();
     let live = dir.path().join("audit.log");
     let expected = matching(0..30);
-    let n = expected.len().to_string();
-    let kaq = Follower::start(&["-m", &n, r#"verb == "delete""#, live.to_str().unwrap()]);
+    let kaq = Follower::deletes(&live, &expected);
     let mut w = Writer::create(&live);
     w.write(30, Duration::from_millis(1));
-    let (code, printed) = kaq.end();
-    assert_eq!(printed, expected);
-    assert_eq!(code, 0);
+    kaq.prints(&expected);
 
     // A directory: its live log is followed, its backups are not read.
     std::fs::write(
