@@ -49,7 +49,7 @@ complete -c kaq -n "__fish_kaq_needs_command" -l top -d 'Show only the N biggest
 complete -c kaq -n "__fish_kaq_needs_command" -l every -d 'A timeline: counts per time bucket of stageTimestamp (1m, 5m, 1h, 1d); with --by, one series per key' -r
 complete -c kaq -n "__fish_kaq_needs_command" -l distinct -d 'Each distinct value of FIELD with its count and first/last seen' -r
 complete -c kaq -n "__fish_kaq_needs_command" -l stats -d 'With --by: count, p50, p90, p99 and max of a numeric field per key (e.g. latency)' -r
-complete -c kaq -n "__fish_kaq_needs_command" -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c kaq -n "__fish_kaq_needs_command" -s j -l threads -d 'Threads to use (default: all cores). With -j1, reading, gzip decoding and scanning all run on one thread' -r
 complete -c kaq -n "__fish_kaq_needs_command" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
 event\t'Plain audit Events only'
 aks\t'Azure AKS diagnostic records'
@@ -110,7 +110,7 @@ tsv\t'Tab-separated values of the columns, with a header'"
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kaq -n "__fish_kaq_using_subcommand detect" -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -s j -l threads -d 'Threads to use (default: all cores). With -j1, reading, gzip decoding and scanning all run on one thread' -r
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
 event\t'Plain audit Events only'
 aks\t'Azure AKS diagnostic records'
@@ -143,7 +143,7 @@ tsv\t'Tab-separated values of the columns, with a header'"
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s j -l threads -d 'Threads to use (default: all cores). With -j1, reading, gzip decoding and scanning all run on one thread' -r
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
 event\t'Plain audit Events only'
 aks\t'Azure AKS diagnostic records'
@@ -179,7 +179,7 @@ tsv\t'Tab-separated values of the columns, with a header'"
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s j -l threads -d 'Threads to use (default: all cores). With -j1, reading, gzip decoding and scanning all run on one thread' -r
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
 event\t'Plain audit Events only'
 aks\t'Azure AKS diagnostic records'
@@ -211,7 +211,7 @@ tsv\t'Tab-separated values of the columns, with a header'"
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s j -l threads -d 'Threads to use (default: all cores). With -j1, reading, gzip decoding and scanning all run on one thread' -r
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
 event\t'Plain audit Events only'
 aks\t'Azure AKS diagnostic records'
@@ -242,7 +242,7 @@ tsv\t'Tab-separated values of the columns, with a header'"
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s j -l threads -d 'Worker threads (default: all cores)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s j -l threads -d 'Threads to use (default: all cores). With -j1, reading, gzip decoding and scanning all run on one thread' -r
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
 event\t'Plain audit Events only'
 aks\t'Azure AKS diagnostic records'

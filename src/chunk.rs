@@ -12,9 +12,9 @@
 //! hand or by kubectl) is sent whole, as one [`Mode::Document`] chunk.
 
 use std::io::{self, Read};
+use std::ops::ControlFlow;
 use std::ops::{Deref, Range};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
 use memmap2::Mmap;
@@ -87,75 +87,98 @@ pub enum Item {
     },
 }
 
-/// Reads every input in order and sends its chunks; stops early (quietly)
-/// when the receiver hangs up.
+/// Receives the producer's items in input order; `Break` means the receiver
+/// is gone and the producer should stop.
+pub type Emit<'a> = dyn FnMut(Item) -> ControlFlow<()> + 'a;
+
+/// Opens every input, in order.
 ///
 /// Every input is opened before the first is read: a file the API server
 /// renames (rotation) or deletes (old backups) during the run is still read
 /// through the handle kaq already holds, so no event present at the start is
 /// lost.
+pub fn open_all(
+    inputs: &[Input],
+    opts: ReadOptions,
+    progress: &Arc<AtomicU64>,
+) -> Vec<io::Result<Opened>> {
+    inputs
+        .iter()
+        .map(|input| open(input, opts, progress))
+        .collect()
+}
+
+/// Reads every input in order on the calling thread and emits its items;
+/// stops early (quietly) when `emit` breaks.
 pub fn produce(
     inputs: &[Input],
     opts: ReadOptions,
     progress: &Arc<AtomicU64>,
-    tx: &SyncSender<Item>,
+    emit: &mut Emit<'_>,
 ) {
-    let opened: Vec<_> = inputs
-        .iter()
-        .map(|input| open(input, opts, progress))
-        .collect();
-    for (idx, opened) in opened.into_iter().enumerate() {
-        if let Ok(o) = &opened {
-            if tx
-                .send(Item::Opened {
-                    input: idx,
-                    how: o.how(),
-                })
-                .is_err()
-            {
-                return;
-            }
-        }
-        let result = match opened {
-            Ok(Opened::Mapped(map)) => send_mapped(idx, map, progress, tx),
-            Ok(Opened::Stream {
-                reader,
-                live,
-                expect_len,
-                ..
-            }) => send_stream(idx, reader, live, expect_len, tx),
-            Err(error) => Err(Some(error)),
-        };
-        match result {
-            Ok(()) => {}
-            Err(None) => return, // receiver gone
-            Err(Some(error)) => {
-                if tx.send(Item::Error { input: idx, error }).is_err() {
-                    return;
-                }
-            }
+    for (idx, opened) in open_all(inputs, opts, progress).into_iter().enumerate() {
+        if emit_input(idx, opened, progress, emit).is_break() {
+            return;
         }
     }
 }
 
-/// `Err(None)`: the receiver hung up. `Err(Some(e))`: the input failed.
-type SendResult = Result<(), Option<io::Error>>;
+/// Emits one opened input on the calling thread: its `Opened` note, its
+/// chunks, or its error.
+pub fn emit_input(
+    idx: usize,
+    opened: io::Result<Opened>,
+    progress: &AtomicU64,
+    emit: &mut Emit<'_>,
+) -> ControlFlow<()> {
+    if let Ok(o) = &opened {
+        if emit(Item::Opened {
+            input: idx,
+            how: o.how(),
+        })
+        .is_break()
+        {
+            return ControlFlow::Break(());
+        }
+    }
+    let result = match opened {
+        Ok(Opened::Mapped(map)) => send_mapped(idx, map, progress, emit),
+        Ok(Opened::Stream {
+            reader,
+            live,
+            expect_len,
+            ..
+        }) => send_stream(idx, reader, live, expect_len, emit),
+        Err(error) => Err(Some(error)),
+    };
+    match result {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(None) => ControlFlow::Break(()),
+        Err(Some(error)) => emit(Item::Error { input: idx, error }),
+    }
+}
 
-fn send(tx: &SyncSender<Item>, chunk: Chunk) -> SendResult {
-    tx.send(Item::Chunk(chunk)).map_err(|_| None)
+/// `Err(None)`: the receiver hung up. `Err(Some(e))`: the input failed.
+pub type SendResult = Result<(), Option<io::Error>>;
+
+fn send(emit: &mut Emit<'_>, chunk: Chunk) -> SendResult {
+    match emit(Item::Chunk(chunk)) {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(()) => Err(None),
+    }
 }
 
 fn send_mapped(
     input: usize,
     map: Arc<Mmap>,
     progress: &AtomicU64,
-    tx: &SyncSender<Item>,
+    emit: &mut Emit<'_>,
 ) -> SendResult {
     let len = map.len();
     if sniff_mode(&map) == Mode::Document {
         progress.fetch_add(len as u64, Ordering::Relaxed);
         return send(
-            tx,
+            emit,
             Chunk {
                 input,
                 offset: 0,
@@ -179,7 +202,7 @@ fn send_mapped(
             }
         };
         send(
-            tx,
+            emit,
             Chunk {
                 input,
                 offset: start as u64,
@@ -218,12 +241,12 @@ fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<boo
     Ok(false)
 }
 
-fn send_stream(
+pub fn send_stream(
     input: usize,
     mut reader: Box<dyn Read + Send>,
     live: bool,
     expect_len: Option<u64>,
-    tx: &SyncSender<Item>,
+    emit: &mut Emit<'_>,
 ) -> SendResult {
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK_SIZE + 64 * 1024);
     let mut first = true;
@@ -276,7 +299,7 @@ fn send_stream(
         if !bytes.is_empty() || first {
             let len = bytes.len() as u64;
             send(
-                tx,
+                emit,
                 Chunk {
                     input,
                     offset,
@@ -351,10 +374,20 @@ mod tests {
     }
 
     fn chunks_of(data: Vec<u8>) -> Vec<(Vec<u8>, bool, bool)> {
-        let (tx, rx) = std::sync::mpsc::sync_channel(1000);
-        send_stream(0, Box::new(std::io::Cursor::new(data)), false, None, &tx).unwrap();
-        drop(tx);
-        rx.into_iter()
+        let mut items = Vec::new();
+        send_stream(
+            0,
+            Box::new(std::io::Cursor::new(data)),
+            false,
+            None,
+            &mut |item| {
+                items.push(item);
+                ControlFlow::Continue(())
+            },
+        )
+        .unwrap();
+        items
+            .into_iter()
             .map(|item| match item {
                 Item::Chunk(c) => (c.bytes.to_vec(), c.first, c.last),
                 _ => panic!(),
@@ -395,21 +428,22 @@ mod tests {
 
     #[test]
     fn a_file_that_shrank_is_an_error_after_its_data() {
-        let (tx, rx) = std::sync::mpsc::sync_channel(100);
+        let mut items = Vec::new();
         let data = b"{\"a\":1}\n{\"b\":2}\n".to_vec();
         let err = send_stream(
             0,
             Box::new(std::io::Cursor::new(data)),
             false,
             Some(100),
-            &tx,
+            &mut |item| {
+                items.push(item);
+                ControlFlow::Continue(())
+            },
         )
         .unwrap_err()
         .unwrap();
         assert!(err.to_string().contains("shrank while being read"), "{err}");
-        drop(tx);
-        let chunks: Vec<_> = rx.into_iter().collect();
-        assert_eq!(chunks.len(), 1);
+        assert_eq!(items.len(), 1);
     }
 
     #[test]

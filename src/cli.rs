@@ -308,7 +308,8 @@ pub struct Cli {
     pub summary: bool,
 
     // ---- Input ----
-    /// Worker threads (default: all cores).
+    /// Threads to use (default: all cores). With -j1, reading, gzip decoding
+    /// and scanning all run on one thread.
     #[arg(
         short = 'j',
         long,

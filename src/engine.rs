@@ -15,6 +15,7 @@ use indicatif::ProgressBar;
 
 use rayon::prelude::*;
 
+use crate::ahead;
 use crate::chunk::{produce, Item};
 use crate::config::Config;
 use crate::messages::Reporter;
@@ -41,15 +42,21 @@ pub fn run_with_progress(
     reporter: &mut Reporter,
     bar: Option<&ProgressBar>,
 ) -> io::Result<Stats> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads)
-        .build()
-        .map_err(io::Error::other)?;
+    // `-j1` runs on this thread alone; see `drive`.
+    let pool = match cfg.threads {
+        1 => None,
+        n => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(io::Error::other)?,
+        ),
+    };
     let renderer = Renderer::new(&cfg.output);
 
     let chosen: HashMap<u64, Choice>;
     let dedup = if cfg.dedup {
-        chosen = first_pass(cfg, &pool, renderer)?;
+        chosen = first_pass(cfg, pool.as_ref(), renderer)?;
         if let Some(bar) = bar {
             bar.set_message("second pass (--dedup)");
             bar.set_position(0);
@@ -73,7 +80,7 @@ pub fn run_with_progress(
     let mut stats = Stats::default();
     let (mut bytes, mut opened) = (0u64, 0u64);
     let progress = Arc::new(AtomicU64::new(0));
-    drive(cfg, &pool, &query, &progress, |item, result| {
+    drive(cfg, pool.as_ref(), &query, &progress, |item, result| {
         if let Some(bar) = bar {
             bar.set_position(progress.load(Ordering::Relaxed));
         }
@@ -88,7 +95,7 @@ pub fn run_with_progress(
                         "{name}: skipped an incomplete last line (still being written)"
                     ));
                 }
-                bytes += chunk.bytes.len() as u64;
+                bytes += res.bytes;
                 let at = Delivered {
                     input: chunk.input,
                     name,
@@ -166,7 +173,7 @@ pub(crate) fn deliver(
 /// Problems with the input are reported by the second pass, not here.
 fn first_pass(
     cfg: &Config,
-    pool: &rayon::ThreadPool,
+    pool: Option<&rayon::ThreadPool>,
     renderer: Renderer<'_>,
 ) -> io::Result<HashMap<u64, Choice>> {
     let query = Query {
@@ -200,20 +207,51 @@ fn first_pass(
     Ok(chosen)
 }
 
-/// Reads every input once: a producer thread sends items, batches of chunks
-/// are scanned in parallel, and `each` sees every item with its result in
+/// Reads every input once, and `each` sees every item with its result in
 /// input order, until it breaks.
+///
+/// With a pool, a producer thread reads ahead while batches of chunks are
+/// scanned on the pool; several gzipped inputs are also decoded and scanned
+/// ahead on as many threads as the pool has ([`crate::ahead`]). Without a
+/// pool (`-j1`), reading, decoding and scanning all run on the calling
+/// thread, one chunk at a time, so `-j1` uses one core.
 fn drive(
     cfg: &Config,
-    pool: &rayon::ThreadPool,
+    pool: Option<&rayon::ThreadPool>,
     query: &Query<'_>,
     progress: &Arc<AtomicU64>,
     mut each: impl FnMut(&Item, Option<ChunkResult>) -> io::Result<ControlFlow<()>>,
 ) -> io::Result<()> {
+    let Some(pool) = pool else {
+        let mut result = Ok(());
+        produce(&cfg.inputs, cfg.read, progress, &mut |item| {
+            let scanned = match &item {
+                Item::Chunk(c) => Some(scan_chunk(c, query)),
+                Item::Opened { .. } | Item::Error { .. } => None,
+            };
+            each(&item, scanned).unwrap_or_else(|e| {
+                result = Err(e);
+                ControlFlow::Break(())
+            })
+        });
+        return result;
+    };
     let batch_size = cfg.threads * 4;
-    let (tx, rx) = sync_channel::<Item>(batch_size * 2);
+    let (tx, rx) = sync_channel::<(Item, Option<ChunkResult>)>(batch_size * 2);
     std::thread::scope(|scope| {
-        scope.spawn(move || produce(&cfg.inputs, cfg.read, progress, &tx));
+        scope.spawn(move || {
+            ahead::produce(
+                &cfg.inputs,
+                cfg.read,
+                progress,
+                query,
+                cfg.threads,
+                &mut |item, result| match tx.send((item, result)) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(_) => ControlFlow::Break(()),
+                },
+            )
+        });
         let result = (|| -> io::Result<()> {
             loop {
                 let mut batch = match rx.recv() {
@@ -226,17 +264,20 @@ fn drive(
                         Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
                     }
                 }
-                let results: Vec<Option<ChunkResult>> = pool.install(|| {
-                    batch
-                        .par_iter()
-                        .map(|item| match item {
-                            Item::Chunk(c) => Some(scan_chunk(c, query)),
-                            Item::Opened { .. } | Item::Error { .. } => None,
+                let unscanned = |(item, result): &(Item, Option<ChunkResult>)| {
+                    result.is_none() && matches!(item, Item::Chunk(_))
+                };
+                if batch.iter().any(unscanned) {
+                    pool.install(|| {
+                        batch.par_iter_mut().for_each(|(item, result)| {
+                            if let (Item::Chunk(c), None) = (&*item, &result) {
+                                *result = Some(scan_chunk(c, query));
+                            }
                         })
-                        .collect()
-                });
-                for (item, result) in batch.iter().zip(results) {
-                    if each(item, result)?.is_break() {
+                    });
+                }
+                for (item, result) in batch {
+                    if each(&item, result)?.is_break() {
                         return Ok(());
                     }
                 }

@@ -7,6 +7,7 @@
 //! [`output`] printer. [`cli`] turns flags into a checked [`config::Config`].
 
 pub mod agg;
+pub mod ahead;
 pub mod chunk;
 pub mod cli;
 pub mod config;

@@ -114,12 +114,32 @@ pub struct ChunkResult {
     pub torn_tail: bool,
     /// `--dedup`, first pass: the best event of each request in this chunk.
     pub best: HashMap<u64, Choice>,
+    /// Bytes of the chunk scanned.
+    pub bytes: u64,
+}
+
+impl ChunkResult {
+    /// Roughly the bytes this result holds, with a fixed share for the
+    /// struct itself: what bounds how far decoders may run ahead
+    /// ([`crate::ahead`]).
+    pub fn weight(&self) -> usize {
+        1024 + self.out.weight()
+            + self
+                .errors
+                .iter()
+                .map(|e| e.message.len() + 32)
+                .sum::<usize>()
+            + self.best.len() * 64
+    }
 }
 
 /// Scans one chunk.
 pub fn scan_chunk(chunk: &Chunk, q: &Query<'_>) -> ChunkResult {
     let mut data: &[u8] = &chunk.bytes;
-    let mut res = ChunkResult::default();
+    let mut res = ChunkResult {
+        bytes: chunk.bytes.len() as u64,
+        ..ChunkResult::default()
+    };
     if chunk.first {
         data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
     }

@@ -200,6 +200,72 @@ fn gzip_is_detected_from_bytes_and_every_member_is_read() {
 }
 
 #[test]
+fn gzipped_backups_decoded_at_once_keep_log_order_and_line_numbers() {
+    // With two or more threads, several gzipped backups are decoded at once;
+    // what comes out must not depend on it: same events in the same order,
+    // same errors with the same line numbers, as with one thread.
+    let dir = tempfile::tempdir().unwrap();
+    let generated = {
+        let mut d = Vec::new();
+        let mut gz = flate2::read::MultiGzDecoder::new(
+            std::fs::File::open(data("generated/control-plane.log.gz")).unwrap(),
+        );
+        std::io::Read::read_to_end(&mut gz, &mut d).unwrap();
+        d
+    };
+    let handmade = std::fs::read(events()).unwrap();
+    let mut bad = handmade.clone();
+    let fifth = bad
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c == b'\n')
+        .nth(3)
+        .unwrap()
+        .0;
+    bad.splice(fifth + 1..fifth + 1, b"{\"verb\": oops}\n".iter().copied());
+    let cut = gzip(&handmade.repeat(20));
+    let files: [(&str, Vec<u8>); 5] = [
+        ("audit-2024-05-01T10-00-00.000.log.gz", gzip(&generated.repeat(3))),
+        ("audit-2024-05-01T11-00-00.000.log.gz", gzip(&bad)),
+        ("audit-2024-05-01T12-00-00.000.log.gz", cut[..cut.len() * 2 / 3].to_vec()),
+        ("audit-2024-05-01T13-00-00.000.log.gz", gzip(&generated)),
+        ("audit.log", handmade.clone()),
+    ];
+    for (name, bytes) in &files {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        make_quiet(&path);
+    }
+    let dir = s(dir.path());
+    let one = kaq(&["-j", "1", "-o", "ndjson", "true", &dir]);
+    assert_eq!(one.code, 2, "a bad line and a cut file: {}", one.stderr);
+    assert!(
+        one.stderr.contains("audit-2024-05-01T11-00-00.000.log.gz:5:"),
+        "{}",
+        one.stderr
+    );
+    assert!(
+        one.stderr
+            .contains("audit-2024-05-01T12-00-00.000.log.gz: unexpected end of file"),
+        "{}",
+        one.stderr
+    );
+    let lines = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count();
+    let n = one.lines().len();
+    assert!(
+        n > 4 * lines(&generated) + 2 * lines(&handmade),
+        "every whole event of every file: {n}"
+    );
+    assert_eq!(one.audit_ids()[n - 24..], ids(&(1..=24).collect::<Vec<_>>()));
+    for threads in ["2", "4"] {
+        let many = kaq(&["-j", threads, "-o", "ndjson", "true", &dir]);
+        assert_eq!(many.code, one.code, "-j{threads}");
+        assert!(many.stdout == one.stdout, "-j{threads}: same events, same order");
+        assert_eq!(many.stderr, one.stderr, "-j{threads}");
+    }
+}
+
+#[test]
 fn a_truncated_gzip_yields_what_decoded_and_an_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let input = std::fs::read(events()).unwrap();

@@ -117,6 +117,16 @@ fn max_opt(a: Option<Micros>, b: Option<Micros>) -> Option<Micros> {
 }
 
 impl Partial {
+    /// Entries held (keys, buckets, values), for a rough size.
+    pub fn entries(&self) -> usize {
+        match self {
+            Partial::GroupBy(g) => g.groups.len(),
+            Partial::Timeline(t) => t.counts.len(),
+            Partial::Distinct(d) => d.values.len(),
+            Partial::Summary(s) => s.entries(),
+        }
+    }
+
     /// An empty partial for `view`.
     pub fn new(view: &View) -> Partial {
         match view {

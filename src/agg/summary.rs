@@ -52,6 +52,27 @@ pub struct Summary {
     pub requests: HashSet<u64>,
 }
 
+impl Summary {
+    /// Entries held (distinct values and requests), for a rough size.
+    pub fn entries(&self) -> usize {
+        [
+            &self.stages,
+            &self.levels,
+            &self.users,
+            &self.verbs,
+            &self.resources,
+            &self.namespaces,
+            &self.source_ips,
+            &self.user_agents,
+        ]
+        .iter()
+        .map(|m| m.len())
+        .sum::<usize>()
+            + self.largest.len()
+            + self.requests.len()
+    }
+}
+
 fn count(map: &mut HashMap<String, u64>, key: Option<std::borrow::Cow<'_, str>>) {
     let key = key.as_deref().unwrap_or("<none>");
     match map.get_mut(key) {

@@ -98,6 +98,22 @@ impl Rendered {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Roughly the heap bytes held: records, rows, findings and partial
+    /// aggregates (each entry counted at a fixed size).
+    pub fn weight(&self) -> usize {
+        let rows: usize = self
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|c| c.len() + 24).sum::<usize>())
+            .sum();
+        self.bytes.len()
+            + self.ends.len() * 8
+            + rows
+            + self.hits.len() * 256
+            + self.partial.as_ref().map_or(0, |p| p.entries() * 64)
+            + self.policy.as_ref().map_or(0, |p| p.entries() * 64)
+    }
 }
 
 /// The worker-side half of a format: turns one matched event into output.

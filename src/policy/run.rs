@@ -45,6 +45,17 @@ pub struct Partial {
     pub impersonated: BTreeSet<String>,
 }
 
+impl Partial {
+    /// Entries held (tallies, changes, names), for a rough size.
+    pub fn entries(&self) -> usize {
+        self.tallies.len()
+            + self.changes.len()
+            + self.users.len()
+            + self.groups.len()
+            + self.impersonated.len()
+    }
+}
+
 /// What became of an event, for comparing two policies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Written {
