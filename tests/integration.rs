@@ -225,9 +225,15 @@ fn gzipped_backups_decoded_at_once_keep_log_order_and_line_numbers() {
     bad.splice(fifth + 1..fifth + 1, b"{\"verb\": oops}\n".iter().copied());
     let cut = gzip(&handmade.repeat(20));
     let files: [(&str, Vec<u8>); 5] = [
-        ("audit-2024-05-01T10-00-00.000.log.gz", gzip(&generated.repeat(3))),
+        (
+            "audit-2024-05-01T10-00-00.000.log.gz",
+            gzip(&generated.repeat(3)),
+        ),
         ("audit-2024-05-01T11-00-00.000.log.gz", gzip(&bad)),
-        ("audit-2024-05-01T12-00-00.000.log.gz", cut[..cut.len() * 2 / 3].to_vec()),
+        (
+            "audit-2024-05-01T12-00-00.000.log.gz",
+            cut[..cut.len() * 2 / 3].to_vec(),
+        ),
         ("audit-2024-05-01T13-00-00.000.log.gz", gzip(&generated)),
         ("audit.log", handmade.clone()),
     ];
@@ -240,7 +246,8 @@ fn gzipped_backups_decoded_at_once_keep_log_order_and_line_numbers() {
     let one = kaq(&["-j", "1", "-o", "ndjson", "true", &dir]);
     assert_eq!(one.code, 2, "a bad line and a cut file: {}", one.stderr);
     assert!(
-        one.stderr.contains("audit-2024-05-01T11-00-00.000.log.gz:5:"),
+        one.stderr
+            .contains("audit-2024-05-01T11-00-00.000.log.gz:5:"),
         "{}",
         one.stderr
     );
@@ -256,11 +263,17 @@ fn gzipped_backups_decoded_at_once_keep_log_order_and_line_numbers() {
         n > 4 * lines(&generated) + 2 * lines(&handmade),
         "every whole event of every file: {n}"
     );
-    assert_eq!(one.audit_ids()[n - 24..], ids(&(1..=24).collect::<Vec<_>>()));
+    assert_eq!(
+        one.audit_ids()[n - 24..],
+        ids(&(1..=24).collect::<Vec<_>>())
+    );
     for threads in ["2", "4"] {
         let many = kaq(&["-j", threads, "-o", "ndjson", "true", &dir]);
         assert_eq!(many.code, one.code, "-j{threads}");
-        assert!(many.stdout == one.stdout, "-j{threads}: same events, same order");
+        assert!(
+            many.stdout == one.stdout,
+            "-j{threads}: same events, same order"
+        );
         assert_eq!(many.stderr, one.stderr, "-j{threads}");
     }
 }
