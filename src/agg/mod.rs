@@ -11,7 +11,7 @@ pub mod histogram;
 pub mod keys;
 pub mod summary;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::event::{Event, Path};
 use crate::json::Kind;

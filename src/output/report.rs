@@ -326,7 +326,7 @@ fn build(view: &View, total: Partial, top: Option<usize>) -> Report {
 /// Rows of a view, biggest count first, ties by key (so output is
 /// deterministic), at most `top`.
 fn biggest_first<T>(
-    map: std::collections::HashMap<String, T>,
+    map: impl IntoIterator<Item = (String, T)>,
     count: impl Fn(&T) -> u64,
     top: Option<usize>,
 ) -> Vec<(String, T)> {
