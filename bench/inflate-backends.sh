@@ -36,7 +36,6 @@ codegen-units = 1
 TOML
 mkdir src
 cat > src/main.rs <<'RS'
-use std::io::Read;
 use std::time::Instant;
 
 fn main() {
@@ -55,6 +54,7 @@ fn main() {
     #[cfg(not(feature = "libdeflater"))]
     {
         // As kaq reads a gzip stream: MultiGzDecoder into 1 MiB reads.
+        use std::io::Read;
         let mut gz = flate2::bufread::MultiGzDecoder::new(&data[..]);
         let mut buf = vec![0u8; 1 << 20];
         let mut n = 0;
