@@ -1,36 +1,39 @@
 //! Reading several streamed inputs at once.
 //!
 //! A gzip stream decodes on one core, and rotated backups are gzipped, so a
-//! directory of them would be bound by one decoding thread. Here decoder
-//! threads each take the next stream in input order, decode it and scan its
-//! chunks themselves, and hold the results until the engine reaches that
-//! input. Items still reach the engine in input order.
+//! directory of them would be bound by one decoding thread. Here, when two or
+//! more inputs are streams, worker threads take jobs in input order: a whole
+//! stream (decode it and scan its chunks) or one chunk of a mapped file (the
+//! plain backups and the live log after the gzipped ones), so a worker with
+//! no stream left does not wait for the others. Results are held until the
+//! engine reaches their input, and reach it in input order.
 //!
-//! What decoders hold ahead is bounded by [`BUDGET`] bytes of results
+//! What workers hold ahead is bounded by [`BUDGET`] bytes of results
 //! ([`ChunkResult::weight`]), so a count over many backups decodes them all
-//! at once, while a query that prints every event mostly waits its turn. The
-//! decoder of the input being delivered never waits, so the run always moves.
+//! at once, while a query that prints every event mostly waits its turn. Jobs
+//! of the input being delivered never wait, so the run always moves.
 
+use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use crate::chunk::{emit_input, open_all, send_stream, Bytes, Item};
+use crate::chunk::{emit_input, open_all, send_mapped, send_stream, Bytes, Chunk, Item};
 use crate::input::open::{Opened, ReadOptions};
 use crate::input::Input;
 use crate::scan::{scan_chunk, ChunkResult, Query};
 
-/// Bytes of results that decoders may hold beyond the input being delivered.
+/// Bytes of results that workers may hold beyond the input being delivered.
 pub const BUDGET: usize = 16 << 20;
 
-/// Receives items in input order, each chunk with its result when a decoder
+/// Receives items in input order, each chunk with its result when a worker
 /// already scanned it (its bytes are then dropped); `Break` stops the read.
 pub type Emit<'a> = dyn FnMut(Item, Option<ChunkResult>) -> ControlFlow<()> + 'a;
 
-/// Reads every input in order and emits its items, with up to `decoders`
-/// threads decoding and scanning streams ahead when there are two or more
+/// Reads every input in order and emits its items, with `workers` worker
+/// threads decoding and scanning ahead when there are two or more
 /// streams; otherwise everything is read on the calling thread and no chunk
 /// comes scanned.
 pub fn produce(
@@ -38,7 +41,7 @@ pub fn produce(
     opts: ReadOptions,
     progress: &Arc<AtomicU64>,
     query: &Query<'_>,
-    decoders: usize,
+    workers: usize,
     emit: &mut Emit<'_>,
 ) {
     let opened = open_all(inputs, opts, progress);
@@ -46,8 +49,7 @@ pub fn produce(
         .iter()
         .filter(|o| matches!(o, Ok(Opened::Stream { .. })))
         .count();
-    let decoders = decoders.min(streams);
-    if decoders < 2 {
+    if workers < 2 || streams < 2 {
         for (idx, opened) in opened.into_iter().enumerate() {
             if emit_input(idx, opened, progress, &mut |item| emit(item, None)).is_break() {
                 return;
@@ -59,37 +61,60 @@ pub fn produce(
     let budget = Budget::default();
     let next = AtomicUsize::new(0);
     let mut jobs = Vec::new();
-    let sources: Vec<Source> = opened
-        .into_iter()
-        .enumerate()
-        .map(|(input, opened)| match opened {
+    let mut sources = Vec::with_capacity(opened.len());
+    for (input, opened) in opened.into_iter().enumerate() {
+        let (tx, rx) = channel();
+        let source = match opened {
             Ok(Opened::Stream {
                 reader,
                 live,
                 expect_len,
                 how,
             }) => {
-                let (tx, rx) = channel();
-                jobs.push(Mutex::new(Some(Decode {
+                jobs.push(Mutex::new(Some(Job::Stream {
                     input,
                     reader,
                     live,
                     expect_len,
                     tx,
                 })));
-                Source::Decoded { how, rx }
+                Source::Ahead { how, rx }
             }
-            other => Source::Here(other),
-        })
-        .collect();
+            Ok(Opened::Mapped(map)) => {
+                // Cut now (a search for a newline per chunk); each chunk is a
+                // job of its own, so a worker with no stream left scans the
+                // mapped files that follow instead of waiting.
+                let mut seq = 0;
+                let uncounted = AtomicU64::new(0);
+                let _ = send_mapped(input, map, &uncounted, &mut |item| {
+                    if let Item::Chunk(chunk) = item {
+                        jobs.push(Mutex::new(Some(Job::Chunk {
+                            seq,
+                            chunk,
+                            tx: tx.clone(),
+                        })));
+                        seq += 1;
+                    }
+                    ControlFlow::Continue(())
+                });
+                Source::Ahead {
+                    how: "memory-mapped",
+                    rx,
+                }
+            }
+            Err(error) => Source::Failed(error),
+        };
+        sources.push(source);
+    }
     std::thread::scope(|scope| {
-        for _ in 0..decoders {
-            // Jobs are claimed in input order, so the input being delivered
-            // is always claimed by a running decoder.
+        for _ in 0..workers {
+            // Jobs are claimed in input order, so every job of the input
+            // being delivered is done or running on a worker that does not
+            // wait.
             scope.spawn(|| {
                 while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let job = job.lock().unwrap_or_else(|e| e.into_inner()).take();
-                    if job.is_some_and(|job| job.run(query, &budget).is_break()) {
+                    if job.is_some_and(|job| job.run(query, &budget, progress).is_break()) {
                         return;
                     }
                 }
@@ -97,18 +122,26 @@ pub fn produce(
         }
         for (input, source) in sources.into_iter().enumerate() {
             let flow = match source {
-                Source::Here(opened) => {
-                    emit_input(input, opened, progress, &mut |item| emit(item, None))
-                }
-                Source::Decoded { how, rx } => {
+                Source::Failed(error) => emit(Item::Error { input, error }, None),
+                Source::Ahead { how, rx } => {
                     budget.reach(input);
                     let mut flow = emit(Item::Opened { input, how }, None);
+                    // Chunks of a mapped file may finish out of order.
+                    let mut early = BTreeMap::new();
+                    let mut due = 0u64;
                     while flow.is_continue() {
-                        let Ok((item, result, weight)) = rx.recv() else {
+                        let Ok((seq, item, result, weight)) = rx.recv() else {
                             break;
                         };
                         budget.release(weight);
-                        flow = emit(item, result);
+                        early.insert(seq, (item, result));
+                        while let Some((item, result)) = early.remove(&due) {
+                            due += 1;
+                            flow = emit(item, result);
+                            if flow.is_break() {
+                                break;
+                            }
+                        }
                     }
                     flow
                 }
@@ -117,7 +150,7 @@ pub fn produce(
                 break;
             }
         }
-        // Wakes waiting decoders; the rest stop at their next result, as
+        // Wakes waiting workers; the rest stop at their next result, as
         // their receivers are gone.
         budget.stop();
     });
@@ -125,66 +158,99 @@ pub fn produce(
 
 /// An input as the delivering loop meets it.
 enum Source {
-    /// Read on the delivering thread (mapped files, failed opens).
-    Here(io::Result<Opened>),
-    /// Decoded and scanned by a decoder thread, which sends to `rx`.
-    Decoded {
+    /// It could not be opened.
+    Failed(io::Error),
+    /// Its items come from workers through `rx`, numbered in input order.
+    Ahead {
         how: &'static str,
         rx: Receiver<Scanned>,
     },
 }
 
-/// An item, its result if it is a chunk, and the result's weight.
-type Scanned = (Item, Option<ChunkResult>, usize);
+/// An item's number within its input, the item, its result if it is a
+/// chunk, and the result's weight.
+type Scanned = (u64, Item, Option<ChunkResult>, usize);
 
-/// A stream waiting for a decoder thread.
-struct Decode {
-    input: usize,
-    reader: Box<dyn Read + Send>,
-    live: bool,
-    expect_len: Option<u64>,
-    tx: Sender<Scanned>,
+/// Work for a worker thread.
+enum Job {
+    /// Decode a stream and scan its chunks, in order.
+    Stream {
+        input: usize,
+        reader: Box<dyn Read + Send>,
+        live: bool,
+        expect_len: Option<u64>,
+        tx: Sender<Scanned>,
+    },
+    /// Scan one chunk of a mapped file, the `seq`th of its input.
+    Chunk {
+        seq: u64,
+        chunk: Chunk,
+        tx: Sender<Scanned>,
+    },
 }
 
-impl Decode {
-    /// Decodes and scans the stream, sending each chunk's result once the
-    /// budget allows; breaks when the run stops.
-    fn run(self, query: &Query<'_>, budget: &Budget) -> ControlFlow<()> {
-        let Decode {
-            input,
-            reader,
-            live,
-            expect_len,
-            tx,
-        } = self;
-        let mut send = |item: Item| {
-            let scanned = match item {
-                Item::Chunk(mut chunk) => {
-                    let result = scan_chunk(&chunk, query);
-                    let weight = result.weight();
-                    // The bytes are scanned: do not hold them too.
-                    chunk.bytes = Bytes::Owned(Vec::new());
-                    if !budget.reserve(input, weight) {
-                        return ControlFlow::Break(());
-                    }
-                    (Item::Chunk(chunk), Some(result), weight)
-                }
-                other => (other, None, 0),
-            };
-            match tx.send(scanned) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(_) => ControlFlow::Break(()),
+impl Job {
+    /// Does the job, sending each result once the budget allows; breaks
+    /// when the run stops.
+    fn run(self, query: &Query<'_>, budget: &Budget, progress: &AtomicU64) -> ControlFlow<()> {
+        match self {
+            Job::Chunk { seq, chunk, tx } => {
+                let len = chunk.bytes.len() as u64;
+                let flow = send_scanned(seq, Item::Chunk(chunk), query, budget, &tx);
+                progress.fetch_add(len, Ordering::Relaxed);
+                flow
             }
-        };
-        match send_stream(input, reader, live, expect_len, &mut send) {
-            Ok(()) => ControlFlow::Continue(()),
-            Err(None) => ControlFlow::Break(()),
-            Err(Some(error)) => send(Item::Error { input, error }),
+            Job::Stream {
+                input,
+                reader,
+                live,
+                expect_len,
+                tx,
+            } => {
+                let mut seq = 0;
+                let mut send = |item: Item| {
+                    seq += 1;
+                    send_scanned(seq - 1, item, query, budget, &tx)
+                };
+                match send_stream(input, reader, live, expect_len, &mut send) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(None) => ControlFlow::Break(()),
+                    Err(Some(error)) => send(Item::Error { input, error }),
+                }
+            }
         }
     }
 }
 
-/// Bytes of results held by decoders, and the input being delivered.
+/// Scans `item` if it is a chunk (then drops its bytes) and sends it as the
+/// `seq`th of its input, once the budget has room for the result.
+fn send_scanned(
+    seq: u64,
+    item: Item,
+    query: &Query<'_>,
+    budget: &Budget,
+    tx: &Sender<Scanned>,
+) -> ControlFlow<()> {
+    let scanned = match item {
+        Item::Chunk(mut chunk) => {
+            let result = scan_chunk(&chunk, query);
+            let weight = result.weight();
+            // The bytes are scanned: do not hold them too.
+            chunk.bytes = Bytes::Owned(Vec::new());
+            if !budget.reserve(chunk.input, weight) {
+                return ControlFlow::Break(());
+            }
+            (seq, Item::Chunk(chunk), Some(result), weight)
+        }
+        other => (seq, other, None, 0),
+    };
+    match tx.send(scanned) {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(_) => ControlFlow::Break(()),
+    }
+}
+
+/// Bytes of results held by workers, and the input being delivered.
 #[derive(Default)]
 struct Budget {
     state: Mutex<Held>,
@@ -204,7 +270,7 @@ impl Budget {
     }
 
     /// Waits until `weight` more bytes fit in [`BUDGET`] (or nothing is
-    /// held); the decoder of the input being delivered never waits. False
+    /// held); a job of the input being delivered never waits. False
     /// once the run has stopped.
     fn reserve(&self, input: usize, weight: usize) -> bool {
         let mut held = self.lock();
@@ -242,7 +308,7 @@ mod tests {
     use std::time::Duration;
 
     #[test]
-    fn a_decoder_over_budget_waits_until_its_input_is_delivered() {
+    fn a_worker_over_budget_waits_until_its_input_is_delivered() {
         let budget = &Budget::default();
         assert!(budget.reserve(1, BUDGET), "nothing held: never waits");
         assert!(budget.reserve(0, 10), "the delivered input never waits");
@@ -264,7 +330,7 @@ mod tests {
             assert_eq!(
                 finished.recv_timeout(Duration::from_secs(10)),
                 Ok(false),
-                "a stopped run wakes waiting decoders"
+                "a stopped run wakes waiting workers"
             );
         });
     }

@@ -168,7 +168,7 @@ fn send(emit: &mut Emit<'_>, chunk: Chunk) -> SendResult {
     }
 }
 
-fn send_mapped(
+pub fn send_mapped(
     input: usize,
     map: Arc<Mmap>,
     progress: &AtomicU64,

@@ -211,8 +211,9 @@ fn first_pass(
 /// input order, until it breaks.
 ///
 /// With a pool, a producer thread reads ahead while batches of chunks are
-/// scanned on the pool; several gzipped inputs are also decoded and scanned
-/// ahead on as many threads as the pool has ([`crate::ahead`]). Without a
+/// scanned on the pool; when two or more inputs are streams (gzipped
+/// backups), as many worker threads as the pool has decode and scan them,
+/// and the mapped files' chunks, ahead instead ([`crate::ahead`]). Without a
 /// pool (`-j1`), reading, decoding and scanning all run on the calling
 /// thread, one chunk at a time, so `-j1` uses one core.
 fn drive(
