@@ -64,12 +64,13 @@ pub fn produce(
     let mut sources = Vec::with_capacity(opened.len());
     for (input, opened) in opened.into_iter().enumerate() {
         let (tx, rx) = channel();
+        let how = opened.as_ref().map_or("", Opened::how);
         let source = match opened {
             Ok(Opened::Stream {
                 reader,
                 live,
                 expect_len,
-                how,
+                ..
             }) => {
                 jobs.push(Mutex::new(Some(Job::Stream {
                     input,
@@ -97,10 +98,7 @@ pub fn produce(
                     }
                     ControlFlow::Continue(())
                 });
-                Source::Ahead {
-                    how: "memory-mapped",
-                    rx,
-                }
+                Source::Ahead { how, rx }
             }
             Err(error) => Source::Failed(error),
         };
