@@ -4,7 +4,7 @@
 
 use crate::chunk::{sniff_mode, Bytes, Chunk, Mode};
 use crate::filter::{field_path, parse_filter, Matcher};
-use crate::json::{index_object, validate_value};
+use crate::json::{index_line, index_object, validate_value};
 use crate::output::{Format, OutputSpec, Renderer};
 use crate::scan::{scan_chunk, Dedup, Query};
 
@@ -108,11 +108,17 @@ pub fn scan_bytes(data: &[u8]) {
             joined.extend_from_slice(&b.out.bytes);
             assert_eq!(joined, whole.out.bytes, "cutting changed the output");
         }
-        // The validator agrees with serde_json, line by line.
+        // The validator agrees with serde_json, line by line; the fused
+        // UTF-8 check accepts only UTF-8, and every object the separate
+        // checks accept.
+        let mut members = Vec::new();
         for line in data.split(|&c| c == b'\n') {
+            let fused = index_line(line, &mut members).is_ok();
             let Ok(text) = std::str::from_utf8(line) else {
+                assert!(!fused, "index_line accepts bad UTF-8: {line:?}");
                 continue;
             };
+            assert_eq!(fused, index_object(text, &mut members).is_ok(), "{text:?}");
             let ours = validate_value(text.as_bytes(), 0)
                 .is_ok_and(|end| text[end..].trim_matches([' ', '\t', '\r', '\n']).is_empty());
             let depth = line.iter().filter(|&&c| c == b'[' || c == b'{').count();

@@ -15,7 +15,9 @@ use crate::event::envelope::{self, Format, Unwrapped};
 use crate::event::{Event, Nested, Shape};
 use crate::filter::prefilter::Prefilter;
 use crate::filter::Matcher;
-use crate::json::{index_object, index_object_nested, validate_value, Kind, Member, Value};
+use crate::json::{
+    index_line, index_line_nested, index_object, validate_value, Kind, Member, Value,
+};
 use crate::output::{Rendered, Renderer};
 
 /// What the workers need to process a chunk.
@@ -276,49 +278,49 @@ fn scan_line(
             return;
         }
     }
-    let text = match std::str::from_utf8(line) {
-        Ok(t) => t,
-        Err(e) => {
-            res.errors.push(LineError::new(
-                line_no,
-                format!("invalid UTF-8 at column {}", e.valid_up_to() + 1),
-            ));
+    // Most lines start an object: for those one pass checks JSON and UTF-8
+    // together (`index_line`). Others (arrays, cloud envelopes, garbage)
+    // are checked as UTF-8 first.
+    if line.iter().find(|c| !c.is_ascii_whitespace()) != Some(&b'{') {
+        let Some(text) = utf8(line, line_no, res) else {
+            return;
+        };
+        let first = text.trim_start().as_bytes().first().copied();
+        if first == Some(b'[') {
+            scan_array(text, line_no, pos, q, s, res);
             return;
         }
-    };
-    let first = text.trim_start().as_bytes().first().copied();
-    if first == Some(b'[') {
-        scan_array(text, line_no, pos, q, s, res);
-        return;
-    }
-    if first != Some(b'{') {
-        // Not JSON: maybe a cloud line envelope (OpenShift, CloudWatch CSV,
-        // base64 + gzip). Only this error path pays for the check.
-        match envelope::unwrap_line(text) {
-            Some(Ok(Some((json, format)))) => {
-                let list = vec![Unwrapped {
-                    event: json,
-                    format,
-                    record: None,
-                }];
-                scan_unwrapped(list, line_no, pos, q, res, 0);
-                return;
+        if first != Some(b'{') {
+            // Not JSON: maybe a cloud line envelope (OpenShift, CloudWatch
+            // CSV, base64 + gzip). Only this error path pays for the check.
+            match envelope::unwrap_line(text) {
+                Some(Ok(Some((json, format)))) => {
+                    let list = vec![Unwrapped {
+                        event: json,
+                        format,
+                        record: None,
+                    }];
+                    scan_unwrapped(list, line_no, pos, q, res, 0);
+                    return;
+                }
+                Some(Ok(None)) => return, // a CSV header line
+                Some(Err(why)) => {
+                    res.errors.push(LineError::new(line_no, why));
+                    return;
+                }
+                None => {}
             }
-            Some(Ok(None)) => return, // a CSV header line
-            Some(Err(why)) => {
-                res.errors.push(LineError::new(line_no, why));
-                return;
-            }
-            None => {}
         }
     }
     let indexed = match q.detector {
-        Some(_) => index_object_nested(text, &mut s.members, &mut s.children, Nested::is_parent),
-        None => index_object(text, &mut s.members),
+        Some(_) => index_line_nested(line, &mut s.members, &mut s.children, Nested::is_parent),
+        None => index_line(line, &mut s.members),
     };
     match indexed {
-        Ok(()) => handle_object(text, line_no, pos, q, s, res),
-        Err(e) if e.offset >= text.len() => res.errors.push(LineError {
+        Ok(text) => handle_object(text, line_no, pos, q, s, res),
+        // Bad UTF-8 is named as such, wherever the JSON broke.
+        Err(_) if utf8(line, line_no, res).is_none() => {}
+        Err(e) if e.offset >= line.len() => res.errors.push(LineError {
             line: line_no,
             message: "invalid JSON: the line ends inside a value (cut short?)".into(),
             cut_short: true,
@@ -327,6 +329,20 @@ fn scan_line(
             line_no,
             format!("invalid JSON: {} at column {}", e.msg, e.offset + 1),
         )),
+    }
+}
+
+/// The line as text, or `None` after recording where its UTF-8 breaks.
+fn utf8<'a>(line: &'a [u8], line_no: u64, res: &mut ChunkResult) -> Option<&'a str> {
+    match std::str::from_utf8(line) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            res.errors.push(LineError::new(
+                line_no,
+                format!("invalid UTF-8 at column {}", e.valid_up_to() + 1),
+            ));
+            None
+        }
     }
 }
 

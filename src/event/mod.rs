@@ -422,8 +422,8 @@ impl Nested {
 
     /// Is this raw top-level key one whose members [`Event::index_nested`]
     /// reads? For [`crate::json::index_object_nested`].
-    pub fn is_parent(key: &str) -> bool {
-        Nested::PARENTS.iter().any(|(p, _)| *p == key)
+    pub fn is_parent(key: &[u8]) -> bool {
+        Nested::PARENTS.iter().any(|(p, _)| p.as_bytes() == key)
     }
 
     /// The [`KNOWN_NAMES`] slot of each parent.
