@@ -1000,6 +1000,22 @@ mod tests {
         assert!(accepted > 500, "{accepted}");
     }
 
+    /// The word-at-a-time comparison agrees with `==` for every length and
+    /// every position of a differing byte.
+    #[test]
+    fn bytes_eq_agrees_with_slice_equality() {
+        for n in 0..40usize {
+            let a: Vec<u8> = (0..n as u8).map(|i| b'a' + i % 26).collect();
+            assert!(bytes_eq(&a, &a.clone()), "{n}");
+            for at in 0..n {
+                let mut b = a.clone();
+                b[at] ^= 0x20;
+                assert!(!bytes_eq(&a, &b), "{n} {at}");
+            }
+            assert!(!bytes_eq(&a, &a[..n.saturating_sub(1)]) || n == 0);
+        }
+    }
+
     #[test]
     fn finds_the_end_of_strings_of_any_length() {
         for len in 0..150 {

@@ -492,33 +492,35 @@ const KNOWN: usize = 18;
 const OTHERS: usize = KNOWN;
 
 /// `key`'s slot in [`KNOWN_NAMES`]. Runs for every key of every event, so
-/// it picks the one candidate by length and first byte and compares once.
+/// it picks the one candidate with a table lookup by length and last byte
+/// ([`candidate`]), no branch per name, and compares once.
 #[inline]
 fn known_slot(key: &str) -> Option<usize> {
     let b = key.as_bytes();
-    let slot = match (b.len(), *b.first()?) {
-        (4, b'v') => 0,
-        (4, b'u') => 1,
-        (9, b'o') => 2,
-        (14, b'r') if b[8] == b'S' => 3,
-        (11, b'a') => 4,
-        (5, b's') => 5,
-        (9, b's') => 6,
-        (9, b'u') => 7,
-        (16, b'i') => 8,
-        (10, b'r') => 9,
-        (7, b'a') => 10,
-        (14, b's') => 11,
-        (24, b'r') => 12,
-        (13, b'r') => 13,
-        (14, b'r') => 14,
-        (4, b'k') => 15,
-        (10, b'a') => 16,
-        (5, b'l') => 17,
-        _ => return None,
-    };
-    crate::json::bytes_eq(b, KNOWN_NAMES[slot].as_bytes()).then_some(slot)
+    let slot = usize::from(CANDIDATE[candidate(b.len(), *b.last()?)]);
+    (slot < KNOWN && crate::json::bytes_eq(b, KNOWN_NAMES[slot].as_bytes())).then_some(slot)
 }
+
+/// Where a key of this length and last byte sits in [`CANDIDATE`]. No two
+/// [`KNOWN_NAMES`] share a place; building the table checks it.
+const fn candidate(len: usize, last: u8) -> usize {
+    (len.wrapping_mul(3).wrapping_add(last as usize)) & 63
+}
+
+/// The slot of the one known name at each [`candidate`] place; `KNOWN`
+/// where there is none.
+static CANDIDATE: [u8; 64] = {
+    let mut table = [KNOWN as u8; 64];
+    let mut slot = 0;
+    while slot < KNOWN {
+        let name = KNOWN_NAMES[slot].as_bytes();
+        let at = candidate(name.len(), name[name.len() - 1]);
+        assert!(table[at] == KNOWN as u8, "two known names share a place");
+        table[at] = slot as u8;
+        slot += 1;
+    }
+    table
+};
 
 /// Finds the members [`known_slot`] names of an event: the first of each, as a scan
 /// would. `None` when a key is escaped (its raw text is not its name) or
@@ -692,7 +694,17 @@ mod tests {
         for (slot, name) in KNOWN_NAMES.iter().enumerate() {
             assert_eq!(known_slot(name), Some(slot), "{name}");
         }
-        for other in ["", "v", "verbs", "Verb", "responseStatuX", "sourceIPz"] {
+        // Same length and last byte as a known name (same table place), or near it.
+        for other in [
+            "",
+            "v",
+            "herb",
+            "verbs",
+            "Verb",
+            "responseStatuX",
+            "sourceIPz",
+            "requestReceivedTimestamq",
+        ] {
             assert_eq!(known_slot(other), None, "{other}");
         }
     }
