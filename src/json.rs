@@ -68,9 +68,16 @@ fn err<T>(offset: usize, msg: &'static str) -> Result<T, JsonError> {
 }
 
 #[inline]
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
+fn skip_ws(b: &[u8], i: usize) -> usize {
+    skip_ws_in::<false>(b, i)
+}
+
+/// [`skip_ws`]; with `LINE`, a newline ends the input rather than being
+/// whitespace, so that a line is validated without finding its end first.
+#[inline]
+fn skip_ws_in<const LINE: bool>(b: &[u8], mut i: usize) -> usize {
     while let Some(&c) = b.get(i) {
-        if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+        if !(matches!(c, b' ' | b'\t' | b'\r') || (!LINE && c == b'\n')) {
             break;
         }
         i += 1;
@@ -240,26 +247,32 @@ fn validate_literal(b: &[u8], i: usize, word: &'static [u8]) -> Result<usize, Js
 /// Validates one JSON value starting at `i` (leading whitespace allowed) and
 /// returns the offset just past it. Iterative, with [`MAX_DEPTH`] enforced.
 pub fn validate_value(b: &[u8], i: usize) -> Result<usize, JsonError> {
+    validate_value_in::<false>(b, i)
+}
+
+/// [`validate_value`]; with `LINE`, a newline is not whitespace (see
+/// [`index_next_line`]).
+fn validate_value_in<const LINE: bool>(b: &[u8], i: usize) -> Result<usize, JsonError> {
     let mut stack = Nesting::new();
-    let mut i = skip_ws(b, i);
+    let mut i = skip_ws_in::<LINE>(b, i);
     'value: loop {
         // Parse one value at `i`.
         match b.get(i) {
             None => return err(i, "unexpected end of input, expected a JSON value"),
             Some(b'{') => {
-                i = skip_ws(b, i + 1);
+                i = skip_ws_in::<LINE>(b, i + 1);
                 if b.get(i) == Some(&b'}') {
                     i += 1;
                 } else {
                     if !stack.push(true) {
                         return err(i, "nesting too deep");
                     }
-                    i = validate_key(b, i)?;
+                    i = validate_key::<LINE>(b, i)?;
                     continue 'value;
                 }
             }
             Some(b'[') => {
-                i = skip_ws(b, i + 1);
+                i = skip_ws_in::<LINE>(b, i + 1);
                 if b.get(i) == Some(&b']') {
                     i += 1;
                 } else {
@@ -278,15 +291,15 @@ pub fn validate_value(b: &[u8], i: usize) -> Result<usize, JsonError> {
         }
         // After a value: close containers or move to the next element.
         loop {
-            i = skip_ws(b, i);
+            i = skip_ws_in::<LINE>(b, i);
             let Some(in_object) = stack.last() else {
                 return Ok(i);
             };
             match b.get(i) {
                 Some(b',') => {
-                    i = skip_ws(b, i + 1);
+                    i = skip_ws_in::<LINE>(b, i + 1);
                     if in_object {
-                        i = validate_key(b, i)?;
+                        i = validate_key::<LINE>(b, i)?;
                     }
                     continue 'value;
                 }
@@ -307,15 +320,15 @@ pub fn validate_value(b: &[u8], i: usize) -> Result<usize, JsonError> {
 }
 
 /// Validates `"key" :` at `i` and returns the offset of the value after it.
-fn validate_key(b: &[u8], i: usize) -> Result<usize, JsonError> {
+fn validate_key<const LINE: bool>(b: &[u8], i: usize) -> Result<usize, JsonError> {
     if b.get(i) != Some(&b'"') {
         return err(i, "expected an object key");
     }
-    let i = skip_ws(b, validate_string(b, i)?);
+    let i = skip_ws_in::<LINE>(b, validate_string(b, i)?);
     if b.get(i) != Some(&b':') {
         return err(i, "expected ':' after an object key");
     }
-    Ok(skip_ws(b, i + 1))
+    Ok(skip_ws_in::<LINE>(b, i + 1))
 }
 
 /// Where one top-level member of an object sits in the text: the key's inner
@@ -352,7 +365,7 @@ pub fn index_line_nested<'a>(
     children: &mut Vec<(u32, Member)>,
     parent: impl Fn(&[u8]) -> bool,
 ) -> Result<&'a str, JsonError> {
-    index_members(line, out, children, parent)?;
+    index_members::<false>(line, out, children, parent)?;
     // SAFETY: `index_members` accepted the line as one JSON object with
     // whitespace around it. Every byte of it then is ASCII (whitespace,
     // punctuation, numbers and literals are matched byte by byte against
@@ -361,6 +374,33 @@ pub fn index_line_nested<'a>(
     // (`utf8_char`). So the line is valid UTF-8; the property test
     // `a_validated_line_is_utf8` checks it on mutated lines.
     Ok(unsafe { std::str::from_utf8_unchecked(line) })
+}
+
+/// Validates and indexes the line that starts `data`, without finding its
+/// end first: a JSON object, then spaces, tabs or `\r` up to a newline or
+/// the end of `data`. Returns the line as text (without its newline and one
+/// `\r` before it, as a reader cuts lines) and the offset of its newline
+/// (or `data.len()`); `out` and `children` then hold what
+/// [`index_object_nested`] records for that text. `None` when the line is
+/// anything else (not an object, bad JSON or UTF-8, a newline inside the
+/// object): the caller then cuts the line itself and reports its error.
+///
+/// Saves the newline search over lines that are events, one pass of a
+/// line's bytes.
+pub fn index_next_line<'a>(
+    data: &'a [u8],
+    out: &mut Vec<Member>,
+    children: &mut Vec<(u32, Member)>,
+    parent: impl Fn(&[u8]) -> bool,
+) -> Option<(&'a str, usize)> {
+    let newline = index_members::<true>(data, out, children, parent).ok()?;
+    let mut line = &data[..newline];
+    if line.last() == Some(&b'\r') {
+        line = &line[..line.len() - 1];
+    }
+    // SAFETY: as in `index_line_nested`: the object is UTF-8, and what
+    // follows it up to `newline` is ASCII whitespace.
+    Some((unsafe { std::str::from_utf8_unchecked(line) }, newline))
 }
 
 /// [`index_object`] that also records, in the same pass, the members of the
@@ -374,32 +414,34 @@ pub fn index_object_nested(
     children: &mut Vec<(u32, Member)>,
     parent: impl Fn(&[u8]) -> bool,
 ) -> Result<(), JsonError> {
-    index_members(text.as_bytes(), out, children, parent)
+    index_members::<false>(text.as_bytes(), out, children, parent).map(drop)
 }
 
-/// The validating, indexing pass behind [`index_object_nested`] and
-/// [`index_line_nested`]; `parent` sees a key's raw bytes.
-fn index_members(
+/// The validating, indexing pass behind [`index_object_nested`],
+/// [`index_line_nested`] and [`index_next_line`]; `parent` sees a key's raw
+/// bytes. Returns where the object and the whitespace after it end: the
+/// end of `b`, or with `LINE` a newline or the end of `b`.
+fn index_members<const LINE: bool>(
     b: &[u8],
     out: &mut Vec<Member>,
     children: &mut Vec<(u32, Member)>,
     parent: impl Fn(&[u8]) -> bool,
-) -> Result<(), JsonError> {
+) -> Result<usize, JsonError> {
     out.clear();
     children.clear();
     if b.len() > u32::MAX as usize {
         return err(0, "event larger than 4 GiB");
     }
-    let start = skip_ws(b, 0);
+    let start = skip_ws_in::<LINE>(b, 0);
     if b.get(start) != Some(&b'{') {
         return err(start, "expected a JSON object");
     }
-    let end = object_members(b, start, |key, vstart| {
+    let end = object_members::<LINE>(b, start, |key, vstart| {
         let object = b.get(vstart) == Some(&b'{');
         let vend = if object && parent(&b[key.0 as usize..key.1 as usize]) {
             let at = out.len() as u32;
-            object_members(b, vstart, |ckey, cstart| {
-                let cend = validate_value(b, cstart)?;
+            object_members::<LINE>(b, vstart, |ckey, cstart| {
+                let cend = validate_value_in::<LINE>(b, cstart)?;
                 children.push((
                     at,
                     Member {
@@ -410,7 +452,7 @@ fn index_members(
                 Ok(cend)
             })?
         } else {
-            validate_value(b, vstart)?
+            validate_value_in::<LINE>(b, vstart)?
         };
         out.push(Member {
             key,
@@ -418,22 +460,27 @@ fn index_members(
         });
         Ok(vend)
     })?;
-    let end = skip_ws(b, end);
-    if end != b.len() {
+    let end = skip_ws_in::<LINE>(b, end);
+    let ended = if LINE {
+        matches!(b.get(end), None | Some(b'\n'))
+    } else {
+        end == b.len()
+    };
+    if !ended {
         return err(end, "unexpected data after the JSON object");
     }
-    Ok(())
+    Ok(end)
 }
 
 /// Validates the object at `b[i] == b'{'` member by member: the keys here,
 /// each value by `value(key span, value start)`, which returns the value's
 /// end. Returns the offset past the closing `}`.
-fn object_members(
+fn object_members<const LINE: bool>(
     b: &[u8],
     i: usize,
     mut value: impl FnMut((u32, u32), usize) -> Result<usize, JsonError>,
 ) -> Result<usize, JsonError> {
-    let mut i = skip_ws(b, i + 1);
+    let mut i = skip_ws_in::<LINE>(b, i + 1);
     if b.get(i) == Some(&b'}') {
         return Ok(i + 1);
     }
@@ -443,14 +490,14 @@ fn object_members(
         }
         let key_end = validate_string(b, i)?;
         let key = (i as u32 + 1, key_end as u32 - 1);
-        i = skip_ws(b, key_end);
+        i = skip_ws_in::<LINE>(b, key_end);
         if b.get(i) != Some(&b':') {
             return err(i, "expected ':' after an object key");
         }
-        let vend = value(key, skip_ws(b, i + 1))?;
-        i = skip_ws(b, vend);
+        let vend = value(key, skip_ws_in::<LINE>(b, i + 1))?;
+        i = skip_ws_in::<LINE>(b, vend);
         match b.get(i) {
-            Some(b',') => i = skip_ws(b, i + 1),
+            Some(b',') => i = skip_ws_in::<LINE>(b, i + 1),
             Some(b'}') => return Ok(i + 1),
             None => return err(i, "unexpected end of input inside the object"),
             Some(_) => return err(i, "expected ',' or '}'"),
@@ -1014,6 +1061,67 @@ mod tests {
             }
             assert!(!bytes_eq(&a, &a[..n.saturating_sub(1)]) || n == 0);
         }
+    }
+
+    /// Validating a line where it starts (`index_next_line`) gives what
+    /// cutting it at its newline first and indexing it gives, over text with
+    /// newlines, `\r` and spaces put in at random, inside and after objects.
+    #[test]
+    fn a_line_validated_where_it_starts_is_the_line_cut_first() {
+        let lines = [
+            r#"{"kind":"Event","user":{"username":"a","groups":["g"]},"n":[1,2.5,{"x":null}]}"#,
+            r#"{ "verb" : "get" , "code" : 200 }  "#,
+            "{\"msg\":\"caf\u{e9}\"}\r",
+        ];
+        let picks: &[u8] = b"\n\n\r \t{}\",:0";
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut accepted, mut refused) = (0, 0);
+        for _ in 0..5_000 {
+            let mut data = Vec::new();
+            for _ in 0..3 {
+                data.extend_from_slice(lines[(next() % 3) as usize].as_bytes());
+                data.push(b'\n');
+            }
+            for _ in 0..next() % 3 {
+                let at = (next() % data.len() as u64) as usize;
+                data[at] = picks[(next() % picks.len() as u64) as usize];
+            }
+            if next() % 4 == 0 {
+                data.pop(); // no newline at the end
+            }
+            let mut start = 0;
+            while start < data.len() {
+                let rest = &data[start..];
+                let newline = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+                let mut line = &rest[..newline];
+                if line.last() == Some(&b'\r') {
+                    line = &line[..line.len() - 1];
+                }
+                if rest[0] == b'{' {
+                    let fused = index_next_line(rest, &mut a, &mut c, |_| false);
+                    let cut = index_line(line, &mut b).ok().map(|t| (t, newline));
+                    assert_eq!(fused, cut, "{:?}", String::from_utf8_lossy(rest));
+                    if fused.is_some() {
+                        accepted += 1;
+                        let spans = |m: &Vec<Member>| {
+                            m.iter().map(|m| (m.key, m.value)).collect::<Vec<_>>()
+                        };
+                        assert_eq!(spans(&a), spans(&b));
+                    } else {
+                        refused += 1;
+                    }
+                }
+                start += newline + 1;
+            }
+        }
+        assert!(accepted > 1000 && refused > 1000, "{accepted} {refused}");
     }
 
     #[test]

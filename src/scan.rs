@@ -16,7 +16,8 @@ use crate::event::{Event, Nested, Shape};
 use crate::filter::prefilter::Prefilter;
 use crate::filter::Matcher;
 use crate::json::{
-    index_line, index_line_nested, index_object, validate_value, Kind, Member, Value,
+    index_line, index_line_nested, index_next_line, index_object, validate_value, Kind, Member,
+    Value,
 };
 use crate::output::{Rendered, Renderer};
 
@@ -205,6 +206,26 @@ fn scan_lines(
     let mut line_no = 0u64;
     while start < data.len() {
         line_no += 1;
+        // Without a prefilter every line is parsed: an event line is
+        // validated where it starts and its newline found on the way
+        // ([`index_next_line`]). Anything else is cut and checked below.
+        if q.prefilter.is_none() && data[start] == b'{' {
+            let rest = &data[start..];
+            let indexed = match q.detector {
+                Some(_) => {
+                    index_next_line(rest, &mut s.members, &mut s.children, Nested::is_parent)
+                }
+                None => index_next_line(rest, &mut s.members, &mut s.children, |_| false),
+            };
+            if let Some((text, newline)) = indexed {
+                if newline < rest.len() {
+                    res.newlines += 1;
+                }
+                handle_object(text, line_no, at.pos(start, 0), q, s, res);
+                start += newline + 1;
+                continue;
+            }
+        }
         let (end, next, has_newline) = match memchr::memchr(b'\n', &data[start..]) {
             Some(i) => (start + i, start + i + 1, true),
             None => (data.len(), data.len(), false),
