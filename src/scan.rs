@@ -16,8 +16,7 @@ use crate::event::{Event, Nested, Shape};
 use crate::filter::prefilter::Prefilter;
 use crate::filter::Matcher;
 use crate::json::{
-    index_line, index_line_nested, index_next_line, index_object, validate_value, Kind, Member,
-    Value,
+    index_line_nested, index_next_line, index_object, validate_value, Kind, Member, Value,
 };
 use crate::output::{Rendered, Renderer};
 
@@ -34,6 +33,15 @@ pub struct Query<'q> {
     pub detector: Option<&'q Detector>,
     /// `kaq policy`: matching events are replayed through policies.
     pub policy: Option<&'q crate::policy::run::Job>,
+}
+
+impl Query<'_> {
+    /// The top-level objects whose members the validating pass records
+    /// ([`index_line_nested`]): the ones rules read, for `kaq detect`; none
+    /// otherwise.
+    fn parents(&self) -> impl Fn(&[u8]) -> bool + '_ {
+        move |key| self.detector.is_some() && Nested::is_parent(key)
+    }
 }
 
 /// `--dedup`: one event per request, in two passes over the input.
@@ -211,12 +219,7 @@ fn scan_lines(
         // ([`index_next_line`]). Anything else is cut and checked below.
         if q.prefilter.is_none() && data[start] == b'{' {
             let rest = &data[start..];
-            let indexed = match q.detector {
-                Some(_) => {
-                    index_next_line(rest, &mut s.members, &mut s.children, Nested::is_parent)
-                }
-                None => index_next_line(rest, &mut s.members, &mut s.children, |_| false),
-            };
+            let indexed = index_next_line(rest, &mut s.members, &mut s.children, q.parents());
             if let Some((text, newline)) = indexed {
                 if newline < rest.len() {
                     res.newlines += 1;
@@ -333,11 +336,7 @@ fn scan_line(
             }
         }
     }
-    let indexed = match q.detector {
-        Some(_) => index_line_nested(line, &mut s.members, &mut s.children, Nested::is_parent),
-        None => index_line(line, &mut s.members),
-    };
-    match indexed {
+    match index_line_nested(line, &mut s.members, &mut s.children, q.parents()) {
         Ok(text) => handle_object(text, line_no, pos, q, s, res),
         // Bad UTF-8 is named as such, wherever the JSON broke.
         Err(_) if utf8(line, line_no, res).is_none() => {}
