@@ -960,6 +960,21 @@ mod tests {
         assert!(validate_string(b"\"aaaaaaaaaaaa", 0).is_err());
     }
 
+    /// A deterministic stream of pseudo-random numbers for the mutation tests.
+    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
+    /// Where the members are, to compare two indexes.
+    fn spans(members: &[Member]) -> Vec<((u32, u32), (u32, u32))> {
+        members.iter().map(|m| (m.key, m.value)).collect()
+    }
+
     /// Every kind of bad UTF-8 inside a string is refused at its first
     /// byte, wherever it falls against the eight-byte steps; good UTF-8 of
     /// every length passes.
@@ -1010,13 +1025,7 @@ mod tests {
             r#"  {"requestURI":"/api/v1/pods?limit=500\u0026watch=true"}  "#,
         ];
         let picks: &[u8] = b"\x80\xbf\xc3\xe2\xf0\xff\"\\{}[],:0 \x01azu";
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let (mut a, mut b) = (Vec::new(), Vec::new());
         let mut accepted = 0;
         for _ in 0..20_000 {
@@ -1038,8 +1047,6 @@ mod tests {
             if let Ok(text) = fused {
                 accepted += 1;
                 assert_eq!(text.as_bytes(), &line[..]);
-                let spans =
-                    |m: &Vec<Member>| m.iter().map(|m| (m.key, m.value)).collect::<Vec<_>>();
                 assert_eq!(spans(&a), spans(&b));
             }
         }
@@ -1074,13 +1081,7 @@ mod tests {
             "{\"msg\":\"caf\u{e9}\"}\r",
         ];
         let picks: &[u8] = b"\n\n\r \t{}\",:0";
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
         let (mut accepted, mut refused) = (0, 0);
         for _ in 0..5_000 {
@@ -1110,9 +1111,6 @@ mod tests {
                     assert_eq!(fused, cut, "{:?}", String::from_utf8_lossy(rest));
                     if fused.is_some() {
                         accepted += 1;
-                        let spans = |m: &Vec<Member>| {
-                            m.iter().map(|m| (m.key, m.value)).collect::<Vec<_>>()
-                        };
                         assert_eq!(spans(&a), spans(&b));
                     } else {
                         refused += 1;
