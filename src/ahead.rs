@@ -28,9 +28,10 @@ use crate::scan::{scan_chunk, ChunkResult, Query};
 /// Bytes of results that workers may hold beyond the input being delivered.
 pub const BUDGET: usize = 16 << 20;
 
-/// Receives items in input order, each chunk with its result when a worker
-/// already scanned it (its bytes are then dropped); `Break` stops the read.
-pub type Emit<'a> = dyn FnMut(Item, Option<ChunkResult>) -> ControlFlow<()> + 'a;
+/// [`crate::chunk::Emit`] with a result: receives items in input order,
+/// each chunk with its result when a worker already scanned it (its bytes
+/// are then dropped); `Break` stops the read.
+pub type EmitScanned<'a> = dyn FnMut(Item, Option<ChunkResult>) -> ControlFlow<()> + 'a;
 
 /// Reads every input in order and emits its items, with `workers` worker
 /// threads decoding and scanning ahead when there are two or more
@@ -42,7 +43,7 @@ pub fn produce(
     progress: &Arc<AtomicU64>,
     query: &Query<'_>,
     workers: usize,
-    emit: &mut Emit<'_>,
+    emit: &mut EmitScanned<'_>,
 ) {
     let opened = open_all(inputs, opts, progress);
     let streams = opened
