@@ -333,6 +333,26 @@ fn crlf_blank_lines_and_a_missing_final_newline_are_fine() {
 }
 
 #[test]
+fn whitespace_between_the_tokens_of_a_line_is_not_part_of_a_value() {
+    // One line, spaces before every comma and closing brace.
+    let line = br#"{ "kind" : "Event" , "verb" : "get" , "user" : { "username" : "bob" } , "responseStatus" : { "code" : 200 } , "stageTimestamp" : "2024-05-01T00:00:00Z" }
+"#;
+    let r = kaq_with_stdin(
+        &[
+            "--count",
+            r#"verb == "get" and user.username == "bob" and responseStatus.code == 200"#,
+        ],
+        line,
+    );
+    assert_eq!((r.stdout.as_str(), r.code), ("1\n", 0), "{r:?}");
+    let r = kaq_with_stdin(
+        &["-o", "csv", "--by", "verb,responseStatus.code", "true"],
+        line,
+    );
+    assert_eq!(r.lines()[1], "get,200,1,1.0000", "{r:?}");
+}
+
+#[test]
 fn v1beta1_events_and_events_without_kind_are_read() {
     assert_eq!(matching(&[r#"apiVersion == "audit.k8s.io/v1beta1""#]), [18]);
     let r = kaq(&[
