@@ -286,8 +286,9 @@ pub fn validate_value(b: &[u8], i: usize) -> Result<usize, JsonError> {
 
 /// [`validate_value`]; with `LINE`, a newline is not whitespace (see
 /// [`index_next_line`]). Strings and other scalars, most of an event's
-/// values, are checked here; objects and arrays by [`validate_nested`].
-#[inline]
+/// values, are checked here, inline in the member loops; objects and
+/// arrays by [`validate_nested`].
+#[inline(always)]
 fn validate_value_in<const LINE: bool>(b: &[u8], i: usize) -> Result<usize, JsonError> {
     let i = skip_ws_in::<LINE>(b, i);
     match b.get(i) {
@@ -311,6 +312,7 @@ fn validate_scalar(b: &[u8], i: usize) -> Result<usize, JsonError> {
 
 /// Validates the object or array at `b[i]`, and everything inside it, with
 /// an explicit stack of open containers.
+#[inline(never)]
 fn validate_nested<const LINE: bool>(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
     let mut stack = Nesting::new();
     'value: loop {
@@ -399,7 +401,39 @@ pub struct Member {
 /// navigates without re-validating. Offsets are `u32`: a single event over
 /// 4 GiB is rejected.
 pub fn index_object(text: &str, out: &mut Vec<Member>) -> Result<(), JsonError> {
-    index_object_nested(text, out, &mut Vec::new(), |_| false)
+    index_members::<false>(text.as_bytes(), out, &mut Vec::new(), &mut ()).map(drop)
+}
+
+/// What the validating pass tells its caller of each top-level key as it
+/// passes it. That is the cheapest moment to look at a key: its bytes were
+/// just read, and the walk, whose next step never waits on the answer, goes
+/// on beside it.
+pub trait KeyHook {
+    /// A new object starts (the pass may run again after an error).
+    fn start(&mut self) {}
+    /// The member that will be `out[index]` has this raw key (between its
+    /// quotes, escapes as written).
+    fn key(&mut self, index: usize, raw: &[u8]) {
+        let _ = (index, raw);
+    }
+    /// Whether the members of this key's value, an object, are recorded
+    /// into `children`.
+    fn parent(&mut self, raw: &[u8]) -> bool {
+        let _ = raw;
+        false
+    }
+}
+
+/// Records nothing but the members.
+impl KeyHook for () {}
+
+/// Records the children of the objects whose raw keys the function accepts.
+pub struct Parents<F>(pub F);
+
+impl<F: Fn(&[u8]) -> bool> KeyHook for Parents<F> {
+    fn parent(&mut self, raw: &[u8]) -> bool {
+        (self.0)(raw)
+    }
 }
 
 /// [`index_object`] over bytes not yet known to be UTF-8, such as a line
@@ -407,18 +441,18 @@ pub fn index_object(text: &str, out: &mut Vec<Member>) -> Result<(), JsonError> 
 /// without a UTF-8 pass of its own. On an error the line may or may not be
 /// valid UTF-8.
 pub fn index_line<'a>(line: &'a [u8], out: &mut Vec<Member>) -> Result<&'a str, JsonError> {
-    index_line_nested(line, out, &mut Vec::new(), |_| false)
+    index_line_nested(line, out, &mut Vec::new(), &mut ())
 }
 
-/// [`index_object_nested`] over bytes not yet known to be UTF-8; see
-/// [`index_line`].
+/// [`index_object_nested`] over bytes not yet known to be UTF-8, with a
+/// [`KeyHook`]; see [`index_line`].
 pub fn index_line_nested<'a>(
     line: &'a [u8],
     out: &mut Vec<Member>,
     children: &mut Vec<(u32, Member)>,
-    parent: impl Fn(&[u8]) -> bool,
+    hook: &mut impl KeyHook,
 ) -> Result<&'a str, JsonError> {
-    index_members::<false>(line, out, children, parent)?;
+    index_members::<false>(line, out, children, hook)?;
     // SAFETY: `index_members` accepted the line as one JSON object with
     // whitespace around it. Every byte of it then is ASCII (whitespace,
     // punctuation, numbers and literals are matched byte by byte against
@@ -434,7 +468,7 @@ pub fn index_line_nested<'a>(
 /// the end of `data`. Returns the line as text (without its newline and one
 /// `\r` before it, as a reader cuts lines) and the offset of its newline
 /// (or `data.len()`); `out` and `children` then hold what
-/// [`index_object_nested`] records for that text. `None` when the line is
+/// [`index_line_nested`] records for that text. `None` when the line is
 /// anything else (not an object, bad JSON or UTF-8, a newline inside the
 /// object): the caller then cuts the line itself and reports its error.
 ///
@@ -444,9 +478,9 @@ pub fn index_next_line<'a>(
     data: &'a [u8],
     out: &mut Vec<Member>,
     children: &mut Vec<(u32, Member)>,
-    parent: impl Fn(&[u8]) -> bool,
+    hook: &mut impl KeyHook,
 ) -> Option<(&'a str, usize)> {
-    let newline = index_members::<true>(data, out, children, parent).ok()?;
+    let newline = index_members::<true>(data, out, children, hook).ok()?;
     let mut line = &data[..newline];
     if line.last() == Some(&b'\r') {
         line = &line[..line.len() - 1];
@@ -467,21 +501,22 @@ pub fn index_object_nested(
     children: &mut Vec<(u32, Member)>,
     parent: impl Fn(&[u8]) -> bool,
 ) -> Result<(), JsonError> {
-    index_members::<false>(text.as_bytes(), out, children, parent).map(drop)
+    index_members::<false>(text.as_bytes(), out, children, &mut Parents(parent)).map(drop)
 }
 
 /// The validating, indexing pass behind [`index_object_nested`],
-/// [`index_line_nested`] and [`index_next_line`]; `parent` sees a key's raw
-/// bytes. Returns where the object and the whitespace after it end: the
+/// [`index_line_nested`] and [`index_next_line`], telling `hook` of each
+/// key. Returns where the object and the whitespace after it end: the
 /// end of `b`, or with `LINE` a newline or the end of `b`.
 fn index_members<const LINE: bool>(
     b: &[u8],
     out: &mut Vec<Member>,
     children: &mut Vec<(u32, Member)>,
-    parent: impl Fn(&[u8]) -> bool,
+    hook: &mut impl KeyHook,
 ) -> Result<usize, JsonError> {
     out.clear();
     children.clear();
+    hook.start();
     if b.len() > u32::MAX as usize {
         return err(0, "event larger than 4 GiB");
     }
@@ -490,8 +525,10 @@ fn index_members<const LINE: bool>(
         return err(start, "expected a JSON object");
     }
     let end = object_members::<LINE>(b, start, |key, vstart| {
+        let raw = &b[key.0 as usize..key.1 as usize];
+        hook.key(out.len(), raw);
         let object = b.get(vstart) == Some(&b'{');
-        let vend = if object && parent(&b[key.0 as usize..key.1 as usize]) {
+        let vend = if object && hook.parent(raw) {
             let at = out.len() as u32;
             object_members::<LINE>(b, vstart, |ckey, cstart| {
                 let cend = validate_value_in::<LINE>(b, cstart)?;
@@ -1207,7 +1244,7 @@ mod tests {
                     line = &line[..line.len() - 1];
                 }
                 if rest[0] == b'{' {
-                    let fused = index_next_line(rest, &mut a, &mut c, |_| false);
+                    let fused = index_next_line(rest, &mut a, &mut c, &mut ());
                     let cut = index_line(line, &mut b).ok().map(|t| (t, newline));
                     assert_eq!(fused, cut, "{:?}", String::from_utf8_lossy(rest));
                     if fused.is_some() {

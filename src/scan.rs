@@ -12,7 +12,7 @@ use crate::agg::summary::request_key;
 use crate::chunk::{Chunk, Mode};
 use crate::detect::Detector;
 use crate::event::envelope::{self, Format, Unwrapped};
-use crate::event::{Event, Nested, Shape};
+use crate::event::{Event, KnownKeys, Shape};
 use crate::filter::prefilter::Prefilter;
 use crate::filter::Matcher;
 use crate::json::{
@@ -33,15 +33,6 @@ pub struct Query<'q> {
     pub detector: Option<&'q Detector>,
     /// `kaq policy`: matching events are replayed through policies.
     pub policy: Option<&'q crate::policy::run::Job>,
-}
-
-impl Query<'_> {
-    /// The top-level objects whose members the validating pass records
-    /// ([`index_line_nested`]): the ones rules read, for `kaq detect`; none
-    /// otherwise.
-    fn parents(&self) -> impl Fn(&[u8]) -> bool + '_ {
-        move |key| self.detector.is_some() && Nested::is_parent(key)
-    }
 }
 
 /// `--dedup`: one event per request, in two passes over the input.
@@ -154,7 +145,14 @@ pub fn scan_chunk(chunk: &Chunk, q: &Query<'_>) -> ChunkResult {
     if chunk.first {
         data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
     }
-    let mut scratch = Scratch::default();
+    let mut scratch = Scratch {
+        members: Vec::new(),
+        children: Vec::new(),
+        items: Vec::new(),
+        // The validating pass records the members of the objects rules
+        // read most, for `kaq detect`.
+        keys: KnownKeys::new(q.detector.is_some()),
+    };
     // Positions count from the chunk's first byte, BOM included.
     let skipped = (chunk.bytes.len() - data.len()) as u64;
     let at = At {
@@ -182,13 +180,14 @@ impl At {
 }
 
 /// Reusable buffers, so that the hot path allocates nothing per event.
-#[derive(Default)]
 struct Scratch {
     members: Vec<Member>,
     /// For `kaq detect`: the members of the objects rules read most, found
-    /// in the validating pass ([`index_object_nested`]).
+    /// in the validating pass ([`index_line_nested`]).
     children: Vec<(u32, Member)>,
     items: Vec<Member>,
+    /// The known keys' slots, found in the validating pass.
+    keys: KnownKeys,
 }
 
 fn scan_lines(
@@ -219,12 +218,12 @@ fn scan_lines(
         // ([`index_next_line`]). Anything else is cut and checked below.
         if q.prefilter.is_none() && data[start] == b'{' {
             let rest = &data[start..];
-            let indexed = index_next_line(rest, &mut s.members, &mut s.children, q.parents());
+            let indexed = index_next_line(rest, &mut s.members, &mut s.children, &mut s.keys);
             if let Some((text, newline)) = indexed {
                 if newline < rest.len() {
                     res.newlines += 1;
                 }
-                handle_object(text, line_no, at.pos(start, 0), q, s, res);
+                handle_object(text, true, line_no, at.pos(start, 0), q, s, res);
                 start += newline + 1;
                 continue;
             }
@@ -336,8 +335,8 @@ fn scan_line(
             }
         }
     }
-    match index_line_nested(line, &mut s.members, &mut s.children, q.parents()) {
-        Ok(text) => handle_object(text, line_no, pos, q, s, res),
+    match index_line_nested(line, &mut s.members, &mut s.children, &mut s.keys) {
+        Ok(text) => handle_object(text, true, line_no, pos, q, s, res),
         // Bad UTF-8 is named as such, wherever the JSON broke.
         Err(_) if utf8(line, line_no, res).is_none() => {}
         Err(e) if e.offset >= line.len() => res.errors.push(LineError {
@@ -445,9 +444,12 @@ fn scan_item(
     s.items = members;
 }
 
-/// A validated top-level object whose members are in `s.members`.
+/// A validated top-level object whose members are in `s.members`, and, if
+/// `keyed`, whose known keys are in `s.keys` and parents' members in
+/// `s.children`.
 fn handle_object(
     text: &str,
+    keyed: bool,
     line_no: u64,
     pos: Pos,
     q: &Query<'_>,
@@ -456,8 +458,12 @@ fn handle_object(
 ) {
     let members = std::mem::take(&mut s.members);
     let children = std::mem::take(&mut s.children);
-    let mut e = Event::new(text, &members);
-    if q.detector.is_some() {
+    let mut e = if keyed {
+        Event::with_keys(text, &members, &s.keys)
+    } else {
+        Event::new(text, &members)
+    };
+    if keyed && q.detector.is_some() {
         e = e.with_children(&children);
     }
     match e.shape() {
@@ -661,7 +667,7 @@ fn scan_document(data: &[u8], at: At, q: &Query<'_>, s: &mut Scratch, res: &mut 
                 match b[i] {
                     b'{' => {
                         if index_object(value, &mut s.members).is_ok() {
-                            handle_object(value, line_no, at.pos(i, 0), q, s, res);
+                            handle_object(value, false, line_no, at.pos(i, 0), q, s, res);
                         }
                     }
                     b'[' => scan_array(value, line_no, at.pos(i, 0), q, s, res),

@@ -883,3 +883,24 @@ fn user_rules_files_add_rules_and_report_mistakes_with_lines() {
     let all: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
     assert!(all.as_array().unwrap().len() >= 50);
 }
+
+#[test]
+fn pretty_printed_events_are_detected_as_their_one_line_form() {
+    let pretty = data("handmade/pretty.json");
+    let (_, counts) = findings(&[&pretty]);
+    let expected: BTreeMap<String, usize> = [
+        ("exec-into-pod", 1),
+        ("exec-shell", 1),
+        ("exec-network-fetch", 1),
+        ("exec-cloud-metadata", 1),
+        ("privileged-container", 1),
+    ]
+    .into_iter()
+    .map(|(rule, n)| (rule.to_string(), n))
+    .collect();
+    assert_eq!(counts, expected);
+    // The same events, one per line.
+    let lines = kaq(&["-o", "ndjson", "true", &pretty]).stdout;
+    let run = crate::util::kaq_with_stdin(&["detect", "-o", "ndjson"], lines.as_bytes());
+    assert_eq!(run.lines().len(), 5, "{run:?}");
+}

@@ -8,7 +8,7 @@ pub mod computed;
 pub mod envelope;
 pub mod path;
 
-use crate::json::{raw_eq, Member, Value};
+use crate::json::{raw_eq, KeyHook, Member, Value};
 pub use path::{Path, Segment};
 
 /// A borrowed audit event: its JSON text and its top-level member index.
@@ -51,6 +51,28 @@ impl<'a> Event<'a> {
         Event::wrapped(text, members, None, envelope::Format::Event)
     }
 
+    /// [`Event::new`] with the slots `keys` found while the same pass that
+    /// produced `members` validated `text`: no second look at the keys.
+    pub fn with_keys(text: &'a str, members: &'a [Member], keys: &KnownKeys) -> Self {
+        Event {
+            known: keys.slots,
+            ..Event::new_unindexed(text, members)
+        }
+    }
+
+    fn new_unindexed(text: &'a str, members: &'a [Member]) -> Self {
+        Event {
+            text,
+            members,
+            known: None,
+            children: None,
+            nested: None,
+            memo: None,
+            record: None,
+            format: envelope::Format::Event,
+        }
+    }
+
     /// An event unwrapped from a cloud envelope: `text` is the Event JSON,
     /// `record` what was read.
     pub fn wrapped(
@@ -60,14 +82,10 @@ impl<'a> Event<'a> {
         format: envelope::Format,
     ) -> Self {
         Event {
-            text,
-            members,
             known: index_known(text, members),
-            children: None,
-            nested: None,
-            memo: None,
             record,
             format,
+            ..Event::new_unindexed(text, members)
         }
     }
 
@@ -495,8 +513,8 @@ const OTHERS: usize = KNOWN;
 /// it picks the one candidate with a table lookup by length and last byte
 /// ([`candidate`]), no branch per name, and compares once.
 #[inline]
-fn known_slot(key: &str) -> Option<usize> {
-    let b = key.as_bytes();
+fn known_slot(key: impl AsRef<[u8]>) -> Option<usize> {
+    let b = key.as_ref();
     let slot = usize::from(CANDIDATE[candidate(b.len(), *b.last()?)]);
     (slot < KNOWN && crate::json::bytes_eq(b, KNOWN_NAMES[slot].as_bytes())).then_some(slot)
 }
@@ -526,22 +544,62 @@ static CANDIDATE: [u8; 64] = {
 /// would. `None` when a key is escaped (its raw text is not its name) or
 /// there are too many members to count in a byte.
 fn index_known(text: &str, members: &[Member]) -> Option<[u8; KNOWN + 1]> {
-    if members.len() >= usize::from(u8::MAX) {
-        return None;
-    }
-    let mut slots = [0u8; KNOWN + 1];
+    let mut keys = KnownKeys::new(false);
+    keys.start();
     for (i, m) in members.iter().enumerate() {
-        let key = &text[m.key.0 as usize..m.key.1 as usize];
-        match known_slot(key) {
-            Some(k) if slots[k] == 0 => slots[k] = i as u8 + 1,
+        keys.key(i, &text.as_bytes()[m.key.0 as usize..m.key.1 as usize]);
+    }
+    keys.slots
+}
+
+/// The slots of an event's known members ([`index_known`]), found key by
+/// key as the validating pass meets them ([`KeyHook`]), and which parents'
+/// members it records ([`Nested::is_parent`], for `kaq detect`). Meaningful
+/// once the pass accepted the line; [`Event::with_keys`] takes it.
+#[derive(Debug, Clone)]
+pub struct KnownKeys {
+    slots: Option<[u8; KNOWN + 1]>,
+    parents: bool,
+}
+
+impl KnownKeys {
+    /// `parents`: record the members of the [`Nested`] parents.
+    pub fn new(parents: bool) -> Self {
+        KnownKeys {
+            slots: None,
+            parents,
+        }
+    }
+}
+
+impl KeyHook for KnownKeys {
+    fn start(&mut self) {
+        self.slots = Some([0; KNOWN + 1]);
+    }
+
+    #[inline]
+    fn key(&mut self, index: usize, raw: &[u8]) {
+        let Some(slots) = &mut self.slots else {
+            return;
+        };
+        // Member numbers are kept in a byte, plus one.
+        if index >= usize::from(u8::MAX) - 1 {
+            self.slots = None;
+            return;
+        }
+        match known_slot(raw) {
+            Some(k) if slots[k] == 0 => slots[k] = index as u8 + 1,
             Some(_) => {}
             // A key equal to a known name has no escape; any other key
             // might spell one with an escape.
-            None if memchr::memchr(b'\\', key.as_bytes()).is_some() => return None,
+            None if memchr::memchr(b'\\', raw).is_some() => self.slots = None,
             None => slots[OTHERS] = 1,
         }
     }
-    Some(slots)
+
+    fn parent(&mut self, raw: &[u8]) -> bool {
+        self.parents && Nested::is_parent(raw)
+    }
 }
 
 fn truncate(s: &str, max: usize) -> &str {
@@ -556,6 +614,45 @@ mod tests {
     use super::*;
     use crate::filter::parser::parse_path;
     use crate::json::index_object;
+
+    /// The slots the validating pass finds key by key ([`KnownKeys`]) are
+    /// the ones [`index_known`] finds from the members afterwards: repeated
+    /// keys, escaped keys, unknown keys, too many members to count.
+    #[test]
+    fn keys_found_in_the_pass_are_the_keys_found_after_it() {
+        let many = format!(
+            "{{{}\"verb\":\"get\"}}",
+            (0..300)
+                .map(|i| format!("\"k{i}\":{i},"))
+                .collect::<String>()
+        );
+        for text in [
+            r#"{"verb":"get","user":{"username":"a"},"verb":"list"}"#,
+            r#"{"verb":"get","v\u0065rb":"list"}"#,
+            r#"{"v\u0065rb":"list","verb":"get"}"#,
+            r#"{"verb":"get","custom":1}"#,
+            r#"{"kind":"Event","level":"Metadata","requestObject":{"verb":"x"}}"#,
+            many.as_str(),
+        ] {
+            let mut members = Vec::new();
+            let mut keys = KnownKeys::new(false);
+            crate::json::index_line_nested(
+                text.as_bytes(),
+                &mut members,
+                &mut Vec::new(),
+                &mut keys,
+            )
+            .unwrap();
+            assert_eq!(keys.slots, index_known(text, &members), "{text}");
+            let (a, b) = (
+                Event::new(text, &members),
+                Event::with_keys(text, &members, &keys),
+            );
+            for name in ["verb", "user", "custom", "level", "k299", "nothing"] {
+                assert_eq!(a.get(name), b.get(name), "{name} in {text}");
+            }
+        }
+    }
 
     /// The members the validating pass records give the same nested index
     /// as a walk of the text: first occurrences, escaped keys, parents that
