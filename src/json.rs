@@ -375,6 +375,7 @@ fn validate_nested<const LINE: bool>(b: &[u8], mut i: usize) -> Result<usize, Js
 }
 
 /// Validates `"key" :` at `i` and returns the offset of the value after it.
+#[inline(always)]
 fn validate_key<const LINE: bool>(b: &[u8], i: usize) -> Result<usize, JsonError> {
     if b.get(i) != Some(&b'"') {
         return err(i, "expected an object key");
@@ -401,7 +402,7 @@ pub struct Member {
 /// navigates without re-validating. Offsets are `u32`: a single event over
 /// 4 GiB is rejected.
 pub fn index_object(text: &str, out: &mut Vec<Member>) -> Result<(), JsonError> {
-    index_members::<false>(text.as_bytes(), out, &mut Vec::new(), &mut ()).map(drop)
+    index_members::<false>(text.as_bytes(), out, &mut Vec::new(), &mut (), None).map(drop)
 }
 
 /// What the validating pass tells its caller of each top-level key as it
@@ -441,18 +442,20 @@ impl<F: Fn(&[u8]) -> bool> KeyHook for Parents<F> {
 /// without a UTF-8 pass of its own. On an error the line may or may not be
 /// valid UTF-8.
 pub fn index_line<'a>(line: &'a [u8], out: &mut Vec<Member>) -> Result<&'a str, JsonError> {
-    index_line_nested(line, out, &mut Vec::new(), &mut ())
+    index_line_nested(line, out, &mut Vec::new(), &mut (), &mut KeyMemo::default())
 }
 
 /// [`index_object_nested`] over bytes not yet known to be UTF-8, with a
-/// [`KeyHook`]; see [`index_line`].
+/// [`KeyHook`], and keys checked against those `memo` holds from the lines
+/// before (and left there for the next); see [`index_line`].
 pub fn index_line_nested<'a>(
     line: &'a [u8],
     out: &mut Vec<Member>,
     children: &mut Vec<(u32, Member)>,
     hook: &mut impl KeyHook,
+    memo: &mut KeyMemo,
 ) -> Result<&'a str, JsonError> {
-    index_members::<false>(line, out, children, hook)?;
+    index_members::<false>(line, out, children, hook, Some(memo))?;
     // SAFETY: `index_members` accepted the line as one JSON object with
     // whitespace around it. Every byte of it then is ASCII (whitespace,
     // punctuation, numbers and literals are matched byte by byte against
@@ -479,8 +482,9 @@ pub fn index_next_line<'a>(
     out: &mut Vec<Member>,
     children: &mut Vec<(u32, Member)>,
     hook: &mut impl KeyHook,
+    memo: &mut KeyMemo,
 ) -> Option<(&'a str, usize)> {
-    let newline = index_members::<true>(data, out, children, hook).ok()?;
+    let newline = index_members::<true>(data, out, children, hook, Some(memo)).ok()?;
     let mut line = &data[..newline];
     if line.last() == Some(&b'\r') {
         line = &line[..line.len() - 1];
@@ -501,7 +505,7 @@ pub fn index_object_nested(
     children: &mut Vec<(u32, Member)>,
     parent: impl Fn(&[u8]) -> bool,
 ) -> Result<(), JsonError> {
-    index_members::<false>(text.as_bytes(), out, children, &mut Parents(parent)).map(drop)
+    index_members::<false>(text.as_bytes(), out, children, &mut Parents(parent), None).map(drop)
 }
 
 /// The validating, indexing pass behind [`index_object_nested`],
@@ -513,6 +517,7 @@ fn index_members<const LINE: bool>(
     out: &mut Vec<Member>,
     children: &mut Vec<(u32, Member)>,
     hook: &mut impl KeyHook,
+    memo: Option<&mut KeyMemo>,
 ) -> Result<usize, JsonError> {
     out.clear();
     children.clear();
@@ -524,13 +529,13 @@ fn index_members<const LINE: bool>(
     if b.get(start) != Some(&b'{') {
         return err(start, "expected a JSON object");
     }
-    let end = object_members::<LINE>(b, start, |key, vstart| {
+    let end = object_members::<LINE>(b, start, memo, |key, vstart| {
         let raw = &b[key.0 as usize..key.1 as usize];
         hook.key(out.len(), raw);
         let object = b.get(vstart) == Some(&b'{');
         let vend = if object && hook.parent(raw) {
             let at = out.len() as u32;
-            object_members::<LINE>(b, vstart, |ckey, cstart| {
+            object_members::<LINE>(b, vstart, None, |ckey, cstart| {
                 let cend = validate_value_in::<LINE>(b, cstart)?;
                 children.push((
                     at,
@@ -562,23 +567,159 @@ fn index_members<const LINE: bool>(
     Ok(end)
 }
 
-/// Validates the object at `b[i] == b'{'` member by member: the keys here,
-/// each value by `value(key span, value start)`, which returns the value's
-/// end. Returns the offset past the closing `}`.
+/// The top-level keys of the objects indexed so far, and which key followed
+/// which, to check the next object's keys against.
+///
+/// An API server writes an event's members in one order (its struct's),
+/// leaving out the empty ones, so a key is nearly always the one that
+/// followed the key before it last time; the next object's keys are checked
+/// first by comparing their bytes with that one. The walk over a line is
+/// bound by latency, from where one token ends to where the next starts: a
+/// compare whose outcome the CPU predicts puts no step on that path, where
+/// finding a string's end puts several. A key that differs is validated as
+/// any string and remembered as the new successor.
+#[derive(Debug, Clone)]
+pub struct KeyMemo {
+    /// Distinct keys seen, quoted; at most [`KeyMemo::MAX`].
+    keys: Vec<QuotedKey>,
+    /// `next[k]`: the key that last followed key `k`; `next[MAX]` the one
+    /// that last opened an object. [`KeyMemo::NONE`] when not yet seen.
+    next: [u8; KeyMemo::MAX + 1],
+}
+
+impl Default for KeyMemo {
+    fn default() -> Self {
+        KeyMemo {
+            keys: Vec::new(),
+            next: [KeyMemo::NONE; KeyMemo::MAX + 1],
+        }
+    }
+}
+
+/// A key as written, quotes included, in four little-endian words with the
+/// bytes past its end masked off.
+#[derive(Debug, Clone, Copy)]
+struct QuotedKey {
+    words: [u64; 4],
+    masks: [u64; 4],
+    len: usize,
+}
+
+impl QuotedKey {
+    /// `None` for a key too long to keep (over 32 bytes quoted).
+    fn new(quoted: &[u8]) -> Option<QuotedKey> {
+        if quoted.len() > 32 {
+            return None;
+        }
+        let mut bytes = [0u8; 32];
+        bytes[..quoted.len()].copy_from_slice(quoted);
+        let mut key = QuotedKey {
+            words: [0; 4],
+            masks: [0; 4],
+            len: quoted.len(),
+        };
+        for w in 0..4 {
+            key.words[w] = u64::from_le_bytes(bytes[w * 8..w * 8 + 8].try_into().expect("8"));
+            let have = quoted.len().saturating_sub(w * 8).min(8);
+            key.masks[w] = if have == 8 {
+                !0
+            } else {
+                (1u64 << (have * 8)) - 1
+            };
+        }
+        Some(key)
+    }
+
+    /// Whether `b[i..]` starts with this key, quotes included. Then the
+    /// string at `i` is this same valid string and ends at `i + len`.
+    #[inline(always)]
+    fn starts(&self, b: &[u8], i: usize) -> bool {
+        let Some(bytes) = b.get(i..i + 32) else {
+            return false;
+        };
+        let word = |w: usize| u64::from_le_bytes(bytes[w * 8..w * 8 + 8].try_into().expect("8"));
+        let diff = ((word(0) ^ self.words[0]) & self.masks[0])
+            | ((word(1) ^ self.words[1]) & self.masks[1])
+            | ((word(2) ^ self.words[2]) & self.masks[2])
+            | ((word(3) ^ self.words[3]) & self.masks[3]);
+        diff == 0
+    }
+}
+
+impl KeyMemo {
+    const MAX: usize = 64;
+    const NONE: u8 = u8::MAX;
+    /// Where an object's first key is predicted from.
+    const START: usize = KeyMemo::MAX;
+
+    /// Validates the key string at `b[i] == b'"'`, which follows the key
+    /// `prev` names (a value [`KeyMemo::key`] returned, or
+    /// [`KeyMemo::START`]), as [`validate_string`] does: the same offset or
+    /// error. Returns the offset and what names this key for the next call.
+    #[inline(always)]
+    fn key(&mut self, b: &[u8], i: usize, prev: usize) -> Result<(usize, usize), JsonError> {
+        let guess = usize::from(self.next[prev]);
+        if let Some(known) = self.keys.get(guess) {
+            if known.starts(b, i) {
+                return Ok((i + known.len, guess));
+            }
+        }
+        let end = validate_string(b, i)?;
+        Ok((end, self.learn(prev, &b[i..end])))
+    }
+
+    /// Finds or adds `quoted` and makes it the successor of `prev`.
+    #[cold]
+    fn learn(&mut self, prev: usize, quoted: &[u8]) -> usize {
+        let Some(key) = QuotedKey::new(quoted) else {
+            return KeyMemo::START;
+        };
+        let at = match self
+            .keys
+            .iter()
+            .position(|k| k.len == key.len && k.words == key.words)
+        {
+            Some(at) => at,
+            None if self.keys.len() < KeyMemo::MAX => {
+                self.keys.push(key);
+                self.keys.len() - 1
+            }
+            // Full: predictions go on from what is there.
+            None => return KeyMemo::START,
+        };
+        self.next[prev] = at as u8;
+        at
+    }
+}
+
+/// Validates the object at `b[i] == b'{'` member by member: the keys here
+/// (checked against `memo` first, when given), each value by `value(key
+/// span, value start)`, which returns the value's end. Returns the offset
+/// past the closing `}`.
+#[inline(always)]
 fn object_members<const LINE: bool>(
     b: &[u8],
     i: usize,
+    mut memo: Option<&mut KeyMemo>,
     mut value: impl FnMut((u32, u32), usize) -> Result<usize, JsonError>,
 ) -> Result<usize, JsonError> {
     let mut i = skip_ws_in::<LINE>(b, i + 1);
     if b.get(i) == Some(&b'}') {
         return Ok(i + 1);
     }
+    let mut prev = KeyMemo::START;
     loop {
         if b.get(i) != Some(&b'"') {
             return err(i, "expected an object key");
         }
-        let key_end = validate_string(b, i)?;
+        let key_end = match memo.as_deref_mut() {
+            Some(memo) => {
+                let (end, key) = memo.key(b, i, prev)?;
+                prev = key;
+                end
+            }
+            None => validate_string(b, i)?,
+        };
         let key = (i as u32 + 1, key_end as u32 - 1);
         i = skip_ws_in::<LINE>(b, key_end);
         if b.get(i) != Some(&b':') {
@@ -1192,6 +1333,49 @@ mod tests {
         assert!(accepted > 500, "{accepted}");
     }
 
+    /// Keys checked against a memo of earlier lines' keys give what keys
+    /// validated afresh give, members and errors alike: over a stream of
+    /// lines with keys in changing orders, escaped, long, cut short, or
+    /// differing from a remembered key in one byte anywhere.
+    #[test]
+    fn keys_checked_against_the_memo_are_validated_keys() {
+        let lines = [
+            r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":"get","requestReceivedTimestamp":"t","user":{"username":"a"}}"#,
+            r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","requestObject":{"kind":"Pod"},"verb":"get"}"#,
+            r#"{"kind":"Event","k\"y\u0041":1,"a key longer than thirty-two bytes, quoted":2,"verb":"list"}"#,
+            r#"{"kind":"Ev","verb":"x"}"#,
+        ];
+        let picks: &[u8] = b"\"\\ax:{}\x01\x80";
+        let mut next = xorshift(0x5851_f42d_4c95_7f2d);
+        let mut memo = KeyMemo::default();
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        let mut remembered = 0;
+        for round in 0..20_000 {
+            let mut line = lines[(next() % 4) as usize].as_bytes().to_vec();
+            if round % 2 == 0 {
+                for _ in 0..1 + next() % 2 {
+                    let at = (next() % line.len() as u64) as usize;
+                    line[at] = picks[(next() % picks.len() as u64) as usize];
+                }
+            }
+            let with_memo = index_line_nested(&line, &mut a, &mut c, &mut (), &mut memo).map(drop);
+            let fresh = index_line(&line, &mut b).map(drop);
+            assert_eq!(with_memo, fresh, "{:?}", String::from_utf8_lossy(&line));
+            if fresh.is_ok() {
+                assert_eq!(spans(&a), spans(&b));
+                remembered += 1;
+            }
+            // The same line in line mode, with more after it.
+            line.extend_from_slice(b"\n{\"kind\":\"Event\"}\n");
+            let fused = index_next_line(&line, &mut a, &mut c, &mut (), &mut memo);
+            assert_eq!(fused.is_some(), fresh.is_ok());
+            if fused.is_some() {
+                assert_eq!(spans(&a), spans(&b));
+            }
+        }
+        assert!(remembered > 10_000, "{remembered}");
+    }
+
     /// The word-at-a-time comparison agrees with `==` for every length and
     /// every position of a differing byte.
     #[test]
@@ -1244,7 +1428,8 @@ mod tests {
                     line = &line[..line.len() - 1];
                 }
                 if rest[0] == b'{' {
-                    let fused = index_next_line(rest, &mut a, &mut c, &mut ());
+                    let fused =
+                        index_next_line(rest, &mut a, &mut c, &mut (), &mut KeyMemo::default());
                     let cut = index_line(line, &mut b).ok().map(|t| (t, newline));
                     assert_eq!(fused, cut, "{:?}", String::from_utf8_lossy(rest));
                     if fused.is_some() {

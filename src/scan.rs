@@ -16,7 +16,7 @@ use crate::event::{Event, KnownKeys, Shape};
 use crate::filter::prefilter::Prefilter;
 use crate::filter::Matcher;
 use crate::json::{
-    index_line_nested, index_next_line, index_object, validate_value, Kind, Member, Value,
+    index_line_nested, index_next_line, index_object, validate_value, KeyMemo, Kind, Member, Value,
 };
 use crate::output::{Rendered, Renderer};
 
@@ -152,6 +152,7 @@ pub fn scan_chunk(chunk: &Chunk, q: &Query<'_>) -> ChunkResult {
         // The validating pass records the members of the objects rules
         // read most, for `kaq detect`.
         keys: KnownKeys::new(q.detector.is_some()),
+        memo: KeyMemo::default(),
     };
     // Positions count from the chunk's first byte, BOM included.
     let skipped = (chunk.bytes.len() - data.len()) as u64;
@@ -188,6 +189,8 @@ struct Scratch {
     items: Vec<Member>,
     /// The known keys' slots, found in the validating pass.
     keys: KnownKeys,
+    /// The keys of the last line, to check the next line's against.
+    memo: KeyMemo,
 }
 
 fn scan_lines(
@@ -218,7 +221,13 @@ fn scan_lines(
         // ([`index_next_line`]). Anything else is cut and checked below.
         if q.prefilter.is_none() && data[start] == b'{' {
             let rest = &data[start..];
-            let indexed = index_next_line(rest, &mut s.members, &mut s.children, &mut s.keys);
+            let indexed = index_next_line(
+                rest,
+                &mut s.members,
+                &mut s.children,
+                &mut s.keys,
+                &mut s.memo,
+            );
             if let Some((text, newline)) = indexed {
                 if newline < rest.len() {
                     res.newlines += 1;
@@ -335,7 +344,13 @@ fn scan_line(
             }
         }
     }
-    match index_line_nested(line, &mut s.members, &mut s.children, &mut s.keys) {
+    match index_line_nested(
+        line,
+        &mut s.members,
+        &mut s.children,
+        &mut s.keys,
+        &mut s.memo,
+    ) {
         Ok(text) => handle_object(text, true, line_no, pos, q, s, res),
         // Bad UTF-8 is named as such, wherever the JSON broke.
         Err(_) if utf8(line, line_no, res).is_none() => {}

@@ -641,6 +641,7 @@ mod tests {
                 &mut members,
                 &mut Vec::new(),
                 &mut keys,
+                &mut crate::json::KeyMemo::default(),
             )
             .unwrap();
             assert_eq!(keys.slots, index_known(text, &members), "{text}");
