@@ -212,9 +212,38 @@ fn scan_lines(
     // The anchor's next occurrence, from the last search (lines only move
     // forward, so one search serves every line up to it).
     let mut next_hit: Option<usize> = None;
+    // Where the last region that could not be skipped whole ends.
+    let mut cut_from = 0;
     let mut start = 0;
     let mut line_no = 0u64;
     while start < data.len() {
+        // The lines before the anchor's next occurrence are skipped in one
+        // pass when all of them are whole object lines; otherwise each is
+        // cut and looked at below.
+        if let Some(a) = anchor.filter(|_| start >= cut_from) {
+            let hit = match next_hit {
+                Some(h) if h >= start => h,
+                _ => {
+                    let h = a.find(&data[start..]).map_or(data.len(), |i| start + i);
+                    next_hit = Some(h);
+                    h
+                }
+            };
+            // The start of the line the anchor is in (past the last line
+            // when it does not occur again).
+            let line = memchr::memrchr(b'\n', &data[start..hit]).map_or(start, |i| start + i + 1);
+            if line > start {
+                match Prefilter::whole_lines(&data[start..line]) {
+                    Some(lines) => {
+                        line_no += lines;
+                        res.newlines += lines;
+                        start = line;
+                        continue;
+                    }
+                    None => cut_from = line,
+                }
+            }
+        }
         line_no += 1;
         // Without a prefilter every line is parsed: an event line is
         // validated where it starts and its newline found on the way

@@ -364,6 +364,42 @@ fn v1beta1_events_and_events_without_kind_are_read() {
 }
 
 #[test]
+fn lines_skipped_on_the_prefilter_still_count_and_a_bad_one_is_reported() {
+    // Thousands of lines without "secrets" (skipped between its
+    // occurrences), one cut short and one with a CRLF among them, then the
+    // one match.
+    let event = |n: u32, verb: &str, resource: &str| {
+        format!(
+            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"{}","stage":"ResponseComplete","verb":"{verb}","objectRef":{{"resource":"{resource}","namespace":"default"}},"stageTimestamp":"2024-05-01T00:00:00Z"}}"#,
+            id(n)
+        )
+    };
+    let mut log = String::new();
+    for n in 1..=3000 {
+        let line = match n {
+            1000 => event(n, "get", "pods")[..60].to_string(),
+            2000 => event(n, "get", "pods") + "\r",
+            2999 => event(n, "delete", "secrets"),
+            _ => event(n, "get", "pods"),
+        };
+        log.push_str(&line);
+        log.push('\n');
+    }
+    let q = r#"verb == "delete" and objectRef.resource == "secrets""#;
+    for prefilter in [&[][..], &["--no-prefilter"][..]] {
+        let mut args = vec!["-o", "ndjson", q];
+        args.extend_from_slice(prefilter);
+        let r = kaq_with_stdin(&args, log.as_bytes());
+        assert_eq!(r.audit_ids(), ids(&[2999]), "{prefilter:?}");
+        assert_eq!(
+            r.stderr.lines().next(),
+            Some("kaq: <stdin>:1000: invalid JSON: the line ends inside a value (cut short?)"),
+            "{prefilter:?}"
+        );
+    }
+}
+
+#[test]
 fn malformed_lines_are_reported_and_every_good_event_survives() {
     let dir = tempfile::tempdir().unwrap();
     let f = quiet_copy(&data("handmade/malformed.log"), dir.path(), "malformed.log");

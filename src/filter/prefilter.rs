@@ -363,6 +363,71 @@ impl Prefilter {
         let t = line.trim_ascii();
         t.first() == Some(&b'{') && t.last() == Some(&b'}')
     }
+
+    /// Counts the lines of `region`, whole lines each ending in a newline,
+    /// when every one is an object line as API servers write them: `{`
+    /// first and `}` right before the newline (what
+    /// [`Prefilter::looks_whole`] accepts, without the whitespace it
+    /// allows). `None` when one is not, or `region` does not end in a
+    /// newline.
+    ///
+    /// A scanner of a clean chunk skips the lines between two occurrences
+    /// of the anchor with this one pass, rather than cutting and looking at
+    /// each line: sixty-four bytes are tested for a newline at a time, and
+    /// only a newline's two neighbours are looked at.
+    pub fn whole_lines(region: &[u8]) -> Option<u64> {
+        if region.first() != Some(&b'{') || region.last() != Some(&b'\n') {
+            return None;
+        }
+        // The newline at `q` ends a line ending in `}`, and the next line,
+        // if any, starts with `{`.
+        let joins = |q: usize| {
+            q >= 1 && region[q - 1] == b'}' && region.get(q + 1).is_none_or(|&c| c == b'{')
+        };
+        let mut lines = 0u64;
+        let mut i = 0;
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{
+                __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+                _mm_set1_epi8,
+            };
+            // SAFETY: SSE2 is part of the x86-64 baseline. Every load reads
+            // 16 bytes at `i + 16 * k` for k < 4, inside `region` because
+            // the loop runs only while `i + 64 <= region.len()`.
+            unsafe {
+                let newline = _mm_set1_epi8(b'\n' as i8);
+                while i + 64 <= region.len() {
+                    let at = region.as_ptr().add(i);
+                    let m = [0, 16, 32, 48].map(|k| {
+                        _mm_cmpeq_epi8(_mm_loadu_si128(at.add(k).cast::<__m128i>()), newline)
+                    });
+                    let any = _mm_or_si128(_mm_or_si128(m[0], m[1]), _mm_or_si128(m[2], m[3]));
+                    if _mm_movemask_epi8(any) != 0 {
+                        let mut bits = 0u64;
+                        for (k, m) in m.iter().enumerate() {
+                            bits |= u64::from(_mm_movemask_epi8(*m) as u16) << (16 * k);
+                        }
+                        while bits != 0 {
+                            if !joins(i + bits.trailing_zeros() as usize) {
+                                return None;
+                            }
+                            lines += 1;
+                            bits &= bits - 1;
+                        }
+                    }
+                    i += 64;
+                }
+            }
+        }
+        for q in memchr::memchr_iter(b'\n', &region[i..]) {
+            if !joins(i + q) {
+                return None;
+            }
+            lines += 1;
+        }
+        Some(lines)
+    }
 }
 
 #[cfg(test)]
@@ -528,6 +593,66 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `whole_lines` counts exactly when every line, cut apart, is `{...}`
+    /// with nothing around it; over regions of random lines, some blank,
+    /// some with a `\r` or spaces, some cut short, wherever they fall
+    /// against the sixty-four-byte steps.
+    #[test]
+    fn whole_lines_are_counted_only_when_every_line_is_whole() {
+        let kinds: [&[u8]; 6] = [
+            b"{}",
+            b"{\"a\":1}",
+            b"{\"a\":\"}\"}",
+            b"",
+            b"{\"a\":1} ",
+            b"{\"a\"",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut counted = 0;
+        for _ in 0..5_000 {
+            let mut region = Vec::new();
+            let n = 1 + next() % 6;
+            for _ in 0..n {
+                // Mostly good lines, padded to any length.
+                let kind = if next() % 8 == 0 {
+                    kinds[(next() % 6) as usize]
+                } else {
+                    kinds[1]
+                };
+                let pad = (next() % 90) as usize;
+                if kind.first() == Some(&b'{') && kind.len() > 2 && pad > 0 {
+                    region.extend_from_slice(b"{\"p\":\"");
+                    region.extend(std::iter::repeat_n(b'x', pad));
+                    region.extend_from_slice(b"\",");
+                    region.extend_from_slice(&kind[1..]);
+                } else {
+                    region.extend_from_slice(kind);
+                }
+                region.push(b'\n');
+            }
+            let lines: Vec<&[u8]> = region[..region.len() - 1].split(|&c| c == b'\n').collect();
+            let strict = lines
+                .iter()
+                .all(|l| l.first() == Some(&b'{') && l.last() == Some(&b'}'));
+            let expected = strict.then_some(lines.len() as u64);
+            assert_eq!(
+                Prefilter::whole_lines(&region),
+                expected,
+                "{:?}",
+                String::from_utf8_lossy(&region)
+            );
+            counted += usize::from(expected.is_some());
+        }
+        assert!(counted > 1_000, "{counted}");
+        assert_eq!(Prefilter::whole_lines(b"{}"), None, "no newline at the end");
     }
 
     #[test]
