@@ -8,12 +8,14 @@
 
 use std::collections::HashMap;
 
+use memchr::memmem::Finder;
+
 use crate::agg::summary::request_key;
 use crate::chunk::{Chunk, Mode};
 use crate::detect::Detector;
 use crate::event::envelope::{self, Format, Unwrapped};
 use crate::event::{Event, KnownKeys, Shape};
-use crate::filter::prefilter::Prefilter;
+use crate::filter::prefilter::{LineEnds, Prefilter};
 use crate::filter::Matcher;
 use crate::json::{
     index_line_nested, index_next_line, index_object, validate_value, KeyMemo, Kind, Member, Value,
@@ -153,6 +155,7 @@ pub fn scan_chunk(chunk: &Chunk, q: &Query<'_>) -> ChunkResult {
         // read most, for `kaq detect`.
         keys: KnownKeys::new(q.detector.is_some()),
         memo: KeyMemo::default(),
+        ends: LineEnds::default(),
     };
     // Positions count from the chunk's first byte, BOM included.
     let skipped = (chunk.bytes.len() - data.len()) as u64;
@@ -191,6 +194,8 @@ struct Scratch {
     keys: KnownKeys,
     /// The keys of the last line, to check the next line's against.
     memo: KeyMemo,
+    /// Where the lines of a chunk end, from the prefilter's survey.
+    ends: LineEnds,
 }
 
 fn scan_lines(
@@ -203,12 +208,20 @@ fn scan_lines(
 ) {
     // One pass over the chunk decides whether lines may be skipped on their
     // literals alone; otherwise each line is checked in full.
-    let clean = q.prefilter.is_some() && Prefilter::is_clean(data);
+    let clean = q.prefilter.is_some() && Prefilter::survey(data, &mut s.ends);
     // In a clean chunk, one search of the whole chunk for the prefilter's
     // anchor finds the lines worth a look; the lines between are skipped
     // without a search of their own (when they look whole, as
     // `may_match_clean` requires).
     let anchor = q.prefilter.filter(|_| clean).and_then(Prefilter::anchor);
+    if let (Some(p), Some(a)) = (q.prefilter, anchor) {
+        if s.ends.whole {
+            let ends = std::mem::take(&mut s.ends);
+            scan_hits(data, p, a, &ends.at, at, q, s, res);
+            s.ends = ends;
+            return;
+        }
+    }
     // The anchor's next occurrence, from the last search (lines only move
     // forward, so one search serves every line up to it).
     let mut next_hit: Option<usize> = None;
@@ -314,6 +327,41 @@ fn scan_lines(
             res.errors.truncate(before);
             res.torn_tail = true;
         }
+    }
+}
+
+/// The lines of a clean chunk of whole lines ([`LineEnds::whole`]) that
+/// hold the prefilter's anchor: each occurrence is taken to its line, and
+/// its line number, through the newlines the chunk's survey found (`ends`),
+/// so the lines between are not read again.
+#[allow(clippy::too_many_arguments)]
+fn scan_hits(
+    data: &[u8],
+    p: &Prefilter,
+    anchor: &Finder<'_>,
+    ends: &[usize],
+    at: At,
+    q: &Query<'_>,
+    s: &mut Scratch,
+    res: &mut ChunkResult,
+) {
+    res.newlines += ends.len() as u64;
+    // The line to look at next starts at `from`, and `k` newlines come
+    // before it.
+    let (mut from, mut k) = (0, 0);
+    while let Some(i) = anchor.find(&data[from..]) {
+        let hit = from + i;
+        k += ends[k..].partition_point(|&e| e < hit);
+        // A whole chunk ends in a newline, so every line has one; the
+        // anchor holds none, so it lies inside the line.
+        let end = ends[k];
+        let start = if k == 0 { 0 } else { ends[k - 1] + 1 };
+        let line = &data[start..end];
+        if p.may_match_clean(line) {
+            scan_line(line, k as u64 + 1, at.pos(start, 0), q, s, res);
+        }
+        from = end + 1;
+        k += 1;
     }
 }
 

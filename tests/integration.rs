@@ -400,6 +400,44 @@ fn lines_skipped_on_the_prefilter_still_count_and_a_bad_one_is_reported() {
 }
 
 #[test]
+fn lines_found_from_the_anchor_keep_their_line_numbers() {
+    // Every line whole and clean, so the scanner goes from each occurrence
+    // of "secrets" straight to its line: a bad line among them is still
+    // reported with its number, and the matches come out in order.
+    let event = |n: u32, verb: &str, resource: &str| {
+        format!(
+            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"{}","stage":"ResponseComplete","verb":"{verb}","objectRef":{{"resource":"{resource}","namespace":"default"}},"stageTimestamp":"2024-05-01T00:00:00Z"}}"#,
+            id(n)
+        )
+    };
+    let mut log = String::new();
+    for n in 1..=3000 {
+        let line = match n {
+            1 | 700 | 2999 => event(n, "delete", "secrets"),
+            1500 => event(n, "get", "secrets"),
+            2100 => r#"{"verb":"delete","objectRef":{"resource":"secrets"},}"#.to_string(),
+            _ => event(n, "get", "pods"),
+        };
+        log.push_str(&line);
+        log.push('\n');
+    }
+    let q = r#"verb == "delete" and objectRef.resource == "secrets""#;
+    for prefilter in [&[][..], &["--no-prefilter"][..]] {
+        let mut args = vec!["-o", "ndjson", q];
+        args.extend_from_slice(prefilter);
+        let r = kaq_with_stdin(&args, log.as_bytes());
+        assert_eq!(r.audit_ids(), ids(&[1, 700, 2999]), "{prefilter:?}");
+        let errors: Vec<&str> = r.stderr.lines().filter(|l| l.contains(":2100:")).collect();
+        assert_eq!(errors.len(), 1, "{prefilter:?}: {}", r.stderr);
+        assert!(
+            errors[0].starts_with("kaq: <stdin>:2100: invalid JSON"),
+            "{}",
+            errors[0]
+        );
+    }
+}
+
+#[test]
 fn malformed_lines_are_reported_and_every_good_event_survives() {
     let dir = tempfile::tempdir().unwrap();
     let f = quiet_copy(&data("handmade/malformed.log"), dir.path(), "malformed.log");

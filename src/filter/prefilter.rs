@@ -129,20 +129,22 @@ fn nul_or_spelling_escape_at(text: &[u8], i: usize) -> bool {
 /// average, nearly all of them `\"`, which the registers settle: only the
 /// `\u` ones (Go's `\u0026` in query strings) are looked at one by one.
 /// This replaced a pass for the NULs and escapes, one for UTF-8 and one
-/// for GKE entries. With AVX2 (found at run time) the sixty-four bytes are
-/// two registers rather than four.
+/// for GKE entries. The newlines are marked too, and written to `ends`.
+/// With AVX2 (found at run time) the sixty-four bytes are two registers
+/// rather than four.
 #[cfg(target_arch = "x86_64")]
-fn clean(text: &[u8]) -> bool {
+fn clean(text: &[u8], ends: &mut LineEnds) -> bool {
+    ends.reset(text);
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: this CPU has AVX2, checked just above.
-        unsafe { clean_avx2(text) }
+        unsafe { clean_avx2(text, ends) }
     } else {
-        clean_sse2(text)
+        clean_sse2(text, ends)
     }
 }
 
 #[cfg(target_arch = "x86_64")]
-fn clean_sse2(text: &[u8]) -> bool {
+fn clean_sse2(text: &[u8], ends: &mut LineEnds) -> bool {
     use std::arch::x86_64::{
         __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
         _mm_set1_epi8, _mm_setzero_si128,
@@ -154,8 +156,8 @@ fn clean_sse2(text: &[u8]) -> bool {
     let high = unsafe {
         let mut high = _mm_setzero_si128();
         let zero = _mm_setzero_si128();
-        let [backslash, u, slash, y, l] =
-            [b'\\', b'u', b'/', b'y', b'l'].map(|c| _mm_set1_epi8(c as i8));
+        let [backslash, u, slash, y, l, newline] =
+            [b'\\', b'u', b'/', b'y', b'l', b'\n'].map(|c| _mm_set1_epi8(c as i8));
         while i + 65 <= text.len() {
             let mut marks = 0u64;
             for k in 0..4 {
@@ -169,21 +171,21 @@ fn clean_sse2(text: &[u8]) -> bool {
                 );
                 let m = _mm_or_si128(
                     _mm_or_si128(
-                        _mm_cmpeq_epi8(v, zero),
+                        _mm_or_si128(_mm_cmpeq_epi8(v, zero), _mm_cmpeq_epi8(v, newline)),
                         _mm_and_si128(_mm_cmpeq_epi8(v, backslash), escapes),
                     ),
                     _mm_and_si128(_mm_cmpeq_epi8(v, y), _mm_cmpeq_epi8(next, l)),
                 );
                 marks |= u64::from(_mm_movemask_epi8(m) as u16) << (16 * k);
             }
-            if !none_unclean(text, i, marks) {
+            if !none_unclean(text, i, marks, ends) {
                 return false;
             }
             i += 64;
         }
         _mm_movemask_epi8(high) != 0
     };
-    clean_rest(text, i, high)
+    clean_rest(text, i, high, ends)
 }
 
 /// [`clean_sse2`] with 32-byte registers.
@@ -192,7 +194,7 @@ fn clean_sse2(text: &[u8]) -> bool {
 /// The CPU must support AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn clean_avx2(text: &[u8]) -> bool {
+unsafe fn clean_avx2(text: &[u8], ends: &mut LineEnds) -> bool {
     use std::arch::x86_64::{
         __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
         _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256,
@@ -204,8 +206,8 @@ unsafe fn clean_avx2(text: &[u8]) -> bool {
     let high = unsafe {
         let mut high = _mm256_setzero_si256();
         let zero = _mm256_setzero_si256();
-        let [backslash, u, slash, y, l] =
-            [b'\\', b'u', b'/', b'y', b'l'].map(|c| _mm256_set1_epi8(c as i8));
+        let [backslash, u, slash, y, l, newline] =
+            [b'\\', b'u', b'/', b'y', b'l', b'\n'].map(|c| _mm256_set1_epi8(c as i8));
         // The 32 bytes at `at`, and the marks of those worth a second look.
         let marks = |at: *const u8| {
             let v = _mm256_loadu_si256(at.cast::<__m256i>());
@@ -216,7 +218,7 @@ unsafe fn clean_avx2(text: &[u8]) -> bool {
             );
             let m = _mm256_or_si256(
                 _mm256_or_si256(
-                    _mm256_cmpeq_epi8(v, zero),
+                    _mm256_or_si256(_mm256_cmpeq_epi8(v, zero), _mm256_cmpeq_epi8(v, newline)),
                     _mm256_and_si256(_mm256_cmpeq_epi8(v, backslash), escapes),
                 ),
                 _mm256_and_si256(_mm256_cmpeq_epi8(v, y), _mm256_cmpeq_epi8(next, l)),
@@ -227,22 +229,22 @@ unsafe fn clean_avx2(text: &[u8]) -> bool {
             let (a, ma) = marks(text.as_ptr().add(i));
             let (b, mb) = marks(text.as_ptr().add(i + 32));
             high = _mm256_or_si256(high, _mm256_or_si256(a, b));
-            if !none_unclean(text, i, u64::from(ma) | u64::from(mb) << 32) {
+            if !none_unclean(text, i, u64::from(ma) | u64::from(mb) << 32, ends) {
                 return false;
             }
             i += 64;
         }
         _mm256_movemask_epi8(high) != 0
     };
-    clean_rest(text, i, high)
+    clean_rest(text, i, high, ends)
 }
 
 /// Checks each byte `marks` marks in the 64 bytes at `text[at..]`.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn none_unclean(text: &[u8], at: usize, mut marks: u64) -> bool {
+fn none_unclean(text: &[u8], at: usize, mut marks: u64, ends: &mut LineEnds) -> bool {
     while marks != 0 {
-        if unclean_at(text, at + marks.trailing_zeros() as usize) {
+        if unclean_at(text, at + marks.trailing_zeros() as usize, ends) {
             return false;
         }
         marks &= marks - 1;
@@ -252,36 +254,77 @@ fn none_unclean(text: &[u8], at: usize, mut marks: u64) -> bool {
 
 /// Is the NUL, backslash or `y` at `text[i]` a NUL, an escape that could
 /// spell a [`verbatim`] character, or the `y` of a GKE entry's
-/// `protoPayload` (either case of its `P`)?
+/// `protoPayload` (either case of its `P`)? A newline is written to `ends`.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-fn unclean_at(text: &[u8], i: usize) -> bool {
-    if text[i] == b'y' {
-        i >= 6
-            && matches!(
-                text.get(i - 6..i + 5),
-                Some(b"rotoPayload" | b"rotopayload")
-            )
-    } else {
-        nul_or_spelling_escape_at(text, i)
+fn unclean_at(text: &[u8], i: usize, ends: &mut LineEnds) -> bool {
+    match text[i] {
+        b'\n' => {
+            ends.newline(text, i);
+            false
+        }
+        b'y' => {
+            i >= 6
+                && matches!(
+                    text.get(i - 6..i + 5),
+                    Some(b"rotoPayload" | b"rotopayload")
+                )
+        }
+        _ => nul_or_spelling_escape_at(text, i),
     }
 }
 
 /// The bytes from `i` on, fewer than 65, and the UTF-8 check when a byte of
 /// 0x80 or above was seen (`high`) before `i`.
 #[cfg(target_arch = "x86_64")]
-fn clean_rest(text: &[u8], i: usize, high: bool) -> bool {
+fn clean_rest(text: &[u8], i: usize, high: bool, ends: &mut LineEnds) -> bool {
     let rest = &text[i..];
     !rest
         .iter()
         .enumerate()
-        .any(|(k, &c)| matches!(c, 0 | b'\\' | b'y') && unclean_at(text, i + k))
+        .any(|(k, &c)| matches!(c, 0 | b'\\' | b'y' | b'\n') && unclean_at(text, i + k, ends))
         && ((!high && rest.is_ascii()) || std::str::from_utf8(text).is_ok())
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn clean(text: &[u8]) -> bool {
-    !has_nul_or_spelling_escape(text) && std::str::from_utf8(text).is_ok() && !has_gke_payload(text)
+fn clean(text: &[u8], ends: &mut LineEnds) -> bool {
+    ends.reset(text);
+    let clean = !has_nul_or_spelling_escape(text)
+        && std::str::from_utf8(text).is_ok()
+        && !has_gke_payload(text);
+    if clean {
+        for i in memchr::memchr_iter(b'\n', text) {
+            ends.newline(text, i);
+        }
+    }
+    clean
+}
+
+/// Where the lines of a chunk end, found by the pass that checks it is
+/// clean ([`Prefilter::survey`]), so that a scanner can go from a hit of
+/// the anchor to its line, and to its line number, without reading the
+/// bytes between hits again.
+#[derive(Debug, Default)]
+pub struct LineEnds {
+    /// The offset of every newline, in order.
+    pub at: Vec<usize>,
+    /// Every line is whole, as [`Prefilter::whole_lines`] requires: `{`
+    /// first, `}` right before its newline, and the last line ends in one.
+    pub whole: bool,
+}
+
+impl LineEnds {
+    fn reset(&mut self, text: &[u8]) {
+        self.at.clear();
+        self.whole = text.first() == Some(&b'{') && text.last() == Some(&b'\n');
+    }
+
+    /// Records the newline at `text[i]`.
+    #[inline]
+    fn newline(&mut self, text: &[u8], i: usize) {
+        self.at.push(i);
+        self.whole &= i >= 1 && text[i - 1] == b'}' && text.get(i + 1).is_none_or(|&c| c == b'{');
+    }
 }
 
 /// Does `text` hold a GKE entry (`protoPayload`, either case of its `P`)?
@@ -376,7 +419,13 @@ impl Prefilter {
     /// When it is clean, [`Prefilter::may_match_clean`] can skip its lines on
     /// the literals alone.
     pub fn is_clean(data: &[u8]) -> bool {
-        clean(data)
+        clean(data, &mut LineEnds::default())
+    }
+
+    /// [`Prefilter::is_clean`], and where the lines of `data` end when it
+    /// is (`ends` is left incomplete when it is not).
+    pub fn survey(data: &[u8], ends: &mut LineEnds) -> bool {
+        clean(data, ends)
     }
 
     /// May the line match? False only when it lacks a required literal and
@@ -642,21 +691,21 @@ mod tests {
                         && std::str::from_utf8(&text).is_ok()
                         && !has_gke_payload(&text);
                     assert_eq!(
-                        clean(&text),
+                        clean(&text, &mut LineEnds::default()),
                         apart,
                         "{len} {at} {}",
                         String::from_utf8_lossy(ins)
                     );
                     // Both widths, whichever this CPU runs.
                     #[cfg(target_arch = "x86_64")]
-                    assert_eq!(clean_sse2(&text), apart);
+                    assert_eq!(clean_sse2(&text, &mut LineEnds::default()), apart);
                 }
             }
         }
     }
 
     /// `whole_lines` counts exactly when every line, cut apart, is `{...}`
-    /// with nothing around it; over regions of random lines, some blank,
+    /// with nothing around it, and the survey calls the lines whole then; over regions of random lines, some blank,
     /// some with a `\r` or spaces, some cut short, wherever they fall
     /// against the sixty-four-byte steps.
     #[test]
@@ -710,6 +759,19 @@ mod tests {
                 String::from_utf8_lossy(&region)
             );
             counted += usize::from(expected.is_some());
+            // The survey of a clean chunk finds the same newlines, and
+            // calls its lines whole just as often, with either width.
+            let newlines: Vec<usize> = memchr::memchr_iter(b'\n', &region).collect();
+            let mut ends = LineEnds::default();
+            assert!(Prefilter::survey(&region, &mut ends));
+            assert_eq!((&ends.at, ends.whole), (&newlines, expected.is_some()));
+            #[cfg(target_arch = "x86_64")]
+            {
+                let mut ends = LineEnds::default();
+                ends.reset(&region);
+                assert!(clean_sse2(&region, &mut ends));
+                assert_eq!((&ends.at, ends.whole), (&newlines, expected.is_some()));
+            }
         }
         assert!(counted > 1_000, "{counted}");
         assert_eq!(Prefilter::whole_lines(b"{}"), None, "no newline at the end");
