@@ -256,7 +256,7 @@ fn none_unclean(text: &[u8], at: usize, mut marks: u64, ends: &mut LineEnds) -> 
 /// spell a [`verbatim`] character, or the `y` of a GKE entry's
 /// `protoPayload` (either case of its `P`)? A newline is written to `ends`.
 #[cfg(target_arch = "x86_64")]
-#[inline]
+#[inline(always)]
 fn unclean_at(text: &[u8], i: usize, ends: &mut LineEnds) -> bool {
     match text[i] {
         b'\n' => {
