@@ -363,24 +363,27 @@ fn v1beta1_events_and_events_without_kind_are_read() {
     assert_eq!(r.stdout, "1\n", "no apiVersion in this file");
 }
 
+/// A short one-line event with audit ID `id(n)`, for logs of thousands of
+/// lines.
+fn small_event(n: u32, verb: &str, resource: &str) -> String {
+    format!(
+        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"{}","stage":"ResponseComplete","verb":"{verb}","objectRef":{{"resource":"{resource}","namespace":"default"}},"stageTimestamp":"2024-05-01T00:00:00Z"}}"#,
+        id(n)
+    )
+}
+
 #[test]
 fn lines_skipped_on_the_prefilter_still_count_and_a_bad_one_is_reported() {
     // Thousands of lines without "secrets" (skipped between its
     // occurrences), one cut short and one with a CRLF among them, then the
     // one match.
-    let event = |n: u32, verb: &str, resource: &str| {
-        format!(
-            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"{}","stage":"ResponseComplete","verb":"{verb}","objectRef":{{"resource":"{resource}","namespace":"default"}},"stageTimestamp":"2024-05-01T00:00:00Z"}}"#,
-            id(n)
-        )
-    };
     let mut log = String::new();
     for n in 1..=3000 {
         let line = match n {
-            1000 => event(n, "get", "pods")[..60].to_string(),
-            2000 => event(n, "get", "pods") + "\r",
-            2999 => event(n, "delete", "secrets"),
-            _ => event(n, "get", "pods"),
+            1000 => small_event(n, "get", "pods")[..60].to_string(),
+            2000 => small_event(n, "get", "pods") + "\r",
+            2999 => small_event(n, "delete", "secrets"),
+            _ => small_event(n, "get", "pods"),
         };
         log.push_str(&line);
         log.push('\n');
@@ -404,19 +407,13 @@ fn lines_found_from_the_anchor_keep_their_line_numbers() {
     // Every line whole and clean, so the scanner goes from each occurrence
     // of "secrets" straight to its line: a bad line among them is still
     // reported with its number, and the matches come out in order.
-    let event = |n: u32, verb: &str, resource: &str| {
-        format!(
-            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"{}","stage":"ResponseComplete","verb":"{verb}","objectRef":{{"resource":"{resource}","namespace":"default"}},"stageTimestamp":"2024-05-01T00:00:00Z"}}"#,
-            id(n)
-        )
-    };
     let mut log = String::new();
     for n in 1..=3000 {
         let line = match n {
-            1 | 700 | 2999 => event(n, "delete", "secrets"),
-            1500 => event(n, "get", "secrets"),
+            1 | 700 | 2999 => small_event(n, "delete", "secrets"),
+            1500 => small_event(n, "get", "secrets"),
             2100 => r#"{"verb":"delete","objectRef":{"resource":"secrets"},}"#.to_string(),
-            _ => event(n, "get", "pods"),
+            _ => small_event(n, "get", "pods"),
         };
         log.push_str(&line);
         log.push('\n');
