@@ -207,56 +207,24 @@ fn scan_lines(
     res: &mut ChunkResult,
 ) {
     // One pass over the chunk decides whether lines may be skipped on their
-    // literals alone; otherwise each line is checked in full.
+    // literals alone, and finds where its lines end; otherwise each line is
+    // checked in full.
     let clean = q.prefilter.is_some() && Prefilter::survey(data, &mut s.ends);
-    // In a clean chunk, one search of the whole chunk for the prefilter's
-    // anchor finds the lines worth a look; the lines between are skipped
-    // without a search of their own (when they look whole, as
-    // `may_match_clean` requires).
-    let anchor = q.prefilter.filter(|_| clean).and_then(Prefilter::anchor);
-    if let (Some(p), Some(a)) = (q.prefilter, anchor) {
-        if s.ends.whole {
-            let ends = std::mem::take(&mut s.ends);
-            scan_hits(data, p, a, &ends.at, at, q, s, res);
-            s.ends = ends;
-            return;
-        }
+    // In a clean chunk, one search for the prefilter's anchor and the
+    // survey find the lines worth a look; the others are not read again.
+    let anchored = q
+        .prefilter
+        .filter(|_| clean)
+        .and_then(|p| Some((p, p.anchor()?)));
+    if let Some((p, anchor)) = anchored {
+        let ends = std::mem::take(&mut s.ends);
+        scan_clean(data, chunk, (p, anchor), &ends, at, q, s, res);
+        s.ends = ends;
+        return;
     }
-    // The anchor's next occurrence, from the last search (lines only move
-    // forward, so one search serves every line up to it).
-    let mut next_hit: Option<usize> = None;
-    // Where the last region that could not be skipped whole ends.
-    let mut cut_from = 0;
     let mut start = 0;
     let mut line_no = 0u64;
     while start < data.len() {
-        // The lines before the anchor's next occurrence are skipped in one
-        // pass when all of them are whole object lines; otherwise each is
-        // cut and looked at below.
-        if let Some(a) = anchor.filter(|_| start >= cut_from) {
-            let hit = match next_hit {
-                Some(h) if h >= start => h,
-                _ => {
-                    let h = a.find(&data[start..]).map_or(data.len(), |i| start + i);
-                    next_hit = Some(h);
-                    h
-                }
-            };
-            // The start of the line the anchor is in (past the last line
-            // when it does not occur again).
-            let line = memchr::memrchr(b'\n', &data[start..hit]).map_or(start, |i| start + i + 1);
-            if line > start {
-                match Prefilter::whole_lines(&data[start..line]) {
-                    Some(lines) => {
-                        line_no += lines;
-                        res.newlines += lines;
-                        start = line;
-                        continue;
-                    }
-                    None => cut_from = line,
-                }
-            }
-        }
         line_no += 1;
         // Without a prefilter every line is parsed: an event line is
         // validated where it starts and its newline found on the way
@@ -279,89 +247,113 @@ fn scan_lines(
                 continue;
             }
         }
-        let (end, next, has_newline) = match memchr::memchr(b'\n', &data[start..]) {
-            Some(i) => (start + i, start + i + 1, true),
-            None => (data.len(), data.len(), false),
-        };
-        let line_start = start;
-        let mut line = &data[start..end];
-        if line.last() == Some(&b'\r') {
-            line = &line[..line.len() - 1];
-        }
-        if has_newline {
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+        if end < data.len() {
             res.newlines += 1;
         }
-        start = next;
-        if line.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r')) {
-            continue;
-        }
-        if let Some(a) = anchor {
-            let hit = match next_hit {
-                Some(h) if h >= line_start => h,
-                _ => {
-                    let h = a
-                        .find(&data[line_start..])
-                        .map_or(data.len(), |i| line_start + i);
-                    next_hit = Some(h);
-                    h
-                }
-            };
-            if hit >= end && Prefilter::looks_whole(line) {
-                continue;
-            }
-        }
-        if let Some(p) = q.prefilter {
-            let may = if clean {
-                p.may_match_clean(line)
-            } else {
-                p.may_match(line)
-            };
-            if !may {
-                continue;
-            }
-        }
-        let before = res.errors.len();
-        scan_line(line, line_no, at.pos(line_start, 0), q, s, res);
-        let torn = !has_newline && chunk.last && chunk.tolerate_torn_tail;
-        if torn && res.errors.len() == before + 1 && res.errors[before].cut_short {
-            res.errors.truncate(before);
-            res.torn_tail = true;
-        }
+        let may = |line: &[u8]| match q.prefilter {
+            None => true,
+            Some(p) if clean => p.may_match_clean(line),
+            Some(p) => p.may_match(line),
+        };
+        cut_line(data, start..end, line_no, may, chunk, at, q, s, res);
+        start = end + 1;
     }
 }
 
-/// The lines of a clean chunk of whole lines ([`LineEnds::whole`]) that
-/// hold the prefilter's anchor: each occurrence is taken to its line, and
-/// its line number, through the newlines the chunk's survey found (`ends`),
-/// so the lines between are not read again.
+/// The lines of a clean chunk worth a look, found without reading the
+/// others again: the lines that hold the prefilter's anchor (one search of
+/// the chunk finds them), and the lines the chunk's survey could not vouch
+/// for: next to a newline it found `broken`, the first line when the chunk
+/// does not start with `{`, and a last line without a newline. Each is
+/// taken to its bounds and line number through the newlines the survey
+/// found (`ends`). Every other line is a whole `{...}` line without the
+/// anchor, which [`Prefilter::may_match_clean`] would reject.
 #[allow(clippy::too_many_arguments)]
-fn scan_hits(
+fn scan_clean(
     data: &[u8],
-    p: &Prefilter,
-    anchor: &Finder<'_>,
-    ends: &[usize],
+    chunk: &Chunk,
+    (p, anchor): (&Prefilter, &Finder<'_>),
+    ends: &LineEnds,
     at: At,
     q: &Query<'_>,
     s: &mut Scratch,
     res: &mut ChunkResult,
 ) {
-    res.newlines += ends.len() as u64;
-    // The line to look at next starts at `from`, and `k` newlines come
-    // before it.
-    let (mut from, mut k) = (0, 0);
-    while let Some(i) = anchor.find(&data[from..]) {
-        let hit = from + i;
-        k += ends[k..].partition_point(|&e| e < hit);
-        // A whole chunk ends in a newline, so every line has one; the
-        // anchor holds none, so it lies inside the line.
-        let end = ends[k];
-        let start = if k == 0 { 0 } else { ends[k - 1] + 1 };
-        let line = &data[start..end];
-        if p.may_match_clean(line) {
-            scan_line(line, k as u64 + 1, at.pos(start, 0), q, s, res);
+    res.newlines += ends.at.len() as u64;
+    let torn = data.last().is_some_and(|&c| c != b'\n');
+    let lines = ends.at.len() + usize::from(torn);
+    // Line k ends at newline k (or the chunk's end) and starts after
+    // newline k - 1.
+    let bounds = |k: usize| {
+        let start = if k == 0 { 0 } else { ends.at[k - 1] + 1 };
+        start..ends.at.get(k).copied().unwrap_or(data.len())
+    };
+    // The line of the anchor's next occurrence from `from` on.
+    let hit_line = |from: usize| {
+        let i = anchor.find(&data[from..])?;
+        Some(ends.at.partition_point(|&e| e < from + i))
+    };
+    let mut suspects = (data.first() != Some(&b'{'))
+        .then_some(0)
+        .into_iter()
+        .chain(ends.broken.iter().flat_map(|&k| [k, k + 1]))
+        .chain(torn.then_some(lines - 1))
+        .filter(|&k| k < lines)
+        .peekable();
+    let mut hit = hit_line(0);
+    // The lines before `next` are done.
+    let mut next = 0;
+    loop {
+        while suspects.next_if(|&k| k < next).is_some() {}
+        let k = match (hit, suspects.peek()) {
+            (Some(h), Some(&k)) => h.min(k),
+            (Some(k), None) | (None, Some(&k)) => k,
+            (None, None) => break,
+        };
+        let holds = hit == Some(k);
+        let line = bounds(k);
+        let end = line.end;
+        let may = |line: &[u8]| (holds || !Prefilter::looks_whole(line)) && p.may_match_clean(line);
+        cut_line(data, line, k as u64 + 1, may, chunk, at, q, s, res);
+        next = k + 1;
+        if holds {
+            hit = hit_line((end + 1).min(data.len()));
         }
-        from = end + 1;
-        k += 1;
+    }
+}
+
+/// Looks at one line cut from the chunk, `data[line]` without its newline:
+/// a blank line is passed over, one `may` rules out is skipped, the rest is
+/// scanned. A last line without a newline that is cut short is forgiven
+/// where the chunk allows a torn tail.
+#[allow(clippy::too_many_arguments)]
+fn cut_line(
+    data: &[u8],
+    line: std::ops::Range<usize>,
+    line_no: u64,
+    may: impl FnOnce(&[u8]) -> bool,
+    chunk: &Chunk,
+    at: At,
+    q: &Query<'_>,
+    s: &mut Scratch,
+    res: &mut ChunkResult,
+) {
+    let has_newline = line.end < data.len();
+    let pos = at.pos(line.start, 0);
+    let mut line = &data[line];
+    if line.last() == Some(&b'\r') {
+        line = &line[..line.len() - 1];
+    }
+    if line.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r')) || !may(line) {
+        return;
+    }
+    let before = res.errors.len();
+    scan_line(line, line_no, pos, q, s, res);
+    let torn = !has_newline && chunk.last && chunk.tolerate_torn_tail;
+    if torn && res.errors.len() == before + 1 && res.errors[before].cut_short {
+        res.errors.truncate(before);
+        res.torn_tail = true;
     }
 }
 

@@ -8,7 +8,7 @@ mod util;
 use std::io::Read;
 use std::process::Stdio;
 
-use util::{data, gzip, kaq, kaq_with_stdin, make_quiet, quiet_copy, s};
+use util::{data, gzip, kaq, kaq_with_stdin, make_quiet, quiet_copy, s, Run};
 
 /// Events 19 and 20 are two stages (RequestReceived, ResponseComplete) of
 /// one request and share event 19's auditID.
@@ -372,27 +372,31 @@ fn small_event(n: u32, verb: &str, resource: &str) -> String {
     )
 }
 
+/// Runs `verb == "delete" and objectRef.resource == "secrets"` on lines 1 to
+/// 3,000 (`line(n)` each) from stdin, printing NDJSON, with the prefilter and
+/// with `--no-prefilter`.
+fn delete_secrets_both_ways(line: impl Fn(u32) -> String) -> [(&'static str, Run); 2] {
+    let log: String = (1..=3000).map(|n| line(n) + "\n").collect();
+    let q = r#"verb == "delete" and objectRef.resource == "secrets""#;
+    ["", "--no-prefilter"].map(|flag| {
+        let mut args = vec!["-o", "ndjson", q];
+        args.extend(Some(flag).filter(|f| !f.is_empty()));
+        (flag, kaq_with_stdin(&args, log.as_bytes()))
+    })
+}
+
 #[test]
 fn lines_skipped_on_the_prefilter_still_count_and_a_bad_one_is_reported() {
     // Thousands of lines without "secrets" (skipped between its
     // occurrences), one cut short and one with a CRLF among them, then the
     // one match.
-    let mut log = String::new();
-    for n in 1..=3000 {
-        let line = match n {
-            1000 => small_event(n, "get", "pods")[..60].to_string(),
-            2000 => small_event(n, "get", "pods") + "\r",
-            2999 => small_event(n, "delete", "secrets"),
-            _ => small_event(n, "get", "pods"),
-        };
-        log.push_str(&line);
-        log.push('\n');
-    }
-    let q = r#"verb == "delete" and objectRef.resource == "secrets""#;
-    for prefilter in [&[][..], &["--no-prefilter"][..]] {
-        let mut args = vec!["-o", "ndjson", q];
-        args.extend_from_slice(prefilter);
-        let r = kaq_with_stdin(&args, log.as_bytes());
+    let runs = delete_secrets_both_ways(|n| match n {
+        1000 => small_event(n, "get", "pods")[..60].to_string(),
+        2000 => small_event(n, "get", "pods") + "\r",
+        2999 => small_event(n, "delete", "secrets"),
+        _ => small_event(n, "get", "pods"),
+    });
+    for (prefilter, r) in runs {
         assert_eq!(r.audit_ids(), ids(&[2999]), "{prefilter:?}");
         assert_eq!(
             r.stderr.lines().next(),
@@ -407,22 +411,13 @@ fn lines_found_from_the_anchor_keep_their_line_numbers() {
     // Every line whole and clean, so the scanner goes from each occurrence
     // of "secrets" straight to its line: a bad line among them is still
     // reported with its number, and the matches come out in order.
-    let mut log = String::new();
-    for n in 1..=3000 {
-        let line = match n {
-            1 | 700 | 2999 => small_event(n, "delete", "secrets"),
-            1500 => small_event(n, "get", "secrets"),
-            2100 => r#"{"verb":"delete","objectRef":{"resource":"secrets"},}"#.to_string(),
-            _ => small_event(n, "get", "pods"),
-        };
-        log.push_str(&line);
-        log.push('\n');
-    }
-    let q = r#"verb == "delete" and objectRef.resource == "secrets""#;
-    for prefilter in [&[][..], &["--no-prefilter"][..]] {
-        let mut args = vec!["-o", "ndjson", q];
-        args.extend_from_slice(prefilter);
-        let r = kaq_with_stdin(&args, log.as_bytes());
+    let runs = delete_secrets_both_ways(|n| match n {
+        1 | 700 | 2999 => small_event(n, "delete", "secrets"),
+        1500 => small_event(n, "get", "secrets"),
+        2100 => r#"{"verb":"delete","objectRef":{"resource":"secrets"},}"#.to_string(),
+        _ => small_event(n, "get", "pods"),
+    });
+    for (prefilter, r) in runs {
         assert_eq!(r.audit_ids(), ids(&[1, 700, 2999]), "{prefilter:?}");
         let errors: Vec<&str> = r.stderr.lines().filter(|l| l.contains(":2100:")).collect();
         assert_eq!(errors.len(), 1, "{prefilter:?}: {}", r.stderr);

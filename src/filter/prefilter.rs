@@ -134,7 +134,7 @@ fn nul_or_spelling_escape_at(text: &[u8], i: usize) -> bool {
 /// rather than four.
 #[cfg(target_arch = "x86_64")]
 fn clean(text: &[u8], ends: &mut LineEnds) -> bool {
-    ends.reset(text);
+    ends.reset();
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: this CPU has AVX2, checked just above.
         unsafe { clean_avx2(text, ends) }
@@ -288,7 +288,7 @@ fn clean_rest(text: &[u8], i: usize, high: bool, ends: &mut LineEnds) -> bool {
 
 #[cfg(not(target_arch = "x86_64"))]
 fn clean(text: &[u8], ends: &mut LineEnds) -> bool {
-    ends.reset(text);
+    ends.reset();
     let clean = !has_nul_or_spelling_escape(text)
         && std::str::from_utf8(text).is_ok()
         && !has_gke_payload(text);
@@ -303,27 +303,50 @@ fn clean(text: &[u8], ends: &mut LineEnds) -> bool {
 /// Where the lines of a chunk end, found by the pass that checks it is
 /// clean ([`Prefilter::survey`]), so that a scanner can go from a hit of
 /// the anchor to its line, and to its line number, without reading the
-/// bytes between hits again.
+/// bytes between hits again; and which newlines do not join two object
+/// lines as API servers write them, so that it knows which lines it cannot
+/// pass over unread.
 #[derive(Debug, Default)]
 pub struct LineEnds {
     /// The offset of every newline, in order.
     pub at: Vec<usize>,
-    /// Every line is whole, as [`Prefilter::whole_lines`] requires: `{`
-    /// first, `}` right before its newline, and the last line ends in one.
-    pub whole: bool,
+    /// The newlines (indices into `at`) that do not come right after a `}`
+    /// and right before a `{` (or the end): the lines on either side of one
+    /// may not be whole `{...}` lines.
+    pub broken: Vec<usize>,
+    /// No newline found so far is broken: the pass keeps this one flag,
+    /// without a branch, and `broken` is listed after it only when needed.
+    joined: bool,
 }
 
 impl LineEnds {
-    fn reset(&mut self, text: &[u8]) {
+    fn reset(&mut self) {
         self.at.clear();
-        self.whole = text.first() == Some(&b'{') && text.last() == Some(&b'\n');
+        self.broken.clear();
+        self.joined = true;
+    }
+
+    /// Does the newline at `text[i]` join two object lines: `}` right
+    /// before it, and `{` (or the end) right after it?
+    #[inline]
+    fn joins(text: &[u8], i: usize) -> bool {
+        i >= 1 && text[i - 1] == b'}' && text.get(i + 1).is_none_or(|&c| c == b'{')
     }
 
     /// Records the newline at `text[i]`.
     #[inline]
     fn newline(&mut self, text: &[u8], i: usize) {
+        self.joined &= Self::joins(text, i);
         self.at.push(i);
-        self.whole &= i >= 1 && text[i - 1] == b'}' && text.get(i + 1).is_none_or(|&c| c == b'{');
+    }
+
+    /// Lists the broken newlines, once every newline is recorded.
+    fn finish(&mut self, text: &[u8]) {
+        if !self.joined {
+            let at = &self.at;
+            self.broken
+                .extend((0..at.len()).filter(|&k| !Self::joins(text, at[k])));
+        }
     }
 }
 
@@ -425,7 +448,11 @@ impl Prefilter {
     /// [`Prefilter::is_clean`], and where the lines of `data` end when it
     /// is (`ends` is left incomplete when it is not).
     pub fn survey(data: &[u8], ends: &mut LineEnds) -> bool {
-        clean(data, ends)
+        let clean = clean(data, ends);
+        if clean {
+            ends.finish(data);
+        }
+        clean
     }
 
     /// May the line match? False only when it lacks a required literal and
@@ -463,71 +490,6 @@ impl Prefilter {
     pub fn looks_whole(line: &[u8]) -> bool {
         let t = line.trim_ascii();
         t.first() == Some(&b'{') && t.last() == Some(&b'}')
-    }
-
-    /// Counts the lines of `region`, whole lines each ending in a newline,
-    /// when every one is an object line as API servers write them: `{`
-    /// first and `}` right before the newline (what
-    /// [`Prefilter::looks_whole`] accepts, without the whitespace it
-    /// allows). `None` when one is not, or `region` does not end in a
-    /// newline.
-    ///
-    /// A scanner of a clean chunk skips the lines between two occurrences
-    /// of the anchor with this one pass, rather than cutting and looking at
-    /// each line: sixty-four bytes are tested for a newline at a time, and
-    /// only a newline's two neighbours are looked at.
-    pub fn whole_lines(region: &[u8]) -> Option<u64> {
-        if region.first() != Some(&b'{') || region.last() != Some(&b'\n') {
-            return None;
-        }
-        // The newline at `q` ends a line ending in `}`, and the next line,
-        // if any, starts with `{`.
-        let joins = |q: usize| {
-            q >= 1 && region[q - 1] == b'}' && region.get(q + 1).is_none_or(|&c| c == b'{')
-        };
-        let mut lines = 0u64;
-        let mut i = 0;
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{
-                __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-                _mm_set1_epi8,
-            };
-            // SAFETY: SSE2 is part of the x86-64 baseline. Every load reads
-            // 16 bytes at `i + 16 * k` for k < 4, inside `region` because
-            // the loop runs only while `i + 64 <= region.len()`.
-            unsafe {
-                let newline = _mm_set1_epi8(b'\n' as i8);
-                while i + 64 <= region.len() {
-                    let at = region.as_ptr().add(i);
-                    let m = [0, 16, 32, 48].map(|k| {
-                        _mm_cmpeq_epi8(_mm_loadu_si128(at.add(k).cast::<__m128i>()), newline)
-                    });
-                    let any = _mm_or_si128(_mm_or_si128(m[0], m[1]), _mm_or_si128(m[2], m[3]));
-                    if _mm_movemask_epi8(any) != 0 {
-                        let mut bits = 0u64;
-                        for (k, m) in m.iter().enumerate() {
-                            bits |= u64::from(_mm_movemask_epi8(*m) as u16) << (16 * k);
-                        }
-                        while bits != 0 {
-                            if !joins(i + bits.trailing_zeros() as usize) {
-                                return None;
-                            }
-                            lines += 1;
-                            bits &= bits - 1;
-                        }
-                    }
-                    i += 64;
-                }
-            }
-        }
-        for q in memchr::memchr_iter(b'\n', &region[i..]) {
-            if !joins(i + q) {
-                return None;
-            }
-            lines += 1;
-        }
-        Some(lines)
     }
 }
 
@@ -704,12 +666,13 @@ mod tests {
         }
     }
 
-    /// `whole_lines` counts exactly when every line, cut apart, is `{...}`
-    /// with nothing around it, and the survey calls the lines whole then; over regions of random lines, some blank,
-    /// some with a `\r` or spaces, some cut short, wherever they fall
-    /// against the sixty-four-byte steps.
+    /// The survey finds every newline, and marks broken exactly the ones
+    /// next to a line that is not `{...}` with nothing around it; over
+    /// regions of random lines, some blank, some with a `\r` or spaces,
+    /// some cut short, wherever they fall against the sixty-four-byte
+    /// steps, with either register width.
     #[test]
-    fn whole_lines_are_counted_only_when_every_line_is_whole() {
+    fn the_survey_marks_the_newlines_next_to_lines_that_are_not_whole() {
         let kinds: [&[u8]; 6] = [
             b"{}",
             b"{\"a\":1}",
@@ -748,33 +711,33 @@ mod tests {
                 region.push(b'\n');
             }
             let lines: Vec<&[u8]> = region[..region.len() - 1].split(|&c| c == b'\n').collect();
-            let strict = lines
-                .iter()
-                .all(|l| l.first() == Some(&b'{') && l.last() == Some(&b'}'));
-            let expected = strict.then_some(lines.len() as u64);
-            assert_eq!(
-                Prefilter::whole_lines(&region),
-                expected,
-                "{:?}",
-                String::from_utf8_lossy(&region)
-            );
-            counted += usize::from(expected.is_some());
-            // The survey of a clean chunk finds the same newlines, and
-            // calls its lines whole just as often, with either width.
+            // Newline k ends line k and starts line k + 1.
+            let broken: Vec<usize> = (0..lines.len())
+                .filter(|&k| {
+                    lines[k].last() != Some(&b'}')
+                        || lines.get(k + 1).is_some_and(|l| l.first() != Some(&b'{'))
+                })
+                .collect();
+            counted += usize::from(broken.is_empty());
             let newlines: Vec<usize> = memchr::memchr_iter(b'\n', &region).collect();
             let mut ends = LineEnds::default();
             assert!(Prefilter::survey(&region, &mut ends));
-            assert_eq!((&ends.at, ends.whole), (&newlines, expected.is_some()));
+            assert_eq!(
+                (&ends.at, &ends.broken),
+                (&newlines, &broken),
+                "{:?}",
+                String::from_utf8_lossy(&region)
+            );
             #[cfg(target_arch = "x86_64")]
             {
                 let mut ends = LineEnds::default();
-                ends.reset(&region);
+                ends.reset();
                 assert!(clean_sse2(&region, &mut ends));
-                assert_eq!((&ends.at, ends.whole), (&newlines, expected.is_some()));
+                ends.finish(&region);
+                assert_eq!((&ends.at, &ends.broken), (&newlines, &broken));
             }
         }
         assert!(counted > 1_000, "{counted}");
-        assert_eq!(Prefilter::whole_lines(b"{}"), None, "no newline at the end");
     }
 
     #[test]
