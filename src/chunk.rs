@@ -219,26 +219,62 @@ pub fn send_mapped(
     Ok(())
 }
 
-/// Reads until `buf` holds at least `want` bytes or the reader ends; returns
-/// whether it ended.
-fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
-    while buf.len() < want {
-        let before = buf.len();
-        buf.resize(want.max(before + 64 * 1024), 0);
-        match reader.read(&mut buf[before..]) {
-            Ok(0) => {
-                buf.truncate(before);
-                return Ok(true);
-            }
-            Ok(n) => buf.truncate(before + n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(before),
-            Err(e) => {
-                buf.truncate(before);
-                return Err(e);
-            }
+/// Reads until `buf[..*filled]` holds at least `want` bytes or the reader
+/// ends; returns whether it ended. Bytes past `*filled` are scratch: a
+/// recycled buffer (see [`buffer`]) is read into as it is, and only the
+/// part it grows by is zeroed first.
+fn fill(
+    reader: &mut dyn Read,
+    buf: &mut Vec<u8>,
+    filled: &mut usize,
+    want: usize,
+) -> io::Result<bool> {
+    while *filled < want {
+        let room = want.max(*filled + 64 * 1024);
+        if buf.len() < room {
+            buf.resize(room, 0);
+        }
+        match reader.read(&mut buf[*filled..]) {
+            Ok(0) => return Ok(true),
+            Ok(n) => *filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(false)
+}
+
+/// Read buffers that scanned chunks gave back, for [`send_stream`] to read
+/// into again. A fresh megabyte must be zeroed before `Read::read` may
+/// write to it, and that zeroing was a tenth of a gzip query's time, on the
+/// one thread that decodes; a buffer given back is already initialized.
+static BUFFERS: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+
+/// How many buffers [`BUFFERS`] keeps; more are freed. Bounds the memory
+/// held while nothing reads.
+const KEPT_BUFFERS: usize = 8;
+
+/// A read buffer: one given back if any (its bytes are stale but
+/// initialized; `fill` reads over them), else an empty one.
+fn buffer() -> Vec<u8> {
+    let given = BUFFERS.lock().ok().and_then(|mut b| b.pop());
+    given.unwrap_or_else(|| Vec::with_capacity(CHUNK_SIZE + 64 * 1024))
+}
+
+/// An owned chunk's buffer goes back to [`BUFFERS`] when the chunk is done,
+/// if it is a read buffer's size and there is room.
+impl Drop for Bytes {
+    fn drop(&mut self) {
+        if let Bytes::Owned(v) = self {
+            if (CHUNK_SIZE..4 * CHUNK_SIZE).contains(&v.capacity()) {
+                if let Ok(mut kept) = BUFFERS.lock() {
+                    if kept.len() < KEPT_BUFFERS {
+                        kept.push(std::mem::take(v));
+                    }
+                }
+            }
+        }
+    }
 }
 
 pub fn send_stream(
@@ -248,27 +284,26 @@ pub fn send_stream(
     expect_len: Option<u64>,
     emit: &mut Emit<'_>,
 ) -> SendResult {
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK_SIZE + 64 * 1024);
+    // `buf[..filled]` is what was read and not yet sent.
+    let mut buf = buffer();
+    let mut filled = 0;
     let mut first = true;
     let mut offset = 0u64;
     loop {
-        let filled = fill(&mut *reader, &mut buf, CHUNK_SIZE);
-        let (eof, error) = match filled {
+        let (mut eof, mut error) = match fill(&mut *reader, &mut buf, &mut filled, CHUNK_SIZE) {
             Ok(eof) => (eof, None),
             Err(e) => (true, Some(e)),
         };
-        // A chunk must hold at least one whole line: keep reading a long line.
-        let mut eof = eof;
-        let mut error = error;
         let shrunk = |got: u64| {
             io::Error::other(format!(
                 "the file shrank while being read (truncated?): {got} of {} bytes read",
                 expect_len.unwrap_or_default()
             ))
         };
-        while !eof && memchr::memchr(b'\n', &buf).is_none() {
-            let want = buf.len() * 2;
-            match fill(&mut *reader, &mut buf, want) {
+        // A chunk must hold at least one whole line: keep reading a long line.
+        while !eof && memchr::memchr(b'\n', &buf[..filled]).is_none() {
+            let want = filled * 2;
+            match fill(&mut *reader, &mut buf, &mut filled, want) {
                 Ok(e) => eof = e,
                 Err(e) => {
                     eof = true;
@@ -276,6 +311,7 @@ pub fn send_stream(
                 }
             }
         }
+        buf.truncate(filled);
         if first && !eof && sniff_mode(&buf) == Mode::Document {
             // Pretty-printed JSON: read it whole.
             if let Err(e) = reader.read_to_end(&mut buf) {
@@ -288,8 +324,13 @@ pub fn send_stream(
             (std::mem::take(&mut buf), Vec::new())
         } else {
             let cut = memchr::memrchr(b'\n', &buf).map_or(buf.len(), |i| i + 1);
-            let mut rest = Vec::with_capacity(CHUNK_SIZE + 64 * 1024);
-            rest.extend_from_slice(&buf[cut..]);
+            let mut rest = buffer();
+            let tail = buf.len() - cut;
+            if rest.len() < tail {
+                rest.resize(tail, 0);
+            }
+            rest[..tail].copy_from_slice(&buf[cut..]);
+            filled = tail;
             buf.truncate(cut);
             (std::mem::take(&mut buf), rest)
         };
@@ -413,6 +454,66 @@ mod tests {
         }
         let joined: Vec<u8> = chunks.into_iter().flat_map(|c| c.0).collect();
         assert_eq!(joined, data);
+    }
+
+    /// A reader that hands out its bytes a few thousand at a time, in
+    /// varying amounts, as a decoder or a pipe does.
+    struct Dribble {
+        data: std::io::Cursor<Vec<u8>>,
+        n: usize,
+    }
+
+    impl Read for Dribble {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.n = (self.n * 7 + 4099) % 9973;
+            let k = buf.len().min(self.n + 1);
+            self.data.read(&mut buf[..k])
+        }
+    }
+
+    /// Buffers given back by chunks already scanned are read into again
+    /// with their old bytes in them: no stale byte reaches a later chunk,
+    /// whatever the lengths of the reads and of the lines (one longer than
+    /// a chunk among them).
+    #[test]
+    fn recycled_buffers_carry_no_stale_bytes() {
+        let mut data = Vec::new();
+        let mut n = 0u32;
+        while data.len() < 6 * CHUNK_SIZE {
+            n += 1;
+            let pad = match n {
+                2000 => 2 * CHUNK_SIZE,
+                _ => (n as usize * 37) % 700,
+            };
+            let c = b'a' + (n % 26) as u8;
+            data.extend_from_slice(format!("{{\"n\":{n},\"pad\":\"").as_bytes());
+            data.extend(std::iter::repeat_n(c, pad));
+            data.extend_from_slice(b"\"}\n");
+        }
+        data.extend_from_slice(b"{\"tail\":1}");
+        // Run twice, so the second run starts from buffers the first gave back.
+        for _ in 0..2 {
+            let reader = Dribble {
+                data: std::io::Cursor::new(data.clone()),
+                n: 0,
+            };
+            let mut joined = Vec::new();
+            send_stream(0, Box::new(reader), false, None, &mut |item| {
+                if let Item::Chunk(c) = item {
+                    assert!(c.last || c.bytes.last() == Some(&b'\n'));
+                    joined.extend_from_slice(&c.bytes);
+                    // `c` is dropped here, and its buffer given back.
+                }
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+            assert!(
+                joined == data,
+                "{} bytes out, {} in",
+                joined.len(),
+                data.len()
+            );
+        }
     }
 
     #[test]
