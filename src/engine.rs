@@ -268,7 +268,17 @@ fn drive(
                 let unscanned = |(item, result): &(Item, Option<ChunkResult>)| {
                     result.is_none() && matches!(item, Item::Chunk(_))
                 };
-                if batch.iter().any(unscanned) {
+                // One chunk is scanned here: waking the pool for it costs its
+                // threads' spinning, and that takes a core from a thread
+                // decoding gzip, which is what keeps batches this small.
+                let waiting = batch.iter().filter(|b| unscanned(b)).count();
+                if waiting == 1 {
+                    for (item, result) in &mut batch {
+                        if let (Item::Chunk(c), None) = (&*item, &result) {
+                            *result = Some(scan_chunk(c, query));
+                        }
+                    }
+                } else if waiting > 1 {
                     pool.install(|| {
                         batch.par_iter_mut().for_each(|(item, result)| {
                             if let (Item::Chunk(c), None) = (&*item, &result) {
