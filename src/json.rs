@@ -413,9 +413,11 @@ pub trait KeyHook {
     /// A new object starts (the pass may run again after an error).
     fn start(&mut self) {}
     /// The member that will be `out[index]` has this raw key (between its
-    /// quotes, escapes as written).
-    fn key(&mut self, index: usize, raw: &[u8]) {
-        let _ = (index, raw);
+    /// quotes, escapes as written). `class` is the key's
+    /// [`KeyMemo::classify`] value when the memo knows the key, so that a
+    /// hook can skip what the classifier already worked out once.
+    fn key(&mut self, index: usize, raw: &[u8], class: Option<u8>) {
+        let _ = (index, raw, class);
     }
     /// Whether the members of this key's value, an object, are recorded
     /// into `children`.
@@ -529,13 +531,13 @@ fn index_members<const LINE: bool>(
     if b.get(start) != Some(&b'{') {
         return err(start, "expected a JSON object");
     }
-    let end = object_members::<LINE>(b, start, memo, |key, vstart| {
+    let end = object_members::<LINE>(b, start, memo, |key, vstart, class| {
         let raw = &b[key.0 as usize..key.1 as usize];
-        hook.key(out.len(), raw);
+        hook.key(out.len(), raw, class);
         let object = b.get(vstart) == Some(&b'{');
         let vend = if object && hook.parent(raw) {
             let at = out.len() as u32;
-            object_members::<LINE>(b, vstart, None, |ckey, cstart| {
+            object_members::<LINE>(b, vstart, None, |ckey, cstart, _| {
                 let cend = validate_value_in::<LINE>(b, cstart)?;
                 children.push((
                     at,
@@ -582,17 +584,20 @@ fn index_members<const LINE: bool>(
 pub struct KeyMemo {
     /// Distinct keys seen, quoted; at most [`KeyMemo::MAX`].
     keys: Vec<QuotedKey>,
+    /// `classes[k]`: what `classify` said of key `k`'s raw text.
+    classes: Vec<u8>,
+    /// Works out, once per distinct key, what a [`KeyHook`] would
+    /// otherwise work out for every occurrence (see [`KeyMemo::new`]).
+    classify: fn(&[u8]) -> u8,
     /// `next[k]`: the key that last followed key `k`; `next[MAX]` the one
     /// that last opened an object. [`KeyMemo::NONE`] when not yet seen.
     next: [u8; KeyMemo::MAX + 1],
 }
 
 impl Default for KeyMemo {
+    /// A memo whose keys have no class: hooks get `None` for every key.
     fn default() -> Self {
-        KeyMemo {
-            keys: Vec::new(),
-            next: [KeyMemo::NONE; KeyMemo::MAX + 1],
-        }
+        KeyMemo::new(|_| KeyMemo::UNCLASSED)
     }
 }
 
@@ -648,6 +653,31 @@ impl QuotedKey {
 
 impl KeyMemo {
     const MAX: usize = 64;
+    /// What a classifier returns for a key it leaves to the hook.
+    pub const UNCLASSED: u8 = u8::MAX;
+
+    /// A memo that classifies each distinct key it learns by `classify`
+    /// (on its raw text, between the quotes), and hands the class to the
+    /// [`KeyHook`] with every occurrence of that key. One memo must be used
+    /// with hooks that read classes the way `classify` writes them.
+    pub fn new(classify: fn(&[u8]) -> u8) -> Self {
+        KeyMemo {
+            keys: Vec::new(),
+            classes: Vec::new(),
+            classify,
+            next: [KeyMemo::NONE; KeyMemo::MAX + 1],
+        }
+    }
+
+    /// The class of the key `key` names (a value [`KeyMemo::key`] returned);
+    /// `None` for [`KeyMemo::START`] (a key not kept) or [`KeyMemo::UNCLASSED`].
+    #[inline(always)]
+    fn class(&self, key: usize) -> Option<u8> {
+        self.classes
+            .get(key)
+            .copied()
+            .filter(|&c| c != KeyMemo::UNCLASSED)
+    }
     const NONE: u8 = u8::MAX;
     /// Where an object's first key is predicted from.
     const START: usize = KeyMemo::MAX;
@@ -682,6 +712,8 @@ impl KeyMemo {
             Some(at) => at,
             None if self.keys.len() < KeyMemo::MAX => {
                 self.keys.push(key);
+                self.classes
+                    .push((self.classify)(&quoted[1..quoted.len() - 1]));
                 self.keys.len() - 1
             }
             // Full: predictions go on from what is there.
@@ -701,7 +733,7 @@ fn object_members<const LINE: bool>(
     b: &[u8],
     i: usize,
     mut memo: Option<&mut KeyMemo>,
-    mut value: impl FnMut((u32, u32), usize) -> Result<usize, JsonError>,
+    mut value: impl FnMut((u32, u32), usize, Option<u8>) -> Result<usize, JsonError>,
 ) -> Result<usize, JsonError> {
     let mut i = skip_ws_in::<LINE>(b, i + 1);
     if b.get(i) == Some(&b'}') {
@@ -712,20 +744,20 @@ fn object_members<const LINE: bool>(
         if b.get(i) != Some(&b'"') {
             return err(i, "expected an object key");
         }
-        let key_end = match memo.as_deref_mut() {
+        let (key_end, class) = match memo.as_deref_mut() {
             Some(memo) => {
                 let (end, key) = memo.key(b, i, prev)?;
                 prev = key;
-                end
+                (end, memo.class(key))
             }
-            None => validate_string(b, i)?,
+            None => (validate_string(b, i)?, None),
         };
         let key = (i as u32 + 1, key_end as u32 - 1);
         i = skip_ws_in::<LINE>(b, key_end);
         if b.get(i) != Some(&b':') {
             return err(i, "expected ':' after an object key");
         }
-        let vend = value(key, skip_ws_in::<LINE>(b, i + 1))?;
+        let vend = value(key, skip_ws_in::<LINE>(b, i + 1), class)?;
         i = skip_ws_in::<LINE>(b, vend);
         match b.get(i) {
             Some(b',') => i = skip_ws_in::<LINE>(b, i + 1),

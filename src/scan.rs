@@ -154,7 +154,7 @@ pub fn scan_chunk(chunk: &Chunk, q: &Query<'_>) -> ChunkResult {
         // The validating pass records the members of the objects rules
         // read most, for `kaq detect`.
         keys: KnownKeys::new(q.detector.is_some()),
-        memo: KeyMemo::default(),
+        memo: KeyMemo::new(crate::event::key_class),
         ends: LineEnds::default(),
     };
     // Positions count from the chunk's first byte, BOM included.

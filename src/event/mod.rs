@@ -519,6 +519,23 @@ fn known_slot(key: impl AsRef<[u8]>) -> Option<usize> {
     (slot < KNOWN && crate::json::bytes_eq(b, KNOWN_NAMES[slot].as_bytes())).then_some(slot)
 }
 
+/// What a top-level key means to [`KnownKeys`], worked out once per distinct
+/// key by a [`crate::json::KeyMemo`] made with it: its slot when it has one,
+/// [`OTHERS`] for a plain key without one, [`ESCAPED`] for a key with an
+/// escape (it might spell a known name, so slots cannot be trusted).
+pub fn key_class(raw: &[u8]) -> u8 {
+    match known_slot(raw) {
+        Some(k) => k as u8,
+        // A key equal to a known name has no escape; any other key might
+        // spell one with an escape.
+        None if memchr::memchr(b'\\', raw).is_some() => ESCAPED as u8,
+        None => OTHERS as u8,
+    }
+}
+
+/// The [`key_class`] of a key with an escape.
+const ESCAPED: usize = OTHERS + 1;
+
 /// Where a key of this length and last byte sits in [`CANDIDATE`]. No two
 /// [`KNOWN_NAMES`] share a place; building the table checks it.
 const fn candidate(len: usize, last: u8) -> usize {
@@ -547,7 +564,11 @@ fn index_known(text: &str, members: &[Member]) -> Option<[u8; KNOWN + 1]> {
     let mut keys = KnownKeys::new(false);
     keys.start();
     for (i, m) in members.iter().enumerate() {
-        keys.key(i, &text.as_bytes()[m.key.0 as usize..m.key.1 as usize]);
+        keys.key(
+            i,
+            &text.as_bytes()[m.key.0 as usize..m.key.1 as usize],
+            None,
+        );
     }
     keys.slots
 }
@@ -578,7 +599,7 @@ impl KeyHook for KnownKeys {
     }
 
     #[inline]
-    fn key(&mut self, index: usize, raw: &[u8]) {
+    fn key(&mut self, index: usize, raw: &[u8], class: Option<u8>) {
         let Some(slots) = &mut self.slots else {
             return;
         };
@@ -587,13 +608,14 @@ impl KeyHook for KnownKeys {
             self.slots = None;
             return;
         }
-        match known_slot(raw) {
-            Some(k) if slots[k] == 0 => slots[k] = index as u8 + 1,
-            Some(_) => {}
-            // A key equal to a known name has no escape; any other key
-            // might spell one with an escape.
-            None if memchr::memchr(b'\\', raw).is_some() => self.slots = None,
-            None => slots[OTHERS] = 1,
+        match usize::from(class.unwrap_or_else(|| key_class(raw))) {
+            k if k < KNOWN => {
+                if slots[k] == 0 {
+                    slots[k] = index as u8 + 1;
+                }
+            }
+            OTHERS => slots[OTHERS] = 1,
+            _ => self.slots = None,
         }
     }
 
@@ -626,31 +648,53 @@ mod tests {
                 .map(|i| format!("\"k{i}\":{i},"))
                 .collect::<String>()
         );
-        for text in [
+        let texts = [
             r#"{"verb":"get","user":{"username":"a"},"verb":"list"}"#,
             r#"{"verb":"get","v\u0065rb":"list"}"#,
             r#"{"v\u0065rb":"list","verb":"get"}"#,
             r#"{"verb":"get","custom":1}"#,
             r#"{"kind":"Event","level":"Metadata","requestObject":{"verb":"x"}}"#,
             many.as_str(),
-        ] {
-            let mut members = Vec::new();
-            let mut keys = KnownKeys::new(false);
-            crate::json::index_line_nested(
-                text.as_bytes(),
-                &mut members,
-                &mut Vec::new(),
-                &mut keys,
-                &mut crate::json::KeyMemo::default(),
-            )
-            .unwrap();
-            assert_eq!(keys.slots, index_known(text, &members), "{text}");
-            let (a, b) = (
-                Event::new(text, &members),
-                Event::with_keys(text, &members, &keys),
-            );
-            for name in ["verb", "user", "custom", "level", "k299", "nothing"] {
-                assert_eq!(a.get(name), b.get(name), "{name} in {text}");
+        ];
+        // A memo that classifies its keys (as scanning uses one), shared by
+        // every text and every round, so that keys come back classed; and a
+        // fresh memo without classes.
+        let mut classed = crate::json::KeyMemo::new(key_class);
+        for _round in 0..2 {
+            for text in texts {
+                for memo in [&mut classed, &mut crate::json::KeyMemo::default()] {
+                    let mut members = Vec::new();
+                    let mut keys = KnownKeys::new(false);
+                    crate::json::index_line_nested(
+                        text.as_bytes(),
+                        &mut members,
+                        &mut Vec::new(),
+                        &mut keys,
+                        memo,
+                    )
+                    .unwrap();
+                    assert_eq!(keys.slots, index_known(text, &members), "{text}");
+                    let (a, b) = (
+                        Event::new(text, &members),
+                        Event::with_keys(text, &members, &keys),
+                    );
+                    for name in ["verb", "user", "custom", "level", "k299", "nothing"] {
+                        assert_eq!(a.get(name), b.get(name), "{name} in {text}");
+                    }
+                    // The first key that decodes to the name counts, an
+                    // escaped spelling included.
+                    let verb = b
+                        .get("verb")
+                        .and_then(|v| v.as_str().map(|s| s.into_owned()));
+                    let first = if text.starts_with(r#"{"v\u0065rb""#) {
+                        "list"
+                    } else {
+                        "get"
+                    };
+                    if text.contains("\\u0065") {
+                        assert_eq!(verb.as_deref(), Some(first), "{text}");
+                    }
+                }
             }
         }
     }
