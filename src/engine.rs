@@ -268,24 +268,19 @@ fn drive(
                 let unscanned = |(item, result): &(Item, Option<ChunkResult>)| {
                     result.is_none() && matches!(item, Item::Chunk(_))
                 };
+                let scan = |(item, result): &mut (Item, Option<ChunkResult>)| {
+                    if let (Item::Chunk(c), None) = (&*item, &result) {
+                        *result = Some(scan_chunk(c, query));
+                    }
+                };
                 // One chunk is scanned here: waking the pool for it costs its
                 // threads' spinning, and that takes a core from a thread
                 // decoding gzip, which is what keeps batches this small.
                 let waiting = batch.iter().filter(|b| unscanned(b)).count();
                 if waiting == 1 {
-                    for (item, result) in &mut batch {
-                        if let (Item::Chunk(c), None) = (&*item, &result) {
-                            *result = Some(scan_chunk(c, query));
-                        }
-                    }
+                    batch.iter_mut().for_each(scan);
                 } else if waiting > 1 {
-                    pool.install(|| {
-                        batch.par_iter_mut().for_each(|(item, result)| {
-                            if let (Item::Chunk(c), None) = (&*item, &result) {
-                                *result = Some(scan_chunk(c, query));
-                            }
-                        })
-                    });
+                    pool.install(|| batch.par_iter_mut().for_each(scan));
                 }
                 for (item, result) in batch {
                     if each(&item, result)?.is_break() {

@@ -653,8 +653,12 @@ impl QuotedKey {
 
 impl KeyMemo {
     const MAX: usize = 64;
+    const NONE: u8 = u8::MAX;
+    /// Where an object's first key is predicted from.
+    const START: usize = KeyMemo::MAX;
+
     /// What a classifier returns for a key it leaves to the hook.
-    pub const UNCLASSED: u8 = u8::MAX;
+    const UNCLASSED: u8 = u8::MAX;
 
     /// A memo that classifies each distinct key it learns by `classify`
     /// (on its raw text, between the quotes), and hands the class to the
@@ -678,9 +682,6 @@ impl KeyMemo {
             .copied()
             .filter(|&c| c != KeyMemo::UNCLASSED)
     }
-    const NONE: u8 = u8::MAX;
-    /// Where an object's first key is predicted from.
-    const START: usize = KeyMemo::MAX;
 
     /// Validates the key string at `b[i] == b'"'`, which follows the key
     /// `prev` names (a value [`KeyMemo::key`] returned, or

@@ -314,7 +314,15 @@ fn scan_clean(
         let holds = hit == Some(k);
         let line = bounds(k);
         let end = line.end;
-        let may = |line: &[u8]| (holds || !Prefilter::looks_whole(line)) && p.may_match_clean(line);
+        // A suspect line without the anchor is skipped only if it is a
+        // whole line after all (`may_match_clean` would reject it too).
+        let may = |line: &[u8]| {
+            if holds {
+                p.may_match_clean(line)
+            } else {
+                !Prefilter::looks_whole(line)
+            }
+        };
         cut_line(data, line, k as u64 + 1, may, chunk, at, q, s, res);
         next = k + 1;
         if holds {
