@@ -3,6 +3,7 @@
 mod detect;
 mod follow;
 mod policy;
+mod semantics;
 mod util;
 
 use std::io::Read;

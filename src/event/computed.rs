@@ -7,8 +7,9 @@
 //!   (`sh -c curl http://169.254.169.254`);
 //! - `actor`: whose permissions the request used — `impersonatedUser.username`
 //!   when impersonating, else `user.username`;
-//! - `impersonator`: `user.username` when the request impersonated someone,
-//!   else missing. So `actor` is who acted and `impersonator` who made them;
+//! - `impersonator`: `user.username` when the request impersonated someone
+//!   (`impersonatedUser` present and not null), else missing. So `actor` is
+//!   who acted and `impersonator` who made them;
 //! - `format`: the envelope the event came in: `event`, `aks`, `eks`, `gke`,
 //!   `openshift` (see [`super::envelope`]);
 //! - `pod.spec`, `pod.containers`, `pod.volumes`: the pod spec a request
@@ -77,12 +78,14 @@ pub fn visit(
                 _ => false,
             }
         }
+        // `"impersonatedUser": null` (re-serialised events carry it) means
+        // nobody was impersonated, as an absent member does.
         "impersonator" => match e.get("impersonatedUser") {
-            Some(_) => match e.get("user").and_then(|u| u.get("username")) {
+            Some(imp) if !imp.is_null() => match e.get("user").and_then(|u| u.get("username")) {
                 Some(v) => visit_value(v, rest, f),
                 None => false,
             },
-            None => false,
+            _ => false,
         },
         _ => false,
     }
