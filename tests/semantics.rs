@@ -31,3 +31,75 @@ fn impersonator_is_missing_when_impersonated_user_is_null() {
     ]);
     assert_eq!(r.lines(), ["auditID,user", "slip-01,alice"]);
 }
+
+#[test]
+fn by_counts_a_repeated_value_once_per_event() {
+    // slip-03 has groups ["dev", "dev", "system:authenticated"] and its
+    // source IP twice; slip-04 has ["dev"].
+    let r = kaq(&[
+        "--by",
+        "user.groups",
+        "-o",
+        "csv",
+        r#"verb == "list""#,
+        &slips(),
+    ]);
+    assert_eq!(
+        r.lines(),
+        [
+            "user.groups,count,share",
+            "dev,2,1.0000",
+            "system:authenticated,1,0.5000"
+        ]
+    );
+    let r = kaq(&["--by", "user.groups", r#"verb == "list""#, &slips()]);
+    assert!(r.stdout.contains("100.0%"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("150"),
+        "no share passes 100%: {}",
+        r.stdout
+    );
+    let r = kaq(&[
+        "--by",
+        "ip,user.groups",
+        "-o",
+        "csv",
+        r#"auditID == "slip-03""#,
+        &slips(),
+    ]);
+    assert_eq!(
+        r.lines(),
+        [
+            "ip,user.groups,count,share",
+            "10.0.0.2,dev,1,1.0000",
+            "10.0.0.2,system:authenticated,1,1.0000"
+        ]
+    );
+    let r = kaq(&[
+        "--distinct",
+        "user.groups",
+        "-o",
+        "csv",
+        r#"verb == "list""#,
+        &slips(),
+    ]);
+    assert_eq!(
+        r.lines()[1].split(',').take(2).collect::<Vec<_>>(),
+        ["dev", "2"]
+    );
+    let r = kaq(&[
+        "--every",
+        "1h",
+        "--by",
+        "user.groups",
+        "-o",
+        "csv",
+        r#"verb == "list""#,
+        &slips(),
+    ]);
+    assert!(
+        r.lines().iter().any(|l| l.ends_with(",dev,2")),
+        "{}",
+        r.stdout
+    );
+}

@@ -28,11 +28,58 @@ fn push_text(v: Value<'_>, out: &mut String) {
     }
 }
 
-/// Calls `f` with each joined key of the event (at least one: missing fields
-/// give [`MISSING`]). `buf` is scratch space.
-pub fn for_each_key(e: &Event<'_>, fields: &[KeyField], buf: &mut String, f: &mut dyn FnMut(&str)) {
+/// Scratch space for [`for_each_key`], kept across events so that keys cost
+/// no allocation once warm.
+#[derive(Debug, Default)]
+pub struct KeyScratch {
+    buf: String,
+    given: Given,
+}
+
+/// The keys already given for the current event, end to end.
+#[derive(Debug, Default)]
+struct Given {
+    text: String,
+    /// Where each key in `text` ends.
+    ends: Vec<usize>,
+}
+
+impl Given {
+    /// Whether `key` was given already; remembers it if not. Linear: an
+    /// event has a handful of keys.
+    fn first_time(&mut self, key: &str) -> bool {
+        let mut start = 0;
+        for &end in &self.ends {
+            if &self.text[start..end] == key {
+                return false;
+            }
+            start = end;
+        }
+        self.text.push_str(key);
+        self.ends.push(self.text.len());
+        true
+    }
+}
+
+/// Calls `f` once with each distinct joined key of the event (at least one:
+/// missing fields give [`MISSING`]). An event that repeats a value
+/// (`"groups": ["dev", "dev"]`) gives its key once, so a count per key
+/// counts events, and a key's share of the events never passes 100 %.
+pub fn for_each_key(
+    e: &Event<'_>,
+    fields: &[KeyField],
+    scratch: &mut KeyScratch,
+    f: &mut dyn FnMut(&str),
+) {
+    let KeyScratch { buf, given } = scratch;
     buf.clear();
-    rec(e, fields, true, buf, f);
+    given.text.clear();
+    given.ends.clear();
+    rec(e, fields, true, buf, &mut |k| {
+        if given.first_time(k) {
+            f(k);
+        }
+    });
 }
 
 fn rec(e: &Event<'_>, fields: &[KeyField], first: bool, buf: &mut String, f: &mut dyn FnMut(&str)) {
@@ -85,8 +132,8 @@ mod tests {
         index_object(text, &mut m).unwrap();
         let e = Event::new(text, &m);
         let mut out = Vec::new();
-        let mut buf = String::new();
-        for_each_key(&e, &fields, &mut buf, &mut |k| {
+        let mut scratch = KeyScratch::default();
+        for_each_key(&e, &fields, &mut scratch, &mut |k| {
             out.push(
                 split(k)
                     .into_iter()
@@ -131,6 +178,23 @@ mod tests {
         assert_eq!(
             keys(empty, &["verb", "objectRef.name"]),
             vec![vec![s(""), s("n")]]
+        );
+    }
+
+    #[test]
+    fn an_event_gives_each_key_once() {
+        let ev =
+            r#"{"user":{"groups":["dev","dev","system:authenticated"]},"sourceIPs":["1","1"]}"#;
+        assert_eq!(
+            keys(ev, &["user.groups"]),
+            vec![vec![s("dev")], vec![s("system:authenticated")]]
+        );
+        assert_eq!(
+            keys(ev, &["sourceIPs", "user.groups"]),
+            vec![
+                vec![s("1"), s("dev")],
+                vec![s("1"), s("system:authenticated")]
+            ]
         );
     }
 }

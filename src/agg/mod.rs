@@ -18,6 +18,7 @@ use crate::json::Kind;
 use crate::time::{parse_timestamp, Micros};
 use histogram::Histogram;
 pub use keys::KeyField;
+pub use keys::KeyScratch;
 use keys::{for_each_key, KeyField as Field};
 pub use summary::Summary;
 
@@ -137,8 +138,9 @@ impl Partial {
         }
     }
 
-    /// Folds one matching event in. `buf` is scratch space for keys.
-    pub fn add(&mut self, view: &View, e: &Event<'_>, buf: &mut String) {
+    /// Folds one matching event in. A key counts once per event, however
+    /// often the event repeats its value.
+    pub fn add(&mut self, view: &View, e: &Event<'_>, buf: &mut KeyScratch) {
         match (self, view) {
             (Partial::GroupBy(g), View::GroupBy { by, stats }) => {
                 g.events += 1;
@@ -268,7 +270,7 @@ mod tests {
 
     fn fold(view: &View, evs: &[String]) -> Partial {
         let mut p = Partial::new(view);
-        let mut buf = String::new();
+        let mut buf = KeyScratch::default();
         let mut m = Vec::new();
         for text in evs {
             index_object(text, &mut m).unwrap();

@@ -86,7 +86,7 @@ pub struct Rendered {
     pub input: usize,
     pub first_line: u64,
     /// Scratch space for grouping keys.
-    scratch: String,
+    scratch: crate::agg::KeyScratch,
 }
 
 impl Rendered {
