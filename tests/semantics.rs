@@ -103,3 +103,40 @@ fn by_counts_a_repeated_value_once_per_event() {
         r.stdout
     );
 }
+
+#[test]
+fn pod_fields_resolve_only_where_a_pod_spec_lives() {
+    // slip-05 is a Service whose spec even holds a privileged "container".
+    assert_eq!(
+        matching("exists(pod.spec)"),
+        ["slip-06", "slip-07", "slip-08", "slip-09", "slip-10"]
+    );
+    assert_eq!(
+        matching("any(pod.containers[*], securityContext.privileged == true)"),
+        ["slip-06", "slip-07", "slip-08", "slip-09"]
+    );
+    assert_eq!(
+        matching(r#"pod.volumes[*].hostPath.path == "/""#),
+        ["slip-06", "slip-07", "slip-08", "slip-09"]
+    );
+    // A Deployment's pod spec is its template's, not its own `spec`.
+    assert_eq!(matching(r#"pod.containers[*].name == "real""#), ["slip-10"]);
+    assert_eq!(
+        matching(r#"pod.containers[*].name == "top""#),
+        Vec::<String>::new()
+    );
+    // Detections that read pod.* fire on the workloads, not on the Service.
+    let r = kaq(&["detect", "-o", "csv", &slips()]);
+    let privileged: Vec<&str> = r
+        .lines()
+        .into_iter()
+        .filter(|l| l.contains(",privileged-container,"))
+        .filter_map(|l| l.split(',').find(|c| c.starts_with("slip-")))
+        .collect();
+    assert_eq!(
+        privileged,
+        ["slip-06", "slip-07", "slip-09"],
+        "{}",
+        r.stdout
+    );
+}

@@ -13,17 +13,21 @@
 //! - `format`: the envelope the event came in: `event`, `aks`, `eks`, `gke`,
 //!   `openshift` (see [`super::envelope`]);
 //! - `pod.spec`, `pod.containers`, `pod.volumes`: the pod spec a request
-//!   writes, wherever the object keeps it — a Pod's `spec`, a workload's
-//!   `spec.template.spec` (Deployment, DaemonSet, StatefulSet, ReplicaSet,
-//!   Job), a CronJob's `spec.jobTemplate.spec.template.spec`. `containers`
-//!   holds the `containers`, `initContainers` and `ephemeralContainers` of
-//!   that spec together, so `any(pod.containers[*], securityContext.privileged
-//!   == true)` misses none of them.
+//!   writes, found where that kind of object keeps it (see [`POD_SPEC_AT`]):
+//!   a Pod's `spec`; `spec.template.spec` of a Deployment, ReplicaSet,
+//!   StatefulSet, DaemonSet, Job or ReplicationController; a CronJob's
+//!   `spec.jobTemplate.spec.template.spec`; a PodTemplate's `template.spec`.
+//!   The kind is the body's `kind`, or, when the body has none,
+//!   `objectRef.resource`. Any other object (a Service has a `spec` too) has
+//!   no `pod.*`. `containers` holds the `containers`, `initContainers` and
+//!   `ephemeralContainers` of that spec together, so
+//!   `any(pod.containers[*], securityContext.privileged == true)` misses none
+//!   of them.
 //!
 //! A real top-level field of the same name, should an event carry one, wins.
 
 use super::{visit_value, Event, Segment, Span};
-use crate::json::{raw_eq, Value};
+use crate::json::{raw_eq, Kind, Value};
 use crate::time::parse_timestamp;
 
 /// The names of the computed top-level fields.
@@ -70,11 +74,11 @@ pub fn visit(
                 return false;
             };
             let parts = pod_parts(e);
-            let visit_at = |span: &Span| e.at(*span).is_some_and(|v| visit_value(v, rest, f));
+            let mut visit_at = |span: &Span| e.at(*span).is_some_and(|v| visit_value(v, rest, f));
             match part.as_str() {
-                "spec" => parts.specs.iter().any(visit_at),
-                "containers" => parts.lists.iter().flatten().any(visit_at),
-                "volumes" => parts.volumes.iter().any(visit_at),
+                "spec" => visit_at(&parts.spec),
+                "containers" => parts.lists.iter().any(visit_at),
+                "volumes" => visit_at(&parts.volumes),
                 _ => false,
             }
         }
@@ -91,18 +95,41 @@ pub fn visit(
     }
 }
 
-/// Where the pod specs of a request's body are, with their container lists
-/// and volumes: byte spans in the event's text, `(0, 0)` where absent.
-/// Found in one walk of each spec, because many filters (a detection
-/// catalogue holds eight) read them and each lookup would otherwise walk a
-/// body of many kilobytes again; see [`super::Memo`].
+/// Where each kind of object keeps its pod spec: the body's `kind`, the
+/// `objectRef.resource` that names the same objects (for bodies without a
+/// kind), and the path from the body to the spec. One table, so the SQL
+/// backends can read the same rule.
+pub const POD_SPEC_AT: [(&str, &str, &[&str]); 9] = [
+    ("Pod", "pods", &["spec"]),
+    ("Deployment", "deployments", &["spec", "template", "spec"]),
+    ("ReplicaSet", "replicasets", &["spec", "template", "spec"]),
+    ("StatefulSet", "statefulsets", &["spec", "template", "spec"]),
+    ("DaemonSet", "daemonsets", &["spec", "template", "spec"]),
+    ("Job", "jobs", &["spec", "template", "spec"]),
+    (
+        "ReplicationController",
+        "replicationcontrollers",
+        &["spec", "template", "spec"],
+    ),
+    (
+        "CronJob",
+        "cronjobs",
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+    ),
+    ("PodTemplate", "podtemplates", &["template", "spec"]),
+];
+
+/// Where the pod spec of a request's body is, with its container lists and
+/// volumes: byte spans in the event's text, `(0, 0)` where absent. Found in
+/// one walk of the spec, because many filters (a detection catalogue holds
+/// eight) read them and each lookup would otherwise walk a body of many
+/// kilobytes again; see [`super::Memo`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PodParts {
-    /// A Pod's spec, a workload's template spec, a CronJob's template spec.
-    specs: [Span; 3],
-    /// Each spec's `containers`, `initContainers`, `ephemeralContainers`.
-    lists: [[Span; 3]; 3],
-    volumes: [Span; 3],
+    spec: Span,
+    /// The spec's `containers`, `initContainers`, `ephemeralContainers`.
+    lists: [Span; 3],
+    volumes: Span,
 }
 
 /// The pod parts of an event, from its memo when it has one.
@@ -113,39 +140,49 @@ fn pod_parts(e: &Event<'_>) -> PodParts {
     }
 }
 
-fn find_pod_parts<'a>(e: &Event<'a>) -> PodParts {
+/// The path from the request body to its pod spec, by the body's `kind`,
+/// else by `objectRef.resource`; `None` for objects without a pod spec.
+fn pod_spec_path(e: &Event<'_>, body: Value<'_>) -> Option<&'static [&'static str]> {
+    let found = match body.get("kind").filter(|k| !k.is_null()) {
+        Some(kind) => {
+            let kind = kind.raw_str()?;
+            POD_SPEC_AT.iter().find(|(k, _, _)| raw_eq(kind, k))
+        }
+        None => {
+            let resource = e.get("objectRef")?.get("resource")?;
+            let resource = resource.raw_str()?;
+            POD_SPEC_AT.iter().find(|(_, r, _)| raw_eq(resource, r))
+        }
+    };
+    found.map(|(_, _, path)| *path)
+}
+
+fn find_pod_parts(e: &Event<'_>) -> PodParts {
     let mut parts = PodParts::default();
-    let Some(spec) = e.get("requestObject").and_then(|o| o.get("spec")) else {
+    let Some(body) = e.get("requestObject") else {
         return parts;
     };
-    // One walk of a spec: its lists, volumes and nested templates (the first
-    // member of each name counts, as in a lookup).
-    let mut walk = |slot: usize, s: Value<'a>| -> (Option<Value<'a>>, Option<Value<'a>>) {
-        let (mut template, mut job) = (None, None);
-        parts.specs[slot] = e.span(s);
-        for (key, v) in s.members() {
-            let take = |span: &mut Span| {
-                if span.1 == 0 {
-                    *span = e.span(v);
-                }
-            };
-            match CONTAINER_LISTS.iter().position(|l| raw_eq(key, l)) {
-                Some(i) => take(&mut parts.lists[slot][i]),
-                None if raw_eq(key, "volumes") => take(&mut parts.volumes[slot]),
-                None if template.is_none() && raw_eq(key, "template") => template = Some(v),
-                None if job.is_none() && raw_eq(key, "jobTemplate") => job = Some(v),
-                None => {}
-            }
-        }
-        (template, job)
+    let Some(path) = pod_spec_path(e, body) else {
+        return parts;
     };
-    let spec_of = |v: Option<Value<'a>>| v.and_then(|t| t.get("spec"));
-    let (template, job) = walk(0, spec);
-    if let Some(t) = spec_of(template) {
-        walk(1, t);
+    let Some(spec) = path.iter().try_fold(body, |v, k| v.get(k)) else {
+        return parts;
+    };
+    if spec.kind() != Kind::Object {
+        return parts;
     }
-    if let Some(t) = spec_of(job).and_then(|j| spec_of(j.get("template"))) {
-        walk(2, t);
+    parts.spec = e.span(spec);
+    // One walk of the spec (the first member of each name counts, as in a
+    // lookup).
+    for (key, v) in spec.members() {
+        let slot = match CONTAINER_LISTS.iter().position(|l| raw_eq(key, l)) {
+            Some(i) => &mut parts.lists[i],
+            None if raw_eq(key, "volumes") => &mut parts.volumes,
+            None => continue,
+        };
+        if slot.1 == 0 {
+            *slot = e.span(v);
+        }
     }
     parts
 }

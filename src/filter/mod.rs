@@ -50,6 +50,8 @@ mod tests {
     const EXEC: &str = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"a1","stage":"ResponseStarted","requestURI":"/api/v1/namespaces/default/pods/web/exec?command=sh\u0026command=-c","verb":"create","user":{"username":"alice","groups":["system:masters","system:authenticated"]},"sourceIPs":["10.0.0.7","192.168.1.1"],"userAgent":"kubectl/v1.29.0","objectRef":{"resource":"pods","namespace":"default","name":"web","apiVersion":"v1","subresource":"exec"},"responseStatus":{"metadata":{},"code":101},"requestReceivedTimestamp":"2024-05-01T12:00:00.000000Z","stageTimestamp":"2024-05-01T12:00:00.250000Z","annotations":{"authorization.k8s.io/decision":"allow"}}"#;
 
     const ROLE: &str = r#"{"auditID":"r1","verb":"create","user":{"username":"bob"},"objectRef":{"resource":"clusterroles","apiGroup":"rbac.authorization.k8s.io","name":"x"},"responseStatus":{"code":201},"requestObject":{"rules":[{"verbs":["get"],"resources":["pods/exec"]},{"verbs":["create"],"resources":["pods"]}],"spec":{"containers":[{"name":"a","securityContext":{"privileged":false}},{"name":"b","securityContext":{"privileged":true}}]}},"stageTimestamp":"2024-05-02T00:00:00Z"}"#;
+    /// A pod create: the same spec as [`ROLE`]'s, where a pod spec lives.
+    const POD: &str = r#"{"auditID":"p1","verb":"create","user":{"username":"bob"},"objectRef":{"resource":"pods","namespace":"d","name":"x"},"responseStatus":{"code":201},"requestObject":{"kind":"Pod","spec":{"containers":[{"name":"a","securityContext":{"privileged":false}},{"name":"b","securityContext":{"privileged":true}}]}},"stageTimestamp":"2024-05-02T00:00:00Z"}"#;
 
     fn run(filter: &str, event: &str) -> bool {
         let expr = parse_filter(filter).unwrap_or_else(|e| panic!("{}", e.render(filter)));
@@ -212,11 +214,14 @@ mod tests {
         yes(r#"actor == "alice""#, EXEC);
         yes(
             r#"any(pod.containers[*], securityContext.privileged == true and name == "b")"#,
-            ROLE,
+            POD,
         );
-        yes(r#"pod.containers[*].name == "a""#, ROLE);
-        no(r#"pod.containers[*].name == "c""#, ROLE);
-        no("exists(pod.volumes)", ROLE);
+        yes(r#"pod.containers[*].name == "a""#, POD);
+        no(r#"pod.containers[*].name == "c""#, POD);
+        no("exists(pod.volumes)", POD);
+        // A ClusterRole's body may hold a `spec`, but no pod spec lives there.
+        no(r#"pod.containers[*].name == "a""#, ROLE);
+        no("exists(pod.spec)", ROLE);
         no("exists(pod.containers)", EXEC);
         no("exists(impersonator)", EXEC);
     }
@@ -232,7 +237,7 @@ mod tests {
         assert_eq!(
             why(
                 r#"verb == "create" and any(pod.containers[*], securityContext.privileged == true)"#,
-                ROLE
+                POD
             ),
             ["containers[name=b]: securityContext.privileged=true"]
         );
