@@ -16,6 +16,7 @@ use crate::filter::{field_path, parse_filter, FilterError, Matcher};
 use crate::input::discover::{discover, rotated_set, Discovered, DEFAULT_LOG};
 use crate::input::open::ReadOptions;
 use crate::input::Input;
+use crate::number::Number;
 use crate::output::{default_columns, parse_columns, Format, OutputSpec};
 use crate::time::{now, parse_duration, parse_time_bound, Micros};
 
@@ -615,17 +616,17 @@ fn shorthand_filter(cli: &Cli, now: Micros) -> Result<Expr, ConfigError> {
         if let Some(class) = c.strip_suffix("xx").or_else(|| c.strip_suffix("XX")) {
             match class.parse::<u8>() {
                 Ok(d @ 1..=5) if class.len() == 1 => {
-                    let lo = f64::from(d) * 100.0;
+                    let lo = i128::from(d) * 100;
                     e = e
                         .and(Expr::field_cmp(
                             path.clone(),
                             CmpOp::Ge,
-                            Literal::Number(lo),
+                            Literal::Number(Number::Int(lo)),
                         ))
                         .and(Expr::field_cmp(
                             path,
                             CmpOp::Lt,
-                            Literal::Number(lo + 100.0),
+                            Literal::Number(Number::Int(lo + 100)),
                         ));
                 }
                 _ => return Err(usage(format!("--code {c:?}: a class is 1xx to 5xx"), None)),
@@ -640,7 +641,7 @@ fn shorthand_filter(cli: &Cli, now: Micros) -> Result<Expr, ConfigError> {
             e = e.and(Expr::field_cmp(
                 path,
                 CmpOp::Eq,
-                Literal::Number(f64::from(n)),
+                Literal::Number(Number::from(n)),
             ));
         }
     }

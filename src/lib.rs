@@ -22,6 +22,7 @@ pub mod generate;
 pub mod input;
 pub mod json;
 pub mod messages;
+pub mod number;
 pub mod output;
 pub mod policy;
 pub mod scan;

@@ -140,3 +140,16 @@ fn pod_fields_resolve_only_where_a_pod_spec_lives() {
         r.stdout
     );
 }
+
+#[test]
+fn integers_beyond_2_53_compare_exactly() {
+    // slip-11 holds 9007199254740993, slip-12 9007199254740992.
+    assert_eq!(matching("requestObject.x == 9007199254740992"), ["slip-12"]);
+    assert_eq!(matching("requestObject.x == 9007199254740993"), ["slip-11"]);
+    assert_eq!(matching("requestObject.x > 9007199254740992"), ["slip-11"]);
+    // An integer against a float compares as floats: both are 2^53 there.
+    assert_eq!(
+        matching("requestObject.x == 9007199254740992.0"),
+        ["slip-11", "slip-12"]
+    );
+}

@@ -8,6 +8,7 @@
 
 use super::error::Span;
 use crate::event::Path;
+use crate::number::Number;
 use crate::time::Micros;
 
 /// A boolean filter expression.
@@ -73,7 +74,7 @@ pub struct FieldRef {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
     String(String),
-    Number(f64),
+    Number(Number),
     Bool(bool),
     Null,
     /// An instant (microseconds since the epoch), from an RFC 3339 string

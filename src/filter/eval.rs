@@ -17,6 +17,7 @@ use super::cidr::Cidr;
 use super::error::{FilterError, Span};
 use crate::event::{visit_value, Event, Nested, Path, Top};
 use crate::json::{raw_eq, raw_starts_with, Kind, Value};
+use crate::number::Number;
 use crate::time::{parse_timestamp, Micros};
 
 /// Longest regex or glob pattern accepted, in bytes.
@@ -129,7 +130,7 @@ enum Test {
 enum Scalar {
     Null,
     Bool(bool),
-    Num(f64),
+    Num(Number),
     Str(String),
     Time(Micros),
 }
@@ -460,7 +461,7 @@ fn scalar(lit: &Literal) -> Scalar {
         Literal::Null => Scalar::Null,
         Literal::Time(t) => Scalar::Time(*t),
         // Durations compare with seconds (what computed `latency` yields).
-        Literal::Duration(us) => Scalar::Num(*us as f64 / 1e6),
+        Literal::Duration(us) => Scalar::Num(Number::Float(*us as f64 / 1e6)),
         Literal::List(_) => Scalar::Null,
     }
 }
@@ -745,7 +746,7 @@ fn to_scalar(v: Value<'_>) -> Scalar {
     match v.kind() {
         Kind::Null => Scalar::Null,
         Kind::Bool => Scalar::Bool(v.as_bool().unwrap_or(false)),
-        Kind::Number => v.as_f64().map_or(Scalar::Null, Scalar::Num),
+        Kind::Number => Number::parse(v.text()).map_or(Scalar::Null, Scalar::Num),
         Kind::String => Scalar::Str(v.as_str().unwrap_or_default().into_owned()),
         Kind::Array | Kind::Object => Scalar::Str(v.text().to_string()),
     }
@@ -791,15 +792,22 @@ fn equals(v: Value<'_>, s: &Scalar) -> bool {
     match s {
         Scalar::Null => v.is_null(),
         Scalar::Bool(b) => v.as_bool() == Some(*b),
-        Scalar::Num(n) => v.as_f64() == Some(*n),
+        Scalar::Num(n) => number(v).is_some_and(|x| x.same(*n)),
         Scalar::Str(x) => v.raw_str().is_some_and(|s| raw_eq(s, x)),
         Scalar::Time(t) => v.as_str().and_then(|s| parse_timestamp(&s)) == Some(*t),
     }
 }
 
+/// A number value as a [`Number`]: integers stay exact.
+fn number(v: Value<'_>) -> Option<Number> {
+    (v.kind() == Kind::Number)
+        .then(|| Number::parse(v.text()))
+        .flatten()
+}
+
 fn order(v: Value<'_>, s: &Scalar) -> Option<std::cmp::Ordering> {
     match s {
-        Scalar::Num(n) => v.as_f64()?.partial_cmp(n),
+        Scalar::Num(n) => number(v)?.compare(*n),
         Scalar::Str(x) => Some(v.as_str()?.as_ref().cmp(x.as_str())),
         Scalar::Time(t) => Some(parse_timestamp(&v.as_str()?)?.cmp(t)),
         Scalar::Null | Scalar::Bool(_) => None,

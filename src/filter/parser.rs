@@ -411,6 +411,7 @@ impl Parser {
                         (Tok::Str(s), _) => Segment::Key(s),
                         (Tok::Star, _) => Segment::Wildcard,
                         (Tok::Num(n), span) => {
+                            let n = n.as_f64();
                             if n < 0.0 || n.fract() != 0.0 || n > u32::MAX as f64 {
                                 return Err(FilterError::new(
                                     span,
@@ -501,11 +502,11 @@ mod tests {
     fn precedence_not_and_or() {
         assert_eq!(
             shape(&p("a == 1 or b == 2 and not c == 3")),
-            "(a==Number(1.0) | (b==Number(2.0) & !c==Number(3.0)))"
+            "(a==Number(Int(1)) | (b==Number(Int(2)) & !c==Number(Int(3))))"
         );
         assert_eq!(
             shape(&p("(a == 1 || b == 2) && !c == 3")),
-            "((a==Number(1.0) | b==Number(2.0)) & !c==Number(3.0))"
+            "((a==Number(Int(1)) | b==Number(Int(2))) & !c==Number(Int(3)))"
         );
         assert_eq!(shape(&p("true")), "true");
         assert_eq!(shape(&p("not true or false")), "(!true | false)");
