@@ -858,7 +858,7 @@ fn csv_and_tsv_with_chosen_columns() {
     ]);
     assert_eq!(
         r.stdout,
-        "time,user.username,verb,objectRef.name,sourceIPs,latency\n2024-05-01T13:00:24.112024Z,alice,delete,api-key,\"10.0.0.5,192.168.1.20\",12ms\n"
+        "time,user.username,verb,objectRef.name,sourceIPs,latency\n2024-05-01T13:00:24.112024Z,alice,delete,api-key,\"10.0.0.5,192.168.1.20\",0.012\n"
     );
     let r = kaq(&[
         "-o",
@@ -1185,7 +1185,7 @@ fn computed_fields_in_filters_columns_and_views() {
     );
     assert_eq!(
         view(&["-o", "csv", "--columns", "actor,impersonator,exec.command,latency", "exists(impersonator) or exists(exec.command)"]),
-        "actor,impersonator,exec.command,latency\nalice,,sh -c curl http://169.254.169.254,12ms\nbob,system:admin,,12ms\n"
+        "actor,impersonator,exec.command,latency\nalice,,sh -c curl http://169.254.169.254,0.012\nbob,system:admin,,0.012\n"
     );
     assert_eq!(
         view(&["--by", "actor", "--top", "1", "-o", "csv"]),

@@ -153,3 +153,34 @@ fn integers_beyond_2_53_compare_exactly() {
         ["slip-11", "slip-12"]
     );
 }
+
+#[test]
+fn latency_is_seconds_in_every_machine_format() {
+    let f = slips();
+    let r = kaq(&[
+        "-o",
+        "csv",
+        "--columns",
+        "auditID,latency",
+        "latency > 1s",
+        &f,
+    ]);
+    assert_eq!(r.lines(), ["auditID,latency", "slip-13,300"]);
+    let r = kaq(&[
+        "-o",
+        "tsv",
+        "--columns",
+        "latency",
+        r#"auditID == "slip-01""#,
+        &f,
+    ]);
+    assert_eq!(r.lines(), ["latency", "0.5"]);
+    let r = kaq(&["--by", "latency", "-o", "csv", "latency > 1s", &f]);
+    assert_eq!(r.lines()[1], "300,1,1.0000");
+    let r = kaq(&["--columns", "auditID,latency", "latency > 1s", &f]);
+    assert!(
+        r.stdout.contains("5m0s"),
+        "tables show a duration: {}",
+        r.stdout
+    );
+}

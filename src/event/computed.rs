@@ -44,11 +44,8 @@ pub fn visit(
     f: &mut dyn for<'v> FnMut(Value<'v>) -> bool,
 ) -> bool {
     match name {
-        "latency" => match latency_seconds(e) {
-            Some(secs) => {
-                let text = format!("{secs}");
-                visit_value(Value::new_unchecked(&text), rest, f)
-            }
+        "latency" => match latency_text(e) {
+            Some(text) => visit_value(Value::new_unchecked(&text), rest, f),
             None => false,
         },
         "exec" => match (rest, exec_command(e)) {
@@ -193,8 +190,10 @@ pub fn latency_micros(e: &Event<'_>) -> Option<i64> {
     Some(t("stageTimestamp")? - t("requestReceivedTimestamp")?)
 }
 
-fn latency_seconds(e: &Event<'_>) -> Option<f64> {
-    latency_micros(e).map(|us| us as f64 / 1e6)
+/// `latency` as JSON number text in seconds (`0.035`): what filters compare,
+/// views group by, and CSV, TSV and JSON carry.
+pub fn latency_text(e: &Event<'_>) -> Option<String> {
+    latency_micros(e).map(|us| format!("{}", us as f64 / 1e6))
 }
 
 /// The command of an exec request, joined with spaces: the decoded

@@ -3,8 +3,9 @@
 
 use std::fmt::Write as _;
 
+use crate::event::computed::{latency_micros, latency_text};
 use crate::event::{Event, Path};
-use crate::time::{format_duration, parse_timestamp};
+use crate::time::format_duration;
 
 /// One output column.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,9 +111,19 @@ fn column(name: &str) -> Result<Column, String> {
     })
 }
 
-/// The text of one cell (unsanitised).
+/// The text of one cell for programs (CSV, TSV, `-r`), unsanitised:
+/// `latency` in seconds, as filters, views and `--stats` see it.
 pub fn cell(col: &Column, e: &Event<'_>) -> String {
     value_text(&col.value, e)
+}
+
+/// The text of one table cell for people, unsanitised: as [`cell`], but
+/// `latency` is a duration (`35ms`, `5m0s`).
+pub fn table_cell(col: &Column, e: &Event<'_>) -> String {
+    match col.value {
+        ColumnValue::Latency => latency_micros(e).map(format_duration).unwrap_or_default(),
+        _ => cell(col, e),
+    }
 }
 
 /// Every value of a field path as text, joined with `,`.
@@ -174,12 +185,7 @@ pub fn value_text(value: &ColumnValue, e: &Event<'_>) -> String {
                 }
             }
         }
-        ColumnValue::Latency => {
-            let t = |k| e.str(k).and_then(|s| parse_timestamp(&s));
-            if let (Some(a), Some(b)) = (t("requestReceivedTimestamp"), t("stageTimestamp")) {
-                out.push_str(&format_duration(b - a));
-            }
-        }
+        ColumnValue::Latency => out = latency_text(e).unwrap_or_default(),
     }
     out
 }
@@ -215,7 +221,7 @@ mod tests {
         let mut m = Vec::new();
         index_object(text, &mut m).unwrap();
         let e = Event::new(text, &m);
-        cols.iter().map(|c| cell(c, &e)).collect()
+        cols.iter().map(|c| table_cell(c, &e)).collect()
     }
 
     #[test]
@@ -238,6 +244,17 @@ mod tests {
         );
         let nonres = r#"{"verb":"get","requestURI":"/healthz?verbose=1"}"#;
         assert_eq!(cells("resource,object,code", nonres), ["/healthz", "", ""]);
+    }
+
+    #[test]
+    fn latency_is_seconds_for_programs_and_a_duration_for_people() {
+        let ev = r#"{"requestReceivedTimestamp":"2024-01-01T00:00:00.000000Z","stageTimestamp":"2024-01-01T00:05:00.500000Z"}"#;
+        let cols = parse_columns("latency").unwrap();
+        let mut m = Vec::new();
+        index_object(ev, &mut m).unwrap();
+        let e = Event::new(ev, &m);
+        assert_eq!(cell(&cols[0], &e), "300.5");
+        assert_eq!(table_cell(&cols[0], &e), "5m0s");
     }
 
     #[test]

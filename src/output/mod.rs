@@ -144,7 +144,7 @@ impl<'s> Renderer<'s> {
                     .spec
                     .columns
                     .iter()
-                    .map(|c| columns::sanitize(columns::cell(c, e)))
+                    .map(|c| columns::sanitize(columns::table_cell(c, e)))
                     .collect();
                 out.rows.push(row);
                 return;
