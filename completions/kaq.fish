@@ -44,10 +44,10 @@ always\t''
 never\t''"
 complete -c kaq -n "__fish_kaq_needs_command" -l columns -d 'Columns for table, csv and tsv: field paths, aliases, or the display columns user, resource, object and latency (e.g. time,user,verb,objectRef.name)' -r
 complete -c kaq -n "__fish_kaq_needs_command" -s m -l limit -d 'Stop after N matching events (and stop reading)' -r
-complete -c kaq -n "__fish_kaq_needs_command" -l by -d 'Count matching events per distinct value of these fields (comma-separated); a field with several values (user.groups, sourceIPs) counts once per value' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l by -d 'Count matching events per distinct value of these fields (comma-separated). An event counts once for each distinct value of a field with several (user.groups, sourceIPs), so SHARE is the share of matching events that carry the value: the shares of such a field may add up past 100%, one share never. --every and --distinct count the same way' -r
 complete -c kaq -n "__fish_kaq_needs_command" -l top -d 'Show only the N biggest rows (for --every: series)' -r
 complete -c kaq -n "__fish_kaq_needs_command" -l every -d 'A timeline: counts per time bucket of stageTimestamp (1m, 5m, 1h, 1d); with --by, one series per key' -r
-complete -c kaq -n "__fish_kaq_needs_command" -l distinct -d 'Each distinct value of FIELD with its count and first/last seen' -r
+complete -c kaq -n "__fish_kaq_needs_command" -l distinct -d 'Each distinct value of FIELD with the number of events that carry it and first/last seen' -r
 complete -c kaq -n "__fish_kaq_needs_command" -l stats -d 'With --by: count, p50, p90, p99 and max of a numeric field per key (e.g. latency)' -r
 complete -c kaq -n "__fish_kaq_needs_command" -s j -l threads -d 'Threads to use (default: all cores). With -j1, reading, gzip decoding and scanning all run on one thread' -r
 complete -c kaq -n "__fish_kaq_needs_command" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'

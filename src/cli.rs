@@ -32,12 +32,19 @@ FILTER LANGUAGE
   into requestObject / responseObject, with [N] and [*]:
     requestObject.spec.containers[*].securityContext.privileged == true
 
-  Computed: latency (seconds; compare with durations: latency > 5s),
-  exec.command (the decoded command of an exec), actor (the impersonated user
-  if any, else the user), impersonator (the user, when impersonating),
-  format (the envelope: event, aks, eks, gke, openshift), pod.spec,
-  pod.containers and pod.volumes (the pod spec a request writes: a Pod's,
-  or a workload's template; containers include init and ephemeral ones).
+  Computed: latency (seconds; compare with durations: latency > 5s; CSV and
+  TSV print seconds, tables a duration), exec.command (the decoded command of
+  an exec), actor (the impersonated user if any, else the user), impersonator
+  (the user, when impersonatedUser is present and not null), format (the
+  envelope: event, aks, eks, gke, openshift), pod.spec, pod.containers and
+  pod.volumes (the pod spec a request writes, by the body's kind or else
+  objectRef.resource: a Pod's spec, the template of a Deployment, ReplicaSet,
+  StatefulSet, DaemonSet, Job, ReplicationController, CronJob or
+  PodTemplate; missing for any other object; containers include init and
+  ephemeral ones).
+
+  Numbers: two integers compare exactly (beyond 2^53 too); an integer and a
+  fraction compare as floats.
 
   Aliases: user (user.username), groups, as (impersonatedUser.username),
   resource, subresource, namespace / ns, name, apiGroup, code, ip (sourceIPs),
@@ -280,8 +287,11 @@ pub struct Cli {
 
     // ---- Aggregation ----
     /// Count matching events per distinct value of these fields
-    /// (comma-separated); a field with several values (user.groups,
-    /// sourceIPs) counts once per value.
+    /// (comma-separated). An event counts once for each distinct value of a
+    /// field with several (user.groups, sourceIPs), so SHARE is the share of
+    /// matching events that carry the value: the shares of such a field may
+    /// add up past 100%, one share never. --every and --distinct count the
+    /// same way.
     #[arg(long, value_name = "FIELDS", help_heading = "Aggregation")]
     pub by: Option<String>,
 
@@ -294,7 +304,8 @@ pub struct Cli {
     #[arg(long, value_name = "DURATION", help_heading = "Aggregation")]
     pub every: Option<String>,
 
-    /// Each distinct value of FIELD with its count and first/last seen.
+    /// Each distinct value of FIELD with the number of events that carry it
+    /// and first/last seen.
     #[arg(long, value_name = "FIELD", conflicts_with_all = ["by", "every"], help_heading = "Aggregation")]
     pub distinct: Option<String>,
 
