@@ -2,6 +2,7 @@
 
 mod detect;
 mod follow;
+mod golden;
 mod policy;
 mod semantics;
 mod util;
