@@ -149,18 +149,26 @@ fn a_log_being_appended_yields_whole_events_present_at_the_start() {
     let before = 20_000;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let stop2 = stop.clone();
+    let (started, has_started) = std::sync::mpsc::channel();
     let writer = std::thread::spawn(move || {
-        // Thousands of events a second, each written in two halves so that
-        // readers can see torn lines.
+        // Thousands of events a second, each written in two halves with a
+        // pause between them, so that readers see torn lines. The pace and
+        // the cap keep the file small, and so the five reads quick.
         let mut n = before;
-        while !stop2.load(std::sync::atomic::Ordering::Relaxed) && n < 2_000_000 {
+        while !stop2.load(std::sync::atomic::Ordering::Relaxed) && n < 2 * before {
             let l = line(n);
             let (a, b) = l.as_bytes().split_at(l.len() / 2);
             w.write_all(a).unwrap();
+            if n == before {
+                started.send(()).unwrap();
+            }
+            std::thread::sleep(std::time::Duration::from_micros(100));
             w.write_all(b).unwrap();
             n += 1;
         }
     });
+    // The reads start with the writer at work.
+    has_started.recv().unwrap();
     let mut results = Vec::new();
     for _ in 0..5 {
         let r = kaq(&["-o", "csv", "--columns", "auditID", "true", &s(&f)]);
