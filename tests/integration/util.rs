@@ -1,4 +1,5 @@
-//! Helpers: run the kaq binary in a clean environment and look at what it did.
+//! Helpers: run the kaq binary in a clean environment and look at what it did,
+//! and name the events of the hand-made and real test data.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -102,4 +103,62 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 
 pub fn s(p: &Path) -> String {
     p.display().to_string()
+}
+
+/// Events 19 and 20 are two stages (RequestReceived, ResponseComplete) of
+/// one request and share event 19's auditID.
+fn canon(n: u32) -> u32 {
+    if n == 20 {
+        19
+    } else {
+        n
+    }
+}
+
+/// The hand-made events are numbered 1..=24; this is event `n`'s auditID.
+pub fn id(n: u32) -> String {
+    format!("00000000-0000-4000-8000-{:012}", canon(n))
+}
+
+/// Event numbers as `matching` reports them (by auditID).
+pub fn nums(ns: &[u32]) -> Vec<u32> {
+    ns.iter().map(|&n| canon(n)).collect()
+}
+
+pub fn ids(ns: &[u32]) -> Vec<String> {
+    ns.iter().map(|&n| id(n)).collect()
+}
+
+pub fn events() -> String {
+    data("handmade/events.log")
+}
+
+/// Runs a filter over the hand-made events as NDJSON; returns the event numbers.
+pub fn matching(args: &[&str]) -> Vec<u32> {
+    let mut all = vec!["-o", "ndjson"];
+    all.extend_from_slice(args);
+    let ev = events();
+    all.push(&ev);
+    let r = kaq(&all);
+    assert!(r.code == 0 || r.code == 1, "{args:?}: {r:?}");
+    r.audit_ids()
+        .iter()
+        .map(|i| i.rsplit('-').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+/// The hand-made events' lines, each with its newline.
+pub fn good_lines() -> Vec<Vec<u8>> {
+    std::fs::read(events())
+        .unwrap()
+        .split_inclusive(|&c| c == b'\n')
+        .map(|l| l.to_vec())
+        .collect()
+}
+
+/// The real samples from other projects (see testdata/README.md).
+pub fn real(filter: &str) -> Vec<String> {
+    let r = kaq(&["-o", "ndjson", "--ignore-errors", filter, &data("real")]);
+    assert!(r.code == 0 || r.code == 1, "{filter}: {r:?}");
+    r.audit_ids()
 }

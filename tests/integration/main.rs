@@ -1,0 +1,24 @@
+//! kaq's end-to-end tests: one binary, run the way the README runs it.
+//!
+//! One module per area; the helpers they share are in `util`.
+
+mod bad_input;
+mod cli;
+mod cloud;
+mod detect;
+mod filters;
+mod follow;
+mod fuzz_floor;
+mod generated;
+mod golden;
+mod hostile_filters;
+mod inputs;
+mod live_files;
+mod output;
+mod policy;
+mod prefilter;
+mod real_samples;
+mod semantics;
+mod snapshots;
+mod util;
+mod views;
