@@ -24,6 +24,7 @@ use crate::chunk::{emit_input, open_all, send_mapped, send_stream, Bytes, Chunk,
 use crate::input::open::{Opened, ReadOptions};
 use crate::input::Input;
 use crate::scan::{scan_chunk, ChunkResult, Query};
+use crate::work::Work;
 
 /// Bytes of results that workers may hold beyond the input being delivered.
 pub const BUDGET: usize = 16 << 20;
@@ -31,19 +32,19 @@ pub const BUDGET: usize = 16 << 20;
 /// [`crate::chunk::Emit`] with a result: receives items in input order,
 /// each chunk with its result when a worker already scanned it (its bytes
 /// are then dropped); `Break` stops the read.
-pub type EmitScanned<'a> = dyn FnMut(Item, Option<ChunkResult>) -> ControlFlow<()> + 'a;
+pub type EmitScanned<'a, P> = dyn FnMut(Item, Option<ChunkResult<P>>) -> ControlFlow<()> + 'a;
 
 /// Reads every input in order and emits its items, with `workers` worker
 /// threads decoding and scanning ahead when there are two or more
 /// streams; otherwise everything is read on the calling thread and no chunk
 /// comes scanned.
-pub fn produce(
+pub fn produce<W: Work>(
     inputs: &[Input],
     opts: ReadOptions,
     progress: &Arc<AtomicU64>,
-    query: &Query<'_>,
+    query: &Query<'_, W>,
     workers: usize,
-    emit: &mut EmitScanned<'_>,
+    emit: &mut EmitScanned<'_, W::Part>,
 ) {
     let opened = open_all(inputs, opts, progress);
     let streams = opened
@@ -156,42 +157,47 @@ pub fn produce(
 }
 
 /// An input as the delivering loop meets it.
-enum Source {
+enum Source<P> {
     /// It could not be opened.
     Failed(io::Error),
     /// Its items come from workers through `rx`, numbered in input order.
     Ahead {
         how: &'static str,
-        rx: Receiver<Scanned>,
+        rx: Receiver<Scanned<P>>,
     },
 }
 
 /// An item's number within its input, the item, its result if it is a
 /// chunk, and the result's weight.
-type Scanned = (u64, Item, Option<ChunkResult>, usize);
+type Scanned<P> = (u64, Item, Option<ChunkResult<P>>, usize);
 
 /// Work for a worker thread.
-enum Job {
+enum Job<P> {
     /// Decode a stream and scan its chunks, in order.
     Stream {
         input: usize,
         reader: Box<dyn Read + Send>,
         live: bool,
         expect_len: Option<u64>,
-        tx: Sender<Scanned>,
+        tx: Sender<Scanned<P>>,
     },
     /// Scan one chunk of a mapped file, the `seq`th of its input.
     Chunk {
         seq: u64,
         chunk: Chunk,
-        tx: Sender<Scanned>,
+        tx: Sender<Scanned<P>>,
     },
 }
 
-impl Job {
+impl<P: Send> Job<P> {
     /// Does the job, sending each result once the budget allows; breaks
     /// when the run stops.
-    fn run(self, query: &Query<'_>, budget: &Budget, progress: &AtomicU64) -> ControlFlow<()> {
+    fn run<W: Work<Part = P>>(
+        self,
+        query: &Query<'_, W>,
+        budget: &Budget,
+        progress: &AtomicU64,
+    ) -> ControlFlow<()> {
         match self {
             Job::Chunk { seq, chunk, tx } => {
                 let len = chunk.bytes.len() as u64;
@@ -223,17 +229,17 @@ impl Job {
 
 /// Scans `item` if it is a chunk (then drops its bytes) and sends it as the
 /// `seq`th of its input, once the budget has room for the result.
-fn send_scanned(
+fn send_scanned<W: Work>(
     seq: u64,
     item: Item,
-    query: &Query<'_>,
+    query: &Query<'_, W>,
     budget: &Budget,
-    tx: &Sender<Scanned>,
+    tx: &Sender<Scanned<W::Part>>,
 ) -> ControlFlow<()> {
     let scanned = match item {
         Item::Chunk(mut chunk) => {
             let result = scan_chunk(&chunk, query);
-            let weight = result.weight();
+            let weight = result.weight(W::weight(&result.part));
             // The bytes are scanned: do not hold them too.
             chunk.bytes = Bytes::Owned(Vec::new());
             if !budget.reserve(chunk.input, weight) {

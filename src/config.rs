@@ -20,6 +20,78 @@ use crate::number::Number;
 use crate::output::{default_columns, parse_columns, Format, OutputSpec};
 use crate::time::{now, parse_duration, parse_time_bound, Micros};
 
+/// What kaq will do, decided once from the flags: a mode that reads no
+/// logs, or a run over them.
+pub enum Plan {
+    /// `--generate`: the man page or a shell's completions.
+    Generate(crate::generate::Generate),
+    /// `kaq detect --list`: the rules `--only/--skip/--rules` pick.
+    ListRules {
+        rules: Vec<crate::detect::Rule>,
+        format: Format,
+    },
+    /// `kaq policy lint` answered without reading logs: the policy does not
+    /// load (its problems, with their lines), or no logs were given (the
+    /// static checks).
+    Lint {
+        name: String,
+        issues: Vec<crate::policy::schema::Issue>,
+        format: Format,
+    },
+    /// A run over the logs.
+    Run(Box<Config>),
+}
+
+impl Plan {
+    pub fn from_cli(cli: Cli, env: &Environment) -> Result<Plan, ConfigError> {
+        if let Some(kind) = cli.generate {
+            return Ok(Plan::Generate(kind));
+        }
+        match &cli.command {
+            Some(Command::Detect(args)) if args.list => {
+                return Ok(Plan::ListRules {
+                    rules: detect_rules(args)?,
+                    format: cli.output,
+                });
+            }
+            Some(Command::Policy(p)) => {
+                if let PolicyAction::Lint { policy, paths } = &p.action {
+                    if let Some(issues) = lint_without_logs(policy, paths.is_empty())? {
+                        return Ok(Plan::Lint {
+                            name: policy.display().to_string(),
+                            issues,
+                            format: cli.output,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+        Config::from_cli(cli, env).map(|c| Plan::Run(Box::new(c)))
+    }
+}
+
+/// `kaq policy lint`'s answer when it needs no logs: the problems of a
+/// policy that does not load, or, with no logs to read, the static checks.
+/// `None`: read the logs.
+fn lint_without_logs(
+    path: &Path,
+    no_logs: bool,
+) -> Result<Option<Vec<crate::policy::schema::Issue>>, ConfigError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        usage(
+            format!("{name}: {}", crate::messages::describe_io(&e)),
+            None,
+        )
+    })?;
+    Ok(match crate::policy::schema::parse(&text, &name) {
+        Err(e) => Some(e.issues),
+        Ok(_) if !no_logs => None,
+        Ok(spec) => Some(crate::policy::lint::lint(&crate::policy::Policy::new(spec))),
+    })
+}
+
 /// Everything a run needs, checked.
 pub struct Config {
     /// The whole filter, shorthand flags included, as a checked AST.
@@ -43,13 +115,21 @@ pub struct Config {
     pub ignore_errors: bool,
     pub verbose: bool,
     pub quiet: bool,
-    /// `kaq detect`: the rules and how to show findings.
-    pub detect: Option<DetectRun>,
-    /// `kaq policy`: the policies to replay events through.
-    pub policy: Option<crate::policy::run::Job>,
+    /// What the run does with the matching events.
+    pub task: Task,
     /// `--follow`: the live files to follow (their backups, with `--since`,
     /// are in `inputs` too).
     pub follow: Option<crate::follow::FollowSpec>,
+}
+
+/// What a run does with the events that match: one kind of work each.
+pub enum Task {
+    /// Print them, or a view of them (`output.view`): the query commands.
+    Events,
+    /// `kaq detect`: test them against rules and print the findings.
+    Detect(DetectRun),
+    /// `kaq policy`: replay them through audit policies.
+    Policy(crate::policy::run::Job),
 }
 
 /// A `kaq detect` run.
@@ -325,13 +405,10 @@ impl Config {
             Some(0) | None => env.cores,
             Some(n) => n,
         };
-        let detect = match detect_args {
-            Some(args) => Some(detect_run(args, &cli, color, env)?),
-            None => None,
-        };
-        let policy = match policy_action {
-            Some(action) => Some(policy_job(action, cli.output)?),
-            None => None,
+        let task = match (detect_args, policy_action) {
+            (Some(args), _) => Task::Detect(detect_run(args, &cli, color, env)?),
+            (None, Some(action)) => Task::Policy(policy_job(action, cli.output)?),
+            (None, None) => Task::Events,
         };
         let prefilter = if cli.no_prefilter {
             None
@@ -372,8 +449,7 @@ impl Config {
             ignore_errors: cli.ignore_errors,
             verbose: cli.verbose,
             quiet: cli.quiet,
-            detect,
-            policy,
+            task,
             follow,
         })
     }

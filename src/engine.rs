@@ -2,9 +2,9 @@
 //! ([`crate::chunk::produce`]); batches of chunks are scanned on a rayon pool
 //! ([`crate::scan::scan_chunk`]); results go to the sink and the reporter in
 //! input order. `--limit` stops reading as soon as enough events matched.
-//! `--dedup` reads the inputs twice (see [`crate::scan::Dedup`]).
+//! What happens to a matching event is a [`Work`], what is printed a
+//! [`Print`] ([`crate::work`]).
 
-use std::collections::HashMap;
 use std::io;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,8 +19,8 @@ use crate::ahead;
 use crate::chunk::{produce, Item};
 use crate::config::Config;
 use crate::messages::Reporter;
-use crate::output::{Renderer, RunInfo, Sink};
-use crate::scan::{scan_chunk, Choice, ChunkResult, Dedup, Query};
+use crate::scan::{scan_chunk, ChunkResult, Query, Sieve};
+use crate::work::{Origin, Print, RunInfo, Work};
 
 /// What a run saw.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -29,102 +29,123 @@ pub struct Stats {
     pub matches: u64,
 }
 
-/// Runs a query over the configured inputs. Fails only when writing output
-/// fails (a closed pipe included); input problems go to the reporter.
-pub fn run(cfg: &Config, sink: &mut dyn Sink, reporter: &mut Reporter) -> io::Result<Stats> {
-    run_with_progress(cfg, sink, reporter, None)
+/// A run's scheduler: the configuration and, unless `-j1`, the thread pool
+/// that scans chunks. Made once per run; both passes of `--dedup` use it.
+pub struct Engine<'c> {
+    cfg: &'c Config,
+    pool: Option<rayon::ThreadPool>,
 }
 
-/// [`run`], advancing `bar` by the on-disk bytes read.
-pub fn run_with_progress(
-    cfg: &Config,
-    sink: &mut dyn Sink,
-    reporter: &mut Reporter,
-    bar: Option<&ProgressBar>,
-) -> io::Result<Stats> {
-    // `-j1` runs on this thread alone; see `drive`.
-    let pool = match cfg.threads {
-        1 => None,
-        n => Some(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map_err(io::Error::other)?,
-        ),
-    };
-    let renderer = Renderer::new(&cfg.output);
+impl<'c> Engine<'c> {
+    pub fn new(cfg: &'c Config) -> io::Result<Engine<'c>> {
+        // `-j1` runs on this thread alone; see `drive`.
+        let pool = match cfg.threads {
+            1 => None,
+            n => Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .map_err(io::Error::other)?,
+            ),
+        };
+        Ok(Engine { cfg, pool })
+    }
 
-    let chosen: HashMap<u64, Choice>;
-    let dedup = if cfg.dedup {
-        chosen = first_pass(cfg, pool.as_ref(), renderer)?;
-        if let Some(bar) = bar {
-            bar.set_message("second pass (--dedup)");
-            bar.set_position(0);
+    fn query<'q, W>(&'q self, work: &'q W) -> Query<'q, W> {
+        Query {
+            sieve: Sieve {
+                matcher: &self.cfg.matcher,
+                format: self.cfg.format,
+                prefilter: self.cfg.prefilter.as_ref(),
+            },
+            work,
         }
-        Dedup::Apply(&chosen)
-    } else {
-        Dedup::Off
-    };
-    let query = Query {
-        matcher: &cfg.matcher,
-        renderer,
-        dedup,
-        format: cfg.format,
-        prefilter: cfg.prefilter.as_ref(),
-        detector: cfg.detect.as_ref().map(|d| &d.detector),
-        policy: cfg.policy.as_ref(),
-    };
+    }
 
-    let names: Vec<String> = cfg.inputs.iter().map(|i| i.display_name()).collect();
-    let mut lines = vec![0u64; cfg.inputs.len()];
-    let mut stats = Stats::default();
-    let (mut bytes, mut opened) = (0u64, 0u64);
-    let progress = Arc::new(AtomicU64::new(0));
-    drive(cfg, pool.as_ref(), &query, &progress, |item, result| {
-        if let Some(bar) = bar {
-            bar.set_position(progress.load(Ordering::Relaxed));
-        }
-        match (item, result) {
-            (Item::Chunk(chunk), Some(res)) => {
-                let name = &names[chunk.input];
-                if chunk.first {
-                    lines[chunk.input] = 0;
+    /// Runs `work` over the configured inputs and hands its parts to
+    /// `printer` in input order, advancing `bar` by the on-disk bytes read.
+    /// Fails only when writing output fails (a closed pipe included); input
+    /// problems go to the reporter.
+    pub fn run<W: Work, P: Print<Part = W::Part> + ?Sized>(
+        &self,
+        work: &W,
+        printer: &mut P,
+        reporter: &mut Reporter,
+        bar: Option<&ProgressBar>,
+    ) -> io::Result<Stats> {
+        let cfg = self.cfg;
+        let names: Vec<String> = cfg.inputs.iter().map(|i| i.display_name()).collect();
+        let mut lines = vec![0u64; cfg.inputs.len()];
+        let mut stats = Stats::default();
+        let (mut bytes, mut opened) = (0u64, 0u64);
+        let progress = Arc::new(AtomicU64::new(0));
+        self.drive(&self.query(work), &progress, |item, result| {
+            if let Some(bar) = bar {
+                bar.set_position(progress.load(Ordering::Relaxed));
+            }
+            match (item, result) {
+                (Item::Chunk(chunk), Some(res)) => {
+                    let name = &names[chunk.input];
+                    if chunk.first {
+                        lines[chunk.input] = 0;
+                    }
+                    if res.torn_tail {
+                        reporter.note(&format!(
+                            "{name}: skipped an incomplete last line (still being written)"
+                        ));
+                    }
+                    bytes += res.bytes;
+                    let at = Delivered {
+                        input: chunk.input,
+                        name,
+                        lines: &mut lines[chunk.input],
+                    };
+                    return deliver(cfg, res, at, &mut stats, printer, reporter);
                 }
-                if res.torn_tail {
-                    reporter.note(&format!(
-                        "{name}: skipped an incomplete last line (still being written)"
-                    ));
+                (Item::Opened { input, how }, _) => {
+                    opened += 1;
+                    if let Some(bar) = bar {
+                        bar.set_message(format!("file {opened}/{}", names.len()));
+                    }
+                    reporter.note(&format!("{}: {how}", names[*input]));
                 }
-                bytes += res.bytes;
-                let at = Delivered {
+                (Item::Error { input, error }, _) => {
+                    reporter.input_failed(&names[*input], error);
+                }
+                (Item::Chunk(_), None) => unreachable!("every chunk is scanned"),
+            }
+            Ok(ControlFlow::Continue(()))
+        })?;
+        printer.finish(&RunInfo {
+            matches: stats.matches,
+            events: stats.events,
+            bytes,
+            inputs: opened,
+            bad_lines: reporter.bad_lines(),
+        })?;
+        Ok(stats)
+    }
+
+    /// Runs `work` over the inputs as a first pass: every part goes to
+    /// `printer` whole, in input order; nothing is reported, since the pass
+    /// that follows reports what it meets.
+    pub fn quietly<W: Work, P: Print<Part = W::Part>>(
+        &self,
+        work: &W,
+        printer: &mut P,
+    ) -> io::Result<()> {
+        let progress = Arc::new(AtomicU64::new(0));
+        self.drive(&self.query(work), &progress, |item, result| {
+            if let (Item::Chunk(chunk), Some(res)) = (item, result) {
+                let from = Origin {
                     input: chunk.input,
-                    name,
-                    lines: &mut lines[chunk.input],
+                    first_line: 0,
                 };
-                return deliver(cfg, res, at, &mut stats, sink, reporter);
+                printer.write(res.part, from, res.matches as usize)?;
             }
-            (Item::Opened { input, how }, _) => {
-                opened += 1;
-                if let Some(bar) = bar {
-                    bar.set_message(format!("file {opened}/{}", names.len()));
-                }
-                reporter.note(&format!("{}: {how}", names[*input]));
-            }
-            (Item::Error { input, error }, _) => {
-                reporter.input_failed(&names[*input], error);
-            }
-            (Item::Chunk(_), None) => unreachable!("every chunk is scanned"),
-        }
-        Ok(ControlFlow::Continue(()))
-    })?;
-    sink.finish(&RunInfo {
-        matches: stats.matches,
-        events: stats.events,
-        bytes,
-        inputs: opened,
-        bad_lines: reporter.bad_lines(),
-    })?;
-    Ok(stats)
+            Ok(ControlFlow::Continue(()))
+        })
+    }
 }
 
 /// Where a scanned chunk came from: its input, that input's name, and the
@@ -139,12 +160,12 @@ pub(crate) struct Delivered<'a> {
 /// for follow mode: its bad lines reported with their line numbers, events
 /// counted, matches cut at `--limit` and handed to the sink. Breaks once
 /// `--limit` is reached.
-pub(crate) fn deliver(
+pub(crate) fn deliver<P: Print + ?Sized>(
     cfg: &Config,
-    res: ChunkResult,
+    res: ChunkResult<P::Part>,
     at: Delivered<'_>,
     stats: &mut Stats,
-    sink: &mut dyn Sink,
+    printer: &mut P,
     reporter: &mut Reporter,
 ) -> io::Result<ControlFlow<()>> {
     let base = *at.lines;
@@ -158,53 +179,16 @@ pub(crate) fn deliver(
         None => res.matches,
     };
     stats.matches += take;
-    let mut out = res.out;
-    out.input = at.input;
-    out.first_line = base;
-    sink.write(out, take as usize)?;
+    let from = Origin {
+        input: at.input,
+        first_line: base,
+    };
+    printer.write(res.part, from, take as usize)?;
     Ok(if cfg.limit.is_some_and(|l| stats.matches >= l) {
         ControlFlow::Break(())
     } else {
         ControlFlow::Continue(())
     })
-}
-
-/// `--dedup`'s first pass: the chosen event of every matching request.
-/// Problems with the input are reported by the second pass, not here.
-fn first_pass(
-    cfg: &Config,
-    pool: Option<&rayon::ThreadPool>,
-    renderer: Renderer<'_>,
-) -> io::Result<HashMap<u64, Choice>> {
-    let query = Query {
-        matcher: &cfg.matcher,
-        renderer,
-        dedup: Dedup::Collect,
-        format: cfg.format,
-        prefilter: cfg.prefilter.as_ref(),
-        detector: None,
-        policy: None,
-    };
-    let mut chosen: HashMap<u64, Choice> = HashMap::new();
-    drive(
-        cfg,
-        pool,
-        &query,
-        &Arc::new(AtomicU64::new(0)),
-        |_, result| {
-            for (key, choice) in result.map(|r| r.best).unwrap_or_default() {
-                match chosen.get_mut(&key) {
-                    Some(best) if !choice.beats(best) => {}
-                    Some(best) => *best = choice,
-                    None => {
-                        chosen.insert(key, choice);
-                    }
-                }
-            }
-            Ok(ControlFlow::Continue(()))
-        },
-    )?;
-    Ok(chosen)
 }
 
 /// Reads every input once, and `each` sees every item with its result in
@@ -216,81 +200,83 @@ fn first_pass(
 /// and the mapped files' chunks, ahead instead ([`crate::ahead`]). Without a
 /// pool (`-j1`), reading, decoding and scanning all run on the calling
 /// thread, one chunk at a time, so `-j1` uses one core.
-fn drive(
-    cfg: &Config,
-    pool: Option<&rayon::ThreadPool>,
-    query: &Query<'_>,
-    progress: &Arc<AtomicU64>,
-    mut each: impl FnMut(&Item, Option<ChunkResult>) -> io::Result<ControlFlow<()>>,
-) -> io::Result<()> {
-    let Some(pool) = pool else {
-        let mut result = Ok(());
-        produce(&cfg.inputs, cfg.read, progress, &mut |item| {
-            let scanned = match &item {
-                Item::Chunk(c) => Some(scan_chunk(c, query)),
-                Item::Opened { .. } | Item::Error { .. } => None,
-            };
-            each(&item, scanned).unwrap_or_else(|e| {
-                result = Err(e);
-                ControlFlow::Break(())
-            })
-        });
-        return result;
-    };
-    let batch_size = cfg.threads * 4;
-    let (tx, rx) = sync_channel::<(Item, Option<ChunkResult>)>(batch_size * 2);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            ahead::produce(
-                &cfg.inputs,
-                cfg.read,
-                progress,
-                query,
-                cfg.threads,
-                &mut |item, result| match tx.send((item, result)) {
-                    Ok(()) => ControlFlow::Continue(()),
-                    Err(_) => ControlFlow::Break(()),
-                },
-            )
-        });
-        let result = (|| -> io::Result<()> {
-            loop {
-                let mut batch = match rx.recv() {
-                    Ok(item) => vec![item],
-                    Err(_) => return Ok(()),
+impl Engine<'_> {
+    fn drive<W: Work>(
+        &self,
+        query: &Query<'_, W>,
+        progress: &Arc<AtomicU64>,
+        mut each: impl FnMut(&Item, Option<ChunkResult<W::Part>>) -> io::Result<ControlFlow<()>>,
+    ) -> io::Result<()> {
+        let cfg = self.cfg;
+        let Some(pool) = &self.pool else {
+            let mut result = Ok(());
+            produce(&cfg.inputs, cfg.read, progress, &mut |item| {
+                let scanned = match &item {
+                    Item::Chunk(c) => Some(scan_chunk(c, query)),
+                    Item::Opened { .. } | Item::Error { .. } => None,
                 };
-                while batch.len() < batch_size {
-                    match rx.try_recv() {
-                        Ok(item) => batch.push(item),
-                        Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+                each(&item, scanned).unwrap_or_else(|e| {
+                    result = Err(e);
+                    ControlFlow::Break(())
+                })
+            });
+            return result;
+        };
+        let batch_size = cfg.threads * 4;
+        let (tx, rx) = sync_channel::<(Item, Option<ChunkResult<W::Part>>)>(batch_size * 2);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                ahead::produce(
+                    &cfg.inputs,
+                    cfg.read,
+                    progress,
+                    query,
+                    cfg.threads,
+                    &mut |item, result| match tx.send((item, result)) {
+                        Ok(()) => ControlFlow::Continue(()),
+                        Err(_) => ControlFlow::Break(()),
+                    },
+                )
+            });
+            let result = (|| -> io::Result<()> {
+                loop {
+                    let mut batch = match rx.recv() {
+                        Ok(item) => vec![item],
+                        Err(_) => return Ok(()),
+                    };
+                    while batch.len() < batch_size {
+                        match rx.try_recv() {
+                            Ok(item) => batch.push(item),
+                            Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+                        }
+                    }
+                    let unscanned = |(item, result): &(Item, Option<ChunkResult<W::Part>>)| {
+                        result.is_none() && matches!(item, Item::Chunk(_))
+                    };
+                    let scan = |(item, result): &mut (Item, Option<ChunkResult<W::Part>>)| {
+                        if let (Item::Chunk(c), None) = (&*item, &result) {
+                            *result = Some(scan_chunk(c, query));
+                        }
+                    };
+                    // One chunk is scanned here: waking the pool for it costs its
+                    // threads' spinning, and that takes a core from a thread
+                    // decoding gzip, which is what keeps batches this small.
+                    let waiting = batch.iter().filter(|b| unscanned(b)).count();
+                    if waiting == 1 {
+                        batch.iter_mut().for_each(scan);
+                    } else if waiting > 1 {
+                        pool.install(|| batch.par_iter_mut().for_each(scan));
+                    }
+                    for (item, result) in batch {
+                        if each(&item, result)?.is_break() {
+                            return Ok(());
+                        }
                     }
                 }
-                let unscanned = |(item, result): &(Item, Option<ChunkResult>)| {
-                    result.is_none() && matches!(item, Item::Chunk(_))
-                };
-                let scan = |(item, result): &mut (Item, Option<ChunkResult>)| {
-                    if let (Item::Chunk(c), None) = (&*item, &result) {
-                        *result = Some(scan_chunk(c, query));
-                    }
-                };
-                // One chunk is scanned here: waking the pool for it costs its
-                // threads' spinning, and that takes a core from a thread
-                // decoding gzip, which is what keeps batches this small.
-                let waiting = batch.iter().filter(|b| unscanned(b)).count();
-                if waiting == 1 {
-                    batch.iter_mut().for_each(scan);
-                } else if waiting > 1 {
-                    pool.install(|| batch.par_iter_mut().for_each(scan));
-                }
-                for (item, result) in batch {
-                    if each(&item, result)?.is_break() {
-                        return Ok(());
-                    }
-                }
-            }
-        })();
-        // Hanging up stops the producer at its next send.
-        drop(rx);
-        result
-    })
+            })();
+            // Hanging up stops the producer at its next send.
+            drop(rx);
+            result
+        })
+    }
 }

@@ -40,8 +40,8 @@ use crate::config::Config;
 use crate::engine::{deliver, Delivered, Stats};
 use crate::input::open::{open, Opened, ReadOptions};
 use crate::messages::Reporter;
-use crate::output::{Renderer, RunInfo, Sink};
-use crate::scan::{scan_chunk, Dedup, Query};
+use crate::scan::{scan_chunk, Query, Sieve};
+use crate::work::{Print, RunInfo, Work};
 
 /// What to follow, fixed by the configuration.
 #[derive(Debug, Clone)]
@@ -95,23 +95,23 @@ fn file_id(m: &std::fs::Metadata) -> FileId {
 
 /// Runs follow mode: replays backups (`--since`), then follows every live
 /// file until `stop` is set, `--limit` events matched, or output fails.
-pub fn run(
+pub fn run<W: Work, P: Print<Part = W::Part> + ?Sized>(
     cfg: &Config,
     spec: &FollowSpec,
-    sink: &mut dyn Sink,
+    work: &W,
+    sink: &mut P,
     reporter: &mut Reporter,
     stop: &AtomicBool,
 ) -> io::Result<Stats> {
     let mut out = Printer {
         cfg,
         query: Query {
-            matcher: &cfg.matcher,
-            renderer: Renderer::new(&cfg.output),
-            dedup: Dedup::Off,
-            format: cfg.format,
-            prefilter: cfg.prefilter.as_ref(),
-            detector: cfg.detect.as_ref().map(|d| &d.detector),
-            policy: None,
+            sieve: Sieve {
+                matcher: &cfg.matcher,
+                format: cfg.format,
+                prefilter: cfg.prefilter.as_ref(),
+            },
+            work,
         },
         names: cfg.inputs.iter().map(|i| i.display_name()).collect(),
         lines: vec![0; cfg.inputs.len()],
@@ -159,19 +159,19 @@ pub fn stop_on_interrupt() -> Arc<AtomicBool> {
 }
 
 /// Scans complete lines and prints what they yield, in order.
-struct Printer<'c, 's> {
+struct Printer<'c, 's, W, P: ?Sized> {
     cfg: &'c Config,
-    query: Query<'c>,
+    query: Query<'c, W>,
     names: Vec<String>,
     /// Lines read so far of the file each input names now.
     lines: Vec<u64>,
     stats: Stats,
     bytes: u64,
-    sink: &'s mut dyn Sink,
+    sink: &'s mut P,
     reporter: &'s mut Reporter,
 }
 
-impl Printer<'_, '_> {
+impl<W: Work, P: Print<Part = W::Part> + ?Sized> Printer<'_, '_, W, P> {
     /// Scans `data` (whole lines of `input`, the first at byte `offset`)
     /// and prints the matches. Breaks once `--limit` is reached.
     fn feed(&mut self, input: usize, offset: u64, data: Vec<u8>) -> io::Result<ControlFlow<()>> {
@@ -329,7 +329,11 @@ impl Tail {
     /// Opens the live file (if it exists yet) at its start or just past its
     /// last complete line; the lines before are counted so that messages
     /// give true line numbers.
-    fn open(spec: &TailSpec, from_start: bool, out: &mut Printer<'_, '_>) -> io::Result<Tail> {
+    fn open<W: Work, P: Print<Part = W::Part> + ?Sized>(
+        spec: &TailSpec,
+        from_start: bool,
+        out: &mut Printer<'_, '_, W, P>,
+    ) -> io::Result<Tail> {
         let mut tail = Tail {
             path: spec.path.clone(),
             input: spec.input,
@@ -361,7 +365,10 @@ impl Tail {
         Ok(tail)
     }
 
-    fn poll(&mut self, out: &mut Printer<'_, '_>) -> io::Result<Poll> {
+    fn poll<W: Work, P: Print<Part = W::Part> + ?Sized>(
+        &mut self,
+        out: &mut Printer<'_, '_, W, P>,
+    ) -> io::Result<Poll> {
         let mut busy = false;
         if self.file.is_some() {
             self.check_truncated(out)?;
@@ -415,7 +422,10 @@ impl Tail {
     }
 
     /// `copytruncate`: the file held is now shorter than what was read.
-    fn check_truncated(&mut self, out: &mut Printer<'_, '_>) -> io::Result<()> {
+    fn check_truncated<W: Work, P: Print<Part = W::Part> + ?Sized>(
+        &mut self,
+        out: &mut Printer<'_, '_, W, P>,
+    ) -> io::Result<()> {
         let Some((file, _)) = &mut self.file else {
             return Ok(());
         };
@@ -433,7 +443,10 @@ impl Tail {
     }
 
     /// Reads what was appended and prints its complete lines.
-    fn read(&mut self, out: &mut Printer<'_, '_>) -> io::Result<Poll> {
+    fn read<W: Work, P: Print<Part = W::Part> + ?Sized>(
+        &mut self,
+        out: &mut Printer<'_, '_, W, P>,
+    ) -> io::Result<Poll> {
         let Some((file, _)) = &mut self.file else {
             return Ok(Poll::Idle);
         };

@@ -6,7 +6,7 @@ use crate::chunk::{sniff_mode, Bytes, Chunk, Mode};
 use crate::filter::{field_path, parse_filter, Matcher};
 use crate::json::{index_line, index_object, validate_value};
 use crate::output::{Format, OutputSpec, Renderer};
-use crate::scan::{scan_chunk, Dedup, Query};
+use crate::scan::{scan_chunk, Query, Sieve};
 
 /// `data` is a filter, a 0xFF byte, then an event. Parses, checks, compiles
 /// and evaluates the filter on the event; renders any error under its text.
@@ -51,14 +51,14 @@ fn spec() -> OutputSpec {
 pub fn scan_bytes(data: &[u8]) {
     let matcher = Matcher::compile(&crate::filter::Expr::Const(true)).expect("true compiles");
     let spec = spec();
+    let renderer = Renderer::new(&spec);
     let q = Query {
-        matcher: &matcher,
-        renderer: Renderer::new(&spec),
-        dedup: Dedup::Off,
-        format: None,
-        prefilter: None,
-        detector: None,
-        policy: None,
+        sieve: Sieve {
+            matcher: &matcher,
+            format: None,
+            prefilter: None,
+        },
+        work: &renderer,
     };
     let mode = sniff_mode(data);
     let chunk = |bytes: &[u8], offset: u64, first: bool, last: bool| Chunk {
@@ -76,7 +76,7 @@ pub fn scan_bytes(data: &[u8]) {
     assert_eq!(whole.matches, whole.events);
     // Every printed event is valid JSON (shallow enough for serde_json).
     for record in whole
-        .out
+        .part
         .bytes
         .split(|&c| c == b'\n')
         .filter(|r| !r.is_empty())
@@ -104,9 +104,9 @@ pub fn scan_bytes(data: &[u8]) {
                 "cutting changed the events"
             );
             assert_eq!(a.errors.len() + b.errors.len(), whole.errors.len());
-            let mut joined = a.out.bytes.clone();
-            joined.extend_from_slice(&b.out.bytes);
-            assert_eq!(joined, whole.out.bytes, "cutting changed the output");
+            let mut joined = a.part.bytes.clone();
+            joined.extend_from_slice(&b.part.bytes);
+            assert_eq!(joined, whole.part.bytes, "cutting changed the output");
         }
         // The validator agrees with serde_json, line by line; the fused
         // UTF-8 check accepts only UTF-8, and every object the separate

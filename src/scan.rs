@@ -6,13 +6,9 @@
 //! start a file. A line that is not an event is reported with its line number
 //! and skipped; the events around it are unaffected.
 
-use std::collections::HashMap;
-
 use memchr::memmem::Finder;
 
-use crate::agg::summary::request_key;
 use crate::chunk::{Chunk, Mode};
-use crate::detect::Detector;
 use crate::event::envelope::{self, Format, Unwrapped};
 use crate::event::{Event, KnownKeys, Shape};
 use crate::filter::prefilter::{LineEnds, Prefilter};
@@ -20,68 +16,24 @@ use crate::filter::Matcher;
 use crate::json::{
     index_line_nested, index_next_line, index_object, validate_value, KeyMemo, Kind, Member, Value,
 };
-use crate::output::{Rendered, Renderer};
+use crate::work::{Found, Pos, Work};
 
-/// What the workers need to process a chunk.
-pub struct Query<'q> {
+/// What every worker tests each event with, whatever the work: the same for
+/// a batch run, follow mode and both passes of `--dedup`.
+#[derive(Clone, Copy)]
+pub struct Sieve<'q> {
     pub matcher: &'q Matcher,
-    pub renderer: Renderer<'q>,
-    pub dedup: Dedup<'q>,
     /// `--format`: read only this envelope; `None` detects per record.
     pub format: Option<Format>,
     /// Lines that cannot match are skipped before parsing.
     pub prefilter: Option<&'q Prefilter>,
-    /// `kaq detect`: matching events go through the rules, not the renderer.
-    pub detector: Option<&'q Detector>,
-    /// `kaq policy`: matching events are replayed through policies.
-    pub policy: Option<&'q crate::policy::run::Job>,
 }
 
-/// `--dedup`: one event per request, in two passes over the input.
-///
-/// A request is identified by [`request_key`] (auditID, receive time, verb,
-/// URI and user: the auditID alone can be set by a client). Its event is the
-/// one at the best stage — ResponseComplete, then Panic, ResponseStarted,
-/// RequestReceived — and, among copies at that stage, the first in input
-/// order. The first pass finds that event's position for every request; the
-/// second prints only events at those positions.
-#[derive(Clone, Copy)]
-pub enum Dedup<'q> {
-    Off,
-    /// First pass: record the best event of each matching request.
-    Collect,
-    /// Second pass: keep an event only if it is its request's choice.
-    Apply(&'q HashMap<u64, Choice>),
-}
-
-/// The chosen event of a request: its stage rank and position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Choice {
-    pub rank: u8,
-    pub pos: Pos,
-}
-
-impl Choice {
-    /// Is `self` a better pick than `other`? A better stage wins; at the same
-    /// stage, the earlier copy.
-    pub fn beats(&self, other: &Choice) -> bool {
-        self.rank > other.rank || (self.rank == other.rank && self.pos < other.pos)
-    }
-}
-
-/// Where an event sits: input index, byte offset of its line (or document
-/// value) in the input, and its index in an EventList or array. Independent
-/// of chunking and thread count.
-pub type Pos = (u32, u64, u32);
-
-fn stage_rank(e: &Event<'_>) -> u8 {
-    match e.str("stage").as_deref() {
-        Some("ResponseComplete") => 4,
-        Some("Panic") => 3,
-        Some("ResponseStarted") => 2,
-        Some("RequestReceived") => 1,
-        _ => 0,
-    }
+/// What the workers need to process a chunk: the sieve, and the work that
+/// takes each matching event.
+pub struct Query<'q, W> {
+    pub sieve: Sieve<'q>,
+    pub work: &'q W,
 }
 
 /// A problem with one line of an input.
@@ -107,8 +59,9 @@ impl LineError {
 
 /// The result of scanning one chunk.
 #[derive(Default)]
-pub struct ChunkResult {
-    pub out: Rendered,
+pub struct ChunkResult<P> {
+    /// What the work made of the chunk's matching events.
+    pub part: P,
     pub events: u64,
     pub matches: u64,
     /// Newlines in the chunk: where the next chunk's line numbers start.
@@ -116,34 +69,64 @@ pub struct ChunkResult {
     pub errors: Vec<LineError>,
     /// A torn last line was skipped (the input is live or was cut short).
     pub torn_tail: bool,
-    /// `--dedup`, first pass: the best event of each request in this chunk.
-    pub best: HashMap<u64, Choice>,
     /// Bytes of the chunk scanned.
     pub bytes: u64,
 }
 
-impl ChunkResult {
+impl<P> ChunkResult<P> {
     /// Roughly the bytes this result holds, with a fixed share for the
-    /// struct itself: what bounds how far decoders may run ahead
-    /// ([`crate::ahead`]).
-    pub fn weight(&self) -> usize {
-        1024 + self.out.weight()
+    /// struct itself, given the weight of its part: what bounds how far
+    /// decoders may run ahead ([`crate::ahead`]).
+    pub fn weight(&self, part: usize) -> usize {
+        1024 + part
             + self
                 .errors
                 .iter()
                 .map(|e| e.message.len() + 32)
                 .sum::<usize>()
-            + self.best.len() * 64
     }
 }
 
+/// The scan's own view of a result: the part is reached through `take`, so
+/// that the scanning code below is compiled once, not once per kind of work.
+type Scanning<'t> = ChunkResult<&'t mut dyn FnMut(&Event<'_>, Found) -> u64>;
+
 /// Scans one chunk.
-pub fn scan_chunk(chunk: &Chunk, q: &Query<'_>) -> ChunkResult {
-    let mut data: &[u8] = &chunk.bytes;
-    let mut res = ChunkResult {
+pub fn scan_chunk<W: Work>(chunk: &Chunk, q: &Query<'_, W>) -> ChunkResult<W::Part> {
+    let mut part = W::Part::default();
+    let mut take = |e: &Event<'_>, at: Found| q.work.take(e, at, &mut part);
+    let mut res: Scanning<'_> = ChunkResult {
+        part: &mut take,
+        events: 0,
+        matches: 0,
+        newlines: 0,
+        errors: Vec::new(),
+        torn_tail: false,
         bytes: chunk.bytes.len() as u64,
-        ..ChunkResult::default()
     };
+    scan(chunk, &q.sieve, q.work.reads_nested(), &mut res);
+    let ChunkResult {
+        events,
+        matches,
+        newlines,
+        errors,
+        torn_tail,
+        bytes,
+        ..
+    } = res;
+    ChunkResult {
+        part,
+        events,
+        matches,
+        newlines,
+        errors,
+        torn_tail,
+        bytes,
+    }
+}
+
+fn scan(chunk: &Chunk, q: &Sieve<'_>, nested: bool, res: &mut Scanning<'_>) {
+    let mut data: &[u8] = &chunk.bytes;
     if chunk.first {
         data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
     }
@@ -153,7 +136,8 @@ pub fn scan_chunk(chunk: &Chunk, q: &Query<'_>) -> ChunkResult {
         items: Vec::new(),
         // The validating pass records the members of the objects rules
         // read most, for `kaq detect`.
-        keys: KnownKeys::new(q.detector.is_some()),
+        keys: KnownKeys::new(nested),
+        nested,
         memo: KeyMemo::new(crate::event::key_class),
         ends: LineEnds::default(),
     };
@@ -164,10 +148,9 @@ pub fn scan_chunk(chunk: &Chunk, q: &Query<'_>) -> ChunkResult {
         base: chunk.offset + skipped,
     };
     match chunk.mode {
-        Mode::Lines => scan_lines(data, chunk, at, q, &mut scratch, &mut res),
-        Mode::Document => scan_document(data, at, q, &mut scratch, &mut res),
+        Mode::Lines => scan_lines(data, chunk, at, q, &mut scratch, res),
+        Mode::Document => scan_document(data, at, q, &mut scratch, res),
     }
-    res
 }
 
 /// Where the scanned bytes start, to compute event positions.
@@ -192,6 +175,8 @@ struct Scratch {
     items: Vec<Member>,
     /// The known keys' slots, found in the validating pass.
     keys: KnownKeys,
+    /// Whether `children` is recorded ([`Work::reads_nested`]).
+    nested: bool,
     /// The keys of the last line, to check the next line's against.
     memo: KeyMemo,
     /// Where the lines of a chunk end, from the prefilter's survey.
@@ -202,9 +187,9 @@ fn scan_lines(
     data: &[u8],
     chunk: &Chunk,
     at: At,
-    q: &Query<'_>,
+    q: &Sieve<'_>,
     s: &mut Scratch,
-    res: &mut ChunkResult,
+    res: &mut Scanning<'_>,
 ) {
     // One pass over the chunk decides whether lines may be skipped on their
     // literals alone, and finds where its lines end; otherwise each line is
@@ -276,9 +261,9 @@ fn scan_clean(
     (p, anchor): (&Prefilter, &Finder<'_>),
     ends: &LineEnds,
     at: At,
-    q: &Query<'_>,
+    q: &Sieve<'_>,
     s: &mut Scratch,
-    res: &mut ChunkResult,
+    res: &mut Scanning<'_>,
 ) {
     res.newlines += ends.at.len() as u64;
     let torn = data.last().is_some_and(|&c| c != b'\n');
@@ -343,9 +328,9 @@ fn cut_line(
     may: impl FnOnce(&[u8]) -> bool,
     chunk: &Chunk,
     at: At,
-    q: &Query<'_>,
+    q: &Sieve<'_>,
     s: &mut Scratch,
-    res: &mut ChunkResult,
+    res: &mut Scanning<'_>,
 ) {
     let has_newline = line.end < data.len();
     let pos = at.pos(line.start, 0);
@@ -369,9 +354,9 @@ fn scan_line(
     line: &[u8],
     line_no: u64,
     pos: Pos,
-    q: &Query<'_>,
+    q: &Sieve<'_>,
     s: &mut Scratch,
-    res: &mut ChunkResult,
+    res: &mut Scanning<'_>,
 ) {
     let mut line = line;
     // A crash can leave a run of NUL bytes where a write was in flight; the
@@ -444,7 +429,7 @@ fn scan_line(
 }
 
 /// The line as text, or `None` after recording where its UTF-8 breaks.
-fn utf8<'a>(line: &'a [u8], line_no: u64, res: &mut ChunkResult) -> Option<&'a str> {
+fn utf8<'a>(line: &'a [u8], line_no: u64, res: &mut Scanning<'_>) -> Option<&'a str> {
     match std::str::from_utf8(line) {
         Ok(text) => Some(text),
         Err(e) => {
@@ -462,9 +447,9 @@ fn scan_array(
     text: &str,
     line_no: u64,
     pos: Pos,
-    q: &Query<'_>,
+    q: &Sieve<'_>,
     s: &mut Scratch,
-    res: &mut ChunkResult,
+    res: &mut Scanning<'_>,
 ) {
     let trimmed = text.trim();
     match validate_value(trimmed.as_bytes(), 0) {
@@ -505,9 +490,9 @@ fn scan_item(
     item: Value<'_>,
     line_no: u64,
     pos: Pos,
-    q: &Query<'_>,
+    q: &Sieve<'_>,
     s: &mut Scratch,
-    res: &mut ChunkResult,
+    res: &mut Scanning<'_>,
 ) {
     if item.kind() != Kind::Object {
         res.errors.push(LineError::new(
@@ -544,9 +529,9 @@ fn handle_object(
     keyed: bool,
     line_no: u64,
     pos: Pos,
-    q: &Query<'_>,
+    q: &Sieve<'_>,
     s: &mut Scratch,
-    res: &mut ChunkResult,
+    res: &mut Scanning<'_>,
 ) {
     let members = std::mem::take(&mut s.members);
     let children = std::mem::take(&mut s.children);
@@ -555,7 +540,7 @@ fn handle_object(
     } else {
         Event::new(text, &members)
     };
-    if keyed && q.detector.is_some() {
+    if keyed && s.nested {
         e = e.with_children(&children);
     }
     match e.shape() {
@@ -586,8 +571,8 @@ fn envelope_result(
     found: envelope::Found<'_>,
     line_no: u64,
     pos: Pos,
-    q: &Query<'_>,
-    res: &mut ChunkResult,
+    q: &Sieve<'_>,
+    res: &mut Scanning<'_>,
     depth: usize,
 ) {
     match found {
@@ -602,8 +587,8 @@ fn scan_unwrapped(
     list: Vec<Unwrapped<'_>>,
     line_no: u64,
     pos: Pos,
-    q: &Query<'_>,
-    res: &mut ChunkResult,
+    q: &Sieve<'_>,
+    res: &mut Scanning<'_>,
     depth: usize,
 ) {
     let before = res.errors.len();
@@ -652,7 +637,7 @@ fn scan_unwrapped(
 
 /// Several bad items of one list are one bad line: keep the first reason and
 /// say how many items it stands for.
-fn collapse_item_errors(res: &mut ChunkResult, before: usize, items: usize, line_no: u64) {
+fn collapse_item_errors(res: &mut Scanning<'_>, before: usize, items: usize, line_no: u64) {
     let bad = res.errors.len() - before;
     if bad > 1 {
         let first = res.errors[before].message.clone();
@@ -664,7 +649,7 @@ fn collapse_item_errors(res: &mut ChunkResult, before: usize, items: usize, line
     }
 }
 
-fn test_event(e: &Event<'_>, line_no: u64, pos: Pos, q: &Query<'_>, res: &mut ChunkResult) {
+fn test_event(e: &Event<'_>, line_no: u64, pos: Pos, q: &Sieve<'_>, res: &mut Scanning<'_>) {
     if let Some(forced) = q.format {
         if e.format() != forced {
             // Reported per record, like any line that is not what was asked for.
@@ -683,46 +668,12 @@ fn test_event(e: &Event<'_>, line_no: u64, pos: Pos, q: &Query<'_>, res: &mut Ch
     if !q.matcher.matches(e) {
         return;
     }
-    if let Some(job) = q.policy {
-        res.matches += u64::from(job.apply(e, &mut res.out));
-        return;
-    }
-    if let Some(detector) = q.detector {
-        let before = res.out.hits.len();
-        detector.evaluate(e, line_no, &mut res.out.hits);
-        res.matches += (res.out.hits.len() - before) as u64;
-        return;
-    }
-    match q.dedup {
-        Dedup::Off => {}
-        Dedup::Collect => {
-            let choice = Choice {
-                rank: stage_rank(e),
-                pos,
-            };
-            let key = request_key(e);
-            match res.best.get_mut(&key) {
-                Some(best) if !choice.beats(best) => {}
-                Some(best) => *best = choice,
-                None => {
-                    res.best.insert(key, choice);
-                }
-            }
-            return;
-        }
-        Dedup::Apply(chosen) => {
-            if chosen.get(&request_key(e)).map(|c| c.pos) != Some(pos) {
-                return;
-            }
-        }
-    }
-    res.matches += 1;
-    q.renderer.render(e, &mut res.out);
+    res.matches += (res.part)(e, Found { line: line_no, pos });
 }
 
 /// A document: JSON values one after another, spread over lines. After a
 /// syntax error, scanning resumes at the next line that starts with `{`.
-fn scan_document(data: &[u8], at: At, q: &Query<'_>, s: &mut Scratch, res: &mut ChunkResult) {
+fn scan_document(data: &[u8], at: At, q: &Sieve<'_>, s: &mut Scratch, res: &mut Scanning<'_>) {
     // Invalid UTF-8 is reported, then replaced so that the rest of the
     // document still yields its events.
     let lossy;

@@ -16,6 +16,7 @@ use foldhash::HashMap;
 use crate::event::{Event, Path};
 use crate::json::Kind;
 use crate::time::{parse_timestamp, Micros};
+use crate::work::{Found, Work};
 use histogram::Histogram;
 pub use keys::KeyField;
 pub use keys::KeyScratch;
@@ -223,6 +224,30 @@ impl Partial {
             (Partial::Summary(a), Partial::Summary(b)) => a.merge(*b),
             _ => unreachable!("partials of one run share a view"),
         }
+    }
+}
+
+/// The workers' part of a view: the chunk's partial aggregate.
+#[derive(Default)]
+pub struct ViewPart {
+    pub partial: Option<Partial>,
+    /// Scratch space for grouping keys.
+    scratch: KeyScratch,
+}
+
+/// A view is a kind of work: each matching event is folded into its chunk's
+/// partial aggregate; [`crate::output::ReportSink`] merges and prints them.
+impl Work for View {
+    type Part = ViewPart;
+
+    fn take(&self, e: &Event<'_>, _: Found, part: &mut ViewPart) -> u64 {
+        let partial = part.partial.get_or_insert_with(|| Partial::new(self));
+        partial.add(self, e, &mut part.scratch);
+        1
+    }
+
+    fn weight(part: &ViewPart) -> usize {
+        part.partial.as_ref().map_or(0, |p| p.entries() * 64)
     }
 }
 

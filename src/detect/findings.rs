@@ -13,8 +13,9 @@ use super::window::{Burst, Windows};
 use super::{Detector, Hit, Severity, Stream};
 use crate::output::columns::sanitize;
 use crate::output::table::{write_table, Layout, Pieces};
-use crate::output::{write_tsv_row, Format, Rendered, RunInfo, Sink};
+use crate::output::{write_tsv_row, Format};
 use crate::time::{format_duration, format_micros};
+use crate::work::{Origin, Print, RunInfo};
 
 /// How findings are shown.
 #[derive(Debug, Clone)]
@@ -464,10 +465,14 @@ impl<'d, 'w> FindingSink<'d, 'w> {
 
 const BY_RULE_COLUMNS: [&str; 6] = ["severity", "rule", "title", "findings", "first", "last"];
 
-impl Sink for FindingSink<'_, '_> {
-    fn write(&mut self, chunk: Rendered, _take: usize) -> io::Result<()> {
-        for hit in chunk.hits {
-            self.hit(hit, chunk.input, chunk.first_line)?;
+/// The printer of findings: each chunk's hits, in log order, as they come
+/// (threshold rules count them over windows first).
+impl Print for FindingSink<'_, '_> {
+    type Part = Vec<Hit>;
+
+    fn write(&mut self, hits: Vec<Hit>, from: Origin, _take: usize) -> io::Result<()> {
+        for hit in hits {
+            self.hit(hit, from.input, from.first_line)?;
         }
         Ok(())
     }

@@ -27,6 +27,7 @@ use crate::filter::eval::{glob_regex, Atoms, Known};
 use crate::filter::fields;
 use crate::output::columns::{field_text, value_text, ColumnValue};
 use crate::time::{parse_timestamp, Micros};
+use crate::work::{Found, Work};
 use route::Router;
 pub use rules::{Rule, RuleError, RuleFile, Severity};
 
@@ -390,6 +391,27 @@ fn describe(e: &Event<'_>, line: u64, stream: Stream) -> Subject {
             .and_then(|c| c.as_f64())
             .map(|c| c as i64),
         command: crate::event::computed::exec_command(e),
+    }
+}
+
+/// `kaq detect` is a kind of work: each matching event is tested against
+/// the rules, and a chunk's part is the hits, in log order.
+impl Work for Detector {
+    type Part = Vec<Hit>;
+
+    fn take(&self, e: &Event<'_>, at: Found, hits: &mut Vec<Hit>) -> u64 {
+        let before = hits.len();
+        self.evaluate(e, at.line, hits);
+        (hits.len() - before) as u64
+    }
+
+    fn weight(hits: &Vec<Hit>) -> usize {
+        hits.len() * 256
+    }
+
+    /// A dozen rules read `objectRef`, `user` and the like per event.
+    fn reads_nested(&self) -> bool {
+        true
     }
 }
 

@@ -1,6 +1,8 @@
-//! Printing. Workers render matched events into chunk-local [`Rendered`]
-//! buffers in parallel ([`Renderer`]); the one [`Sink`] on the main thread
-//! writes them to stdout in input order. Nothing else writes to stdout.
+//! Printing events. Workers render matched events into chunk-local
+//! [`Rendered`] buffers in parallel ([`Renderer`], a [`Work`]); the one
+//! printer on the main thread ([`sink`], a [`Print`]) writes them to stdout
+//! in input order. Views are printed by [`ReportSink`]; nothing else of this
+//! module knows about the other kinds of work.
 
 pub mod columns;
 mod report;
@@ -8,11 +10,12 @@ pub(crate) mod table;
 
 use std::io::{self, Write};
 
-use crate::agg::{Partial, View};
+use crate::agg::View;
 use crate::event::Event;
 use crate::json::minify_into;
+use crate::work::{Found, Origin, Print, RunInfo, Work};
 pub use columns::{default_columns, parse_columns, Column};
-pub use report::human_bytes;
+pub use report::{human_bytes, ReportSink};
 
 /// Output formats (`-o`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -54,18 +57,6 @@ pub struct OutputSpec {
     pub top: Option<usize>,
 }
 
-/// What the run saw, for the closing output (`--count`, the summary).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RunInfo {
-    pub matches: u64,
-    pub events: u64,
-    /// Bytes read (after decompression).
-    pub bytes: u64,
-    /// Inputs opened.
-    pub inputs: u64,
-    pub bad_lines: u64,
-}
-
 /// Matched events of one chunk, rendered.
 #[derive(Default)]
 pub struct Rendered {
@@ -75,18 +66,6 @@ pub struct Rendered {
     pub ends: Vec<usize>,
     /// Table rows (table formats).
     pub rows: Vec<Vec<String>>,
-    /// The chunk's partial aggregate (views).
-    pub partial: Option<Partial>,
-    /// `kaq detect`: the rules that fired, in log order.
-    pub hits: Vec<crate::detect::Hit>,
-    /// `kaq policy`: the chunk's tallies.
-    pub policy: Option<crate::policy::run::Partial>,
-    /// Which input the chunk came from, and how many lines of it came
-    /// before the chunk (set by the engine before the sink sees it).
-    pub input: usize,
-    pub first_line: u64,
-    /// Scratch space for grouping keys.
-    scratch: crate::agg::KeyScratch,
 }
 
 impl Rendered {
@@ -99,20 +78,14 @@ impl Rendered {
         self.len() == 0
     }
 
-    /// Roughly the heap bytes held: records, rows, findings and partial
-    /// aggregates (each entry counted at a fixed size).
+    /// Roughly the heap bytes held: records and rows.
     pub fn weight(&self) -> usize {
         let rows: usize = self
             .rows
             .iter()
             .map(|row| row.iter().map(|c| c.len() + 24).sum::<usize>())
             .sum();
-        self.bytes.len()
-            + self.ends.len() * 8
-            + rows
-            + self.hits.len() * 256
-            + self.partial.as_ref().map_or(0, |p| p.entries() * 64)
-            + self.policy.as_ref().map_or(0, |p| p.entries() * 64)
+        self.bytes.len() + self.ends.len() * 8 + rows
     }
 }
 
@@ -129,11 +102,6 @@ impl<'s> Renderer<'s> {
 
     /// Appends one matched event.
     pub fn render(&self, e: &Event<'_>, out: &mut Rendered) {
-        if let Some(view) = &self.spec.view {
-            let partial = out.partial.get_or_insert_with(|| Partial::new(view));
-            partial.add(view, e, &mut out.scratch);
-            return;
-        }
         if self.spec.count_only {
             out.ends.push(0);
             return;
@@ -219,22 +187,25 @@ pub(crate) fn write_tsv_row(cells: &[String], out: &mut Vec<u8>) {
     out.push(b'\n');
 }
 
-/// The main-thread half: receives rendered chunks in input order.
-pub trait Sink {
-    /// Writes the first `take` records of a chunk.
-    fn write(&mut self, chunk: Rendered, take: usize) -> io::Result<()>;
-    /// Ends the output.
-    fn finish(&mut self, info: &RunInfo) -> io::Result<()>;
-    /// Prints what is ready now (follow mode, after each read): records and
-    /// table rows go out; counts and aggregate views wait for `finish`.
-    fn flush(&mut self) -> io::Result<()>;
+impl Work for Renderer<'_> {
+    type Part = Rendered;
+
+    fn take(&self, e: &Event<'_>, _: Found, part: &mut Rendered) -> u64 {
+        self.render(e, part);
+        1
+    }
+
+    fn weight(part: &Rendered) -> usize {
+        part.weight()
+    }
 }
 
-/// Builds the sink for a spec, writing to `out`.
-pub fn sink<'w>(spec: &OutputSpec, out: Box<dyn Write + 'w>) -> Box<dyn Sink + 'w> {
-    if let Some(view) = &spec.view {
-        return Box::new(report::ReportSink::new(spec, view, out));
-    }
+/// The printer of rendered events, writing to `out`: a table, JSON, NDJSON,
+/// CSV, TSV, raw values or a count, as `spec` says.
+pub fn sink<'w>(
+    spec: &OutputSpec,
+    out: Box<dyn Write + 'w>,
+) -> Box<dyn Print<Part = Rendered> + 'w> {
     if spec.count_only {
         return Box::new(CountSink { out });
     }
@@ -284,8 +255,10 @@ struct BytesSink<'w> {
     header: Option<Vec<u8>>,
 }
 
-impl Sink for BytesSink<'_> {
-    fn write(&mut self, chunk: Rendered, take: usize) -> io::Result<()> {
+impl Print for BytesSink<'_> {
+    type Part = Rendered;
+
+    fn write(&mut self, chunk: Rendered, _: Origin, take: usize) -> io::Result<()> {
         if let Some(h) = self.header.take() {
             self.out.write_all(&h)?;
         }
@@ -310,8 +283,10 @@ struct JsonArraySink<'w> {
     wrote: bool,
 }
 
-impl Sink for JsonArraySink<'_> {
-    fn write(&mut self, chunk: Rendered, take: usize) -> io::Result<()> {
+impl Print for JsonArraySink<'_> {
+    type Part = Rendered;
+
+    fn write(&mut self, chunk: Rendered, _: Origin, take: usize) -> io::Result<()> {
         let mut start = 0;
         for &end in chunk.ends.iter().take(take) {
             // Each record ends with '\n'; the separator goes before it.
@@ -341,8 +316,10 @@ struct CountSink<'w> {
     out: Box<dyn Write + 'w>,
 }
 
-impl Sink for CountSink<'_> {
-    fn write(&mut self, _: Rendered, _: usize) -> io::Result<()> {
+impl Print for CountSink<'_> {
+    type Part = Rendered;
+
+    fn write(&mut self, _: Rendered, _: Origin, _: usize) -> io::Result<()> {
         Ok(())
     }
 

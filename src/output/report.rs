@@ -7,10 +7,11 @@ use std::io::{self, Write};
 use comfy_table::{presets, CellAlignment, ContentArrangement, Row, Table};
 use serde_json::{json, Map, Value as Json};
 
-use super::{Format, OutputSpec, Rendered, RunInfo, Sink};
+use super::{Format, OutputSpec};
 use crate::agg::summary::top;
-use crate::agg::{keys, Partial, Summary, Timeline, View};
+use crate::agg::{keys, Partial, Summary, Timeline, View, ViewPart};
 use crate::time::{format_duration, format_micros};
+use crate::work::{Origin, Print, RunInfo};
 
 /// One cell of a report row.
 #[derive(Debug, Clone)]
@@ -98,9 +99,14 @@ impl<'w> ReportSink<'w> {
     }
 }
 
-impl Sink for ReportSink<'_> {
-    fn write(&mut self, chunk: Rendered, _take: usize) -> io::Result<()> {
-        if let Some(p) = chunk.partial {
+/// The printer of a view: merges the chunks' partial aggregates in input
+/// order, and prints the total at the end (a timeline in follow mode prints
+/// each bucket once it closed).
+impl Print for ReportSink<'_> {
+    type Part = ViewPart;
+
+    fn write(&mut self, part: ViewPart, _: Origin, _take: usize) -> io::Result<()> {
+        if let Some(p) = part.partial {
             self.total.merge(p);
         }
         Ok(())

@@ -10,7 +10,8 @@ use comfy_table::{
     presets, Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Row, Table, Width,
 };
 
-use super::{OutputSpec, Rendered, RunInfo, Sink};
+use super::{OutputSpec, Rendered};
+use crate::work::{Origin, Print, RunInfo};
 
 /// A cut column keeps at least this many characters.
 const MIN_SQUEEZED: usize = 10;
@@ -83,8 +84,10 @@ impl<'w> TableSink<'w> {
     }
 }
 
-impl Sink for TableSink<'_> {
-    fn write(&mut self, chunk: Rendered, take: usize) -> io::Result<()> {
+impl Print for TableSink<'_> {
+    type Part = Rendered;
+
+    fn write(&mut self, chunk: Rendered, _: Origin, take: usize) -> io::Result<()> {
         self.rows.extend(chunk.rows.into_iter().take(take));
         Ok(())
     }

@@ -201,6 +201,29 @@ fn url_covers(spec: &str, url: &str) -> bool {
             .is_some_and(|prefix| url.trim_end_matches('*').starts_with(prefix))
 }
 
+/// Prints a policy's problems: `file:line: message` lines, or a JSON list
+/// for `-o json`/`-o ndjson`.
+pub fn print(
+    name: &str,
+    issues: &[Issue],
+    format: crate::output::Format,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use crate::output::Format;
+    if matches!(format, Format::Json | Format::Ndjson) {
+        let list: Vec<serde_json::Value> = issues
+            .iter()
+            .map(|i| serde_json::json!({"file": name, "line": i.line, "message": i.message}))
+            .collect();
+        let text = serde_json::to_string_pretty(&list).map_err(std::io::Error::other)?;
+        return writeln!(out, "{text}");
+    }
+    issues.iter().try_for_each(|i| match i.line {
+        Some(line) => writeln!(out, "{name}:{line}: {}", i.message),
+        None => writeln!(out, "{name}: {}", i.message),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! A `kaq policy` run over logs: what each worker does with an event
-//! ([`Job::apply`]) and what the main thread gathers ([`PolicySink`]).
+//! ([`Job`], a [`Work`]) and what the main thread gathers ([`PolicySink`],
+//! a [`Print`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
@@ -7,7 +8,8 @@ use std::io::{self, Write};
 use super::simulate::{replay, rewrite, Amount, Fate, Tally};
 use super::{report, Level, Policy};
 use crate::event::Event;
-use crate::output::{Format, Rendered, RunInfo, Sink};
+use crate::output::{Format, Rendered};
+use crate::work::{Found, Origin, Print, RunInfo, Work};
 
 /// Which `kaq policy` command runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +58,28 @@ impl Partial {
     }
 }
 
+/// The workers' part of a policy run: the chunk's tallies and, when
+/// rewriting or with `--each`, its records.
+#[derive(Default)]
+pub struct PolicyPart {
+    pub records: Rendered,
+    pub tally: Partial,
+}
+
+/// Replaying events through policies is a kind of work; a part counts one
+/// record per event it writes.
+impl Work for Job {
+    type Part = PolicyPart;
+
+    fn take(&self, e: &Event<'_>, _: Found, part: &mut PolicyPart) -> u64 {
+        u64::from(self.apply(e, part))
+    }
+
+    fn weight(part: &PolicyPart) -> usize {
+        part.records.weight() + part.tally.entries() * 64
+    }
+}
+
 /// What became of an event, for comparing two policies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Written {
@@ -76,8 +100,11 @@ impl Written {
 impl Job {
     /// Replays one event through every policy; `out` collects the tally and,
     /// when rewriting, the event as it would have been written.
-    pub fn apply(&self, e: &Event<'_>, out: &mut Rendered) -> bool {
-        let partial = out.policy.get_or_insert_with(Default::default);
+    pub fn apply(&self, e: &Event<'_>, part: &mut PolicyPart) -> bool {
+        let PolicyPart {
+            records: out,
+            tally: partial,
+        } = part;
         if partial.tallies.len() < self.policies.len() {
             partial
                 .tallies
@@ -252,8 +279,14 @@ impl<'w> PolicySink<'w> {
     }
 }
 
-impl Sink for PolicySink<'_> {
-    fn write(&mut self, chunk: Rendered, take: usize) -> io::Result<()> {
+impl Print for PolicySink<'_> {
+    type Part = PolicyPart;
+
+    fn write(&mut self, part: PolicyPart, _: Origin, take: usize) -> io::Result<()> {
+        let PolicyPart {
+            records: chunk,
+            tally: p,
+        } = part;
         if self.job.rewrite || (self.job.each && self.job.json) {
             let end = match take {
                 0 => 0,
@@ -264,7 +297,7 @@ impl Sink for PolicySink<'_> {
         if self.job.each && !self.job.json {
             self.rows.extend(chunk.rows.into_iter().take(take));
         }
-        if let Some(p) = chunk.policy {
+        {
             let t = &mut self.total;
             if t.tallies.len() < p.tallies.len() {
                 t.tallies.resize_with(p.tallies.len(), Default::default);

@@ -225,7 +225,11 @@ fn a_file_that_vanishes_between_discovery_and_reading_is_reported() {
     let mut reporter = kaq::messages::Reporter::to(Box::new(Shared(out.clone())), false, false);
     let mut stdout = Vec::new();
     let mut sink = kaq::output::sink(&cfg.output, Box::new(&mut stdout));
-    let stats = kaq::engine::run(&cfg, &mut *sink, &mut reporter).unwrap();
+    let renderer = kaq::output::Renderer::new(&cfg.output);
+    let engine = kaq::engine::Engine::new(&cfg).unwrap();
+    let stats = engine
+        .run(&renderer, &mut sink, &mut reporter, None)
+        .unwrap();
     drop(sink);
     assert_eq!(stats.matches, 1, "the file still there is read");
     assert_eq!(reporter.failed_inputs(), 1);
