@@ -24,7 +24,7 @@ use crate::time::{now, parse_duration, parse_time_bound, Micros};
 /// logs, or a run over them.
 pub enum Plan {
     /// `--generate`: the man page or a shell's completions.
-    Generate(crate::generate::Generate),
+    Generate(crate::cli::generate::Generate),
     /// `kaq detect --list`: the rules `--only/--skip/--rules` pick.
     ListRules {
         rules: Vec<crate::detect::Rule>,
@@ -119,7 +119,7 @@ pub struct Config {
     pub task: Task,
     /// `--follow`: the live files to follow (their backups, with `--since`,
     /// are in `inputs` too).
-    pub follow: Option<crate::follow::FollowSpec>,
+    pub follow: Option<crate::input::live::FollowSpec>,
 }
 
 /// What a run does with the events that match: one kind of work each.
@@ -302,7 +302,7 @@ impl Config {
             } else {
                 paths.clone()
             };
-            Some(crate::follow::live_paths(&paths).map_err(|m| usage(m, None))?)
+            Some(crate::input::live::live_paths(&paths).map_err(|m| usage(m, None))?)
         } else {
             None
         };
@@ -321,18 +321,18 @@ impl Config {
                         }
                     }
                 }
-                tails.push(crate::follow::TailSpec {
+                tails.push(crate::input::live::TailSpec {
                     input: found.inputs.len(),
                     path: path.clone(),
                     backups,
                 });
                 found.inputs.push(Input::File(path));
             }
-            follow = Some(crate::follow::FollowSpec {
+            follow = Some(crate::input::live::FollowSpec {
                 tails,
                 // --since replays the recent past: the live file from its start.
                 from_start: cli.from_start || cli.since.is_some(),
-                interval: crate::follow::INTERVAL,
+                interval: crate::input::live::INTERVAL,
             });
             found
         } else if !paths.is_empty() {

@@ -30,43 +30,18 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::chunk::{Bytes, Chunk, Mode};
 use crate::config::Config;
 use crate::engine::{deliver, Delivered, Stats};
+use crate::input::live::{FollowSpec, TailSpec};
 use crate::input::open::{open, Opened, ReadOptions};
 use crate::messages::Reporter;
 use crate::scan::{scan_chunk, Query, Sieve};
 use crate::work::{Print, RunInfo, Work};
-
-/// What to follow, fixed by the configuration.
-#[derive(Debug, Clone)]
-pub struct FollowSpec {
-    pub tails: Vec<TailSpec>,
-    /// Read each live file from its start (else from its end):
-    /// `--from-start`, or `--since`.
-    pub from_start: bool,
-    /// How long to wait between polls of an idle log.
-    pub interval: Duration,
-}
-
-/// One live file and where it stands in the run's inputs.
-#[derive(Debug, Clone)]
-pub struct TailSpec {
-    pub path: PathBuf,
-    /// Its index in [`Config::inputs`] (for names in messages).
-    pub input: usize,
-    /// Rotated backups to read first, oldest first (`--since`): indices in
-    /// [`Config::inputs`].
-    pub backups: Vec<usize>,
-}
-
-/// The default time between polls.
-pub const INTERVAL: Duration = Duration::from_millis(100);
 
 /// How much one poll reads from one file before printing: a file read from
 /// its start is scanned in pieces, and memory stays bounded.
@@ -484,48 +459,4 @@ fn skip_to_last_line(file: &mut File) -> io::Result<(u64, u64)> {
         read += n as u64;
     }
     Ok((lines, end))
-}
-
-/// The live files `--follow` reads for each PATH: a file as given (it may
-/// not exist yet, if its directory does), or the live logs of a directory.
-pub fn live_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.as_os_str() == "-" {
-            return Err("--follow reads files; a pipe is read to its end without it".into());
-        }
-        match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => {
-                let live = crate::input::discover::live_files(p).map_err(|e| {
-                    format!("{}: {}", p.display(), crate::messages::describe_io(&e))
-                })?;
-                if live.is_empty() {
-                    return Err(format!(
-                        "{}: no live log to follow here (a *.log, *.json, *.jsonl or *.ndjson file that is not a rotated backup)",
-                        p.display()
-                    ));
-                }
-                out.extend(live);
-            }
-            Ok(_) => out.push(p.clone()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound && parent_exists(p) => {
-                out.push(p.clone())
-            }
-            Err(e) => {
-                return Err(format!(
-                    "{}: {}",
-                    p.display(),
-                    crate::messages::describe_io(&e)
-                ))
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn parent_exists(p: &Path) -> bool {
-    match p.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.is_dir(),
-        _ => true,
-    }
 }

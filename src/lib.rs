@@ -19,7 +19,6 @@ pub mod filter;
 pub mod follow;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod generate;
 pub mod input;
 pub mod json;
 pub mod messages;

@@ -50,7 +50,7 @@ pub fn execute(plan: Plan) -> Outcome {
     let mut out = io::stdout().lock();
     let written = match plan {
         Plan::Generate(kind) => {
-            crate::generate::generate(kind, &mut out).map(|()| Outcome::Matched)
+            crate::cli::generate::generate(kind, &mut out).map(|()| Outcome::Matched)
         }
         Plan::ListRules { rules, format } => {
             crate::detect::listing::write(&rules, format, &mut out).map(|()| Outcome::Matched)

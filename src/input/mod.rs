@@ -1,7 +1,9 @@
 //! Inputs: which files to read, in which order ([`discover`]), and how to get
-//! their bytes ([`open`]: memory map, plain reads, gzip, stdin).
+//! their bytes ([`open`]: memory map, plain reads, gzip, stdin), and which
+//! live files `--follow` polls ([`live`]).
 
 pub mod discover;
+pub mod live;
 pub mod open;
 
 use std::path::PathBuf;

@@ -6,7 +6,7 @@ use crate::util::kaq;
 #[test]
 fn committed_completions_and_man_page_are_current() {
     use clap::ValueEnum;
-    for (kind, file) in kaq::generate::Generate::ALL {
+    for (kind, file) in kaq::cli::generate::Generate::ALL {
         let name = kind.to_possible_value().unwrap().get_name().to_string();
         let r = kaq(&["--generate", &name]);
         assert_eq!(r.code, 0, "{name}: {}", r.stderr);

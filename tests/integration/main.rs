@@ -2,6 +2,7 @@
 //!
 //! One module per area; the helpers they share are in `util`.
 
+mod architecture;
 mod bad_input;
 mod cli;
 mod cloud;

@@ -1,6 +1,8 @@
 //! The command line, as clap reads it. Nothing here is checked beyond syntax:
 //! [`crate::config::Config::from_cli`] turns these raw flags into a run.
 
+pub mod generate;
+
 use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
@@ -371,7 +373,7 @@ pub struct Cli {
 
     /// Write the man page or a shell completion script to stdout.
     #[arg(long, value_enum, value_name = "KIND", hide = true)]
-    pub generate: Option<crate::generate::Generate>,
+    pub generate: Option<generate::Generate>,
 }
 
 /// Subcommands.

@@ -1,5 +1,5 @@
 //! Shell completions and the man page, generated from the one clap
-//! definition in [`crate::cli`] by `kaq --generate KIND` (hidden). The files
+//! definition in [`super`] by `kaq --generate KIND` (hidden). The files
 //! in `completions/` and `man/` are its output, committed; a test fails when
 //! they are stale.
 
@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::cli::{Cli, AFTER_LONG_HELP};
+use super::{Cli, AFTER_LONG_HELP};
 
 /// What `--generate` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
