@@ -215,37 +215,104 @@ fn usage(message: impl Into<String>, hint: Option<&str>) -> ConfigError {
 
 impl Config {
     pub fn from_cli(cli: Cli, env: &Environment) -> Result<Config, ConfigError> {
-        let flags = shorthand_filter(&cli, env.now)?;
-        let has_flags = !matches!(flags, Expr::Const(true));
+        let query = query(&cli, env)?;
+        let (found, follow) = inputs(&cli, query.paths, env)?;
+        let output = output_spec(&cli, env, query.summary_command)?;
+        let threads = match cli.threads {
+            Some(0) | None => env.cores,
+            Some(n) => n,
+        };
+        let task = match (detect_args(&cli), policy_action(&cli)) {
+            (Some(args), _) => Task::Detect(detect_run(args, &cli, output.color, env)?),
+            (None, Some(action)) => Task::Policy(policy_job(action, cli.output)?),
+            (None, None) => Task::Events,
+        };
+        let prefilter = if cli.no_prefilter {
+            None
+        } else {
+            Prefilter::derive(&query.filter)
+        };
+        Ok(Config {
+            filter: query.filter,
+            matcher: query.matcher,
+            prefilter,
+            inputs: found.inputs,
+            skipped: found.skipped,
+            missing: found.errors,
+            threads,
+            read: ReadOptions { mmap: !cli.no_mmap },
+            output,
+            limit: cli.limit,
+            dedup: cli.dedup,
+            format: match cli.format {
+                crate::cli::InputFormat::Auto => None,
+                crate::cli::InputFormat::Event => Some(crate::event::envelope::Format::Event),
+                crate::cli::InputFormat::Aks => Some(crate::event::envelope::Format::Aks),
+                crate::cli::InputFormat::Eks => Some(crate::event::envelope::Format::Eks),
+                crate::cli::InputFormat::Gke => Some(crate::event::envelope::Format::Gke),
+                crate::cli::InputFormat::Openshift => {
+                    Some(crate::event::envelope::Format::Openshift)
+                }
+            },
+            ignore_errors: cli.ignore_errors,
+            verbose: cli.verbose,
+            quiet: cli.quiet,
+            task,
+            follow,
+        })
+    }
+}
 
-        // The filter and the paths. `kaq summary [PATH]...` reads as
-        // `kaq --summary true [PATH]...`.
-        let detect_args = match &cli.command {
-            Some(Command::Detect(args)) => Some(args),
-            _ => None,
-        };
-        let policy_action = match &cli.command {
-            Some(Command::Policy(p)) => Some(&p.action),
-            _ => None,
-        };
-        let mut paths = match (detect_args, policy_action) {
-            (Some(args), _) => args.paths.clone(),
-            (
-                _,
-                Some(
-                    PolicyAction::Simulate { paths, .. }
-                    | PolicyAction::Lint { paths, .. }
-                    | PolicyAction::Diff { paths, .. },
-                ),
-            ) => paths.clone(),
-            _ => cli.paths.clone(),
-        };
-        let mut filter_arg = cli.filter_arg.clone();
-        let summary_command = cli.filter.is_none() && filter_arg.as_deref() == Some("summary");
-        if summary_command {
-            filter_arg = None;
-        }
-        let (source, filter) = match (cli.filter.clone(), filter_arg) {
+/// The query: the filter with the shorthand flags folded in, compiled, and
+/// the paths left over once a first argument that is a path was moved back.
+struct Query {
+    filter: Expr,
+    matcher: Matcher,
+    paths: Vec<PathBuf>,
+    /// `kaq summary [PATH]...`, which reads as `kaq --summary true [PATH]...`.
+    summary_command: bool,
+}
+
+fn detect_args(cli: &Cli) -> Option<&DetectArgs> {
+    match &cli.command {
+        Some(Command::Detect(args)) => Some(args),
+        _ => None,
+    }
+}
+
+fn policy_action(cli: &Cli) -> Option<&PolicyAction> {
+    match &cli.command {
+        Some(Command::Policy(p)) => Some(&p.action),
+        _ => None,
+    }
+}
+
+fn query(cli: &Cli, env: &Environment) -> Result<Query, ConfigError> {
+    let flags = shorthand_filter(cli, env.now)?;
+    let has_flags = !matches!(flags, Expr::Const(true));
+
+    // The filter and the paths. `kaq summary [PATH]...` reads as
+    // `kaq --summary true [PATH]...`.
+    let (detect_args, policy_action) = (detect_args(cli), policy_action(cli));
+    let mut paths = match (detect_args, policy_action) {
+        (Some(args), _) => args.paths.clone(),
+        (
+            _,
+            Some(
+                PolicyAction::Simulate { paths, .. }
+                | PolicyAction::Lint { paths, .. }
+                | PolicyAction::Diff { paths, .. },
+            ),
+        ) => paths.clone(),
+        _ => cli.paths.clone(),
+    };
+    let mut filter_arg = cli.filter_arg.clone();
+    let summary_command = cli.filter.is_none() && filter_arg.as_deref() == Some("summary");
+    if summary_command {
+        filter_arg = None;
+    }
+    let (source, filter) =
+        match (cli.filter.clone(), filter_arg) {
             (Some(f), first) => {
                 if let Some(first) = first {
                     paths.insert(0, PathBuf::from(first));
@@ -276,183 +343,163 @@ impl Config {
                 Some("`kaq true FILE` prints every event; `kaq --help` shows the filter language"),
             )),
         };
-        let filter = filter.and(flags);
-        let matcher =
-            Matcher::compile(&filter).map_err(|error| ConfigError::Filter { source, error })?;
+    let filter = filter.and(flags);
+    let matcher =
+        Matcher::compile(&filter).map_err(|error| ConfigError::Filter { source, error })?;
+    Ok(Query {
+        filter,
+        matcher,
+        paths,
+        summary_command,
+    })
+}
 
-        // Inputs.
-        let follow_paths = if cli.follow {
-            if policy_action.is_some() {
-                return Err(usage(
-                    "--follow applies to queries and kaq detect; kaq policy reads captured logs",
-                    None,
-                ));
-            }
-            if cli.dedup {
-                return Err(usage(
-                    "--dedup reads its inputs twice and cannot follow a live log",
-                    None,
-                ));
-            }
-            let paths = if paths.is_empty() {
-                vec![env
-                    .default_log
-                    .clone()
-                    .unwrap_or_else(|| PathBuf::from(DEFAULT_LOG))]
-            } else {
-                paths.clone()
-            };
-            Some(crate::input::live::live_paths(&paths).map_err(|m| usage(m, None))?)
-        } else {
-            None
-        };
-        let mut follow = None;
-        let found: Discovered = if let Some(live) = follow_paths {
-            // Each live file, after its backups when --since replays them.
-            let mut found = Discovered::default();
-            let mut tails = Vec::new();
-            for path in live {
-                let mut backups = Vec::new();
-                if cli.since.is_some() {
-                    for input in rotated_set(&path).inputs {
-                        if input != Input::File(path.clone()) {
-                            backups.push(found.inputs.len());
-                            found.inputs.push(input);
-                        }
-                    }
-                }
-                tails.push(crate::input::live::TailSpec {
-                    input: found.inputs.len(),
-                    path: path.clone(),
-                    backups,
-                });
-                found.inputs.push(Input::File(path));
-            }
-            follow = Some(crate::input::live::FollowSpec {
-                tails,
-                // --since replays the recent past: the live file from its start.
-                from_start: cli.from_start || cli.since.is_some(),
-                interval: crate::input::live::INTERVAL,
-            });
-            found
-        } else if !paths.is_empty() {
-            discover(&paths)
-        } else if !env.stdin_is_terminal {
-            Discovered {
-                inputs: vec![Input::Stdin],
-                ..Default::default()
-            }
-        } else {
-            let live = env
-                .default_log
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_LOG));
-            if !live.exists() {
-                return Err(usage(
-                    format!("no input: stdin is a terminal and {} does not exist", live.display()),
-                    Some("name a file or directory (kaq 'verb == \"delete\"' audit.log), pipe events in, or set KAQ_LOG"),
-                ));
-            }
-            rotated_set(&live)
-        };
-
-        if cli.dedup && found.inputs.contains(&Input::Stdin) {
+/// The inputs to read, and with `--follow` the live files to follow.
+fn inputs(
+    cli: &Cli,
+    paths: Vec<PathBuf>,
+    env: &Environment,
+) -> Result<(Discovered, Option<crate::input::live::FollowSpec>), ConfigError> {
+    let policy_action = policy_action(cli);
+    let follow_paths = if cli.follow {
+        if policy_action.is_some() {
             return Err(usage(
-                "--dedup reads its inputs twice and cannot read stdin",
-                Some("save the events to a file first: ... > events.log; kaq --dedup FILTER events.log"),
-            ));
-        }
-
-        // Output.
-        let format = if cli.compact {
-            Format::Ndjson
-        } else if cli.raw {
-            Format::Raw
-        } else {
-            cli.output
-        };
-        let columns = match &cli.columns {
-            Some(spec) => {
-                if matches!(format, Format::Json | Format::Ndjson) {
-                    return Err(usage(
-                        "--columns applies to table, wide, csv and tsv output",
-                        Some("json and ndjson print whole events"),
-                    ));
-                }
-                parse_columns(spec).map_err(|m| usage(m, None))?
-            }
-            None => default_columns(format == Format::Wide),
-        };
-        if format == Format::Raw && columns.len() != 1 {
-            return Err(usage(
-                "-r prints one column's values: give --columns one field",
-                Some("kaq -r --columns user.username FILTER FILE"),
-            ));
-        }
-        let color = match cli.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => env.stdout_is_terminal && !env.no_color,
-        };
-        let view = aggregate_view(&cli, summary_command)?;
-        if view.is_some() && cli.columns.is_some() {
-            return Err(usage(
-                "--columns applies to event output, not to --by, --every, --distinct or summaries",
+                "--follow applies to queries and kaq detect; kaq policy reads captured logs",
                 None,
             ));
         }
-        let threads = match cli.threads {
-            Some(0) | None => env.cores,
-            Some(n) => n,
-        };
-        let task = match (detect_args, policy_action) {
-            (Some(args), _) => Task::Detect(detect_run(args, &cli, color, env)?),
-            (None, Some(action)) => Task::Policy(policy_job(action, cli.output)?),
-            (None, None) => Task::Events,
-        };
-        let prefilter = if cli.no_prefilter {
-            None
+        if cli.dedup {
+            return Err(usage(
+                "--dedup reads its inputs twice and cannot follow a live log",
+                None,
+            ));
+        }
+        let paths = if paths.is_empty() {
+            vec![env
+                .default_log
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_LOG))]
         } else {
-            Prefilter::derive(&filter)
+            paths.clone()
         };
-        Ok(Config {
-            filter,
-            matcher,
-            prefilter,
-            inputs: found.inputs,
-            skipped: found.skipped,
-            missing: found.errors,
-            threads,
-            read: ReadOptions { mmap: !cli.no_mmap },
-            output: OutputSpec {
-                format,
-                columns,
-                count_only: cli.count,
-                sanitize: env.stdout_is_terminal,
-                width: env.width,
-                color,
-                view,
-                top: cli.top,
-            },
-            limit: cli.limit,
-            dedup: cli.dedup,
-            format: match cli.format {
-                crate::cli::InputFormat::Auto => None,
-                crate::cli::InputFormat::Event => Some(crate::event::envelope::Format::Event),
-                crate::cli::InputFormat::Aks => Some(crate::event::envelope::Format::Aks),
-                crate::cli::InputFormat::Eks => Some(crate::event::envelope::Format::Eks),
-                crate::cli::InputFormat::Gke => Some(crate::event::envelope::Format::Gke),
-                crate::cli::InputFormat::Openshift => {
-                    Some(crate::event::envelope::Format::Openshift)
+        Some(crate::input::live::live_paths(&paths).map_err(|m| usage(m, None))?)
+    } else {
+        None
+    };
+    let mut follow = None;
+    let found: Discovered = if let Some(live) = follow_paths {
+        // Each live file, after its backups when --since replays them.
+        let mut found = Discovered::default();
+        let mut tails = Vec::new();
+        for path in live {
+            let mut backups = Vec::new();
+            if cli.since.is_some() {
+                for input in rotated_set(&path).inputs {
+                    if input != Input::File(path.clone()) {
+                        backups.push(found.inputs.len());
+                        found.inputs.push(input);
+                    }
                 }
-            },
-            ignore_errors: cli.ignore_errors,
-            verbose: cli.verbose,
-            quiet: cli.quiet,
-            task,
-            follow,
-        })
+            }
+            tails.push(crate::input::live::TailSpec {
+                input: found.inputs.len(),
+                path: path.clone(),
+                backups,
+            });
+            found.inputs.push(Input::File(path));
+        }
+        follow = Some(crate::input::live::FollowSpec {
+            tails,
+            // --since replays the recent past: the live file from its start.
+            from_start: cli.from_start || cli.since.is_some(),
+            interval: crate::input::live::INTERVAL,
+        });
+        found
+    } else if !paths.is_empty() {
+        discover(&paths)
+    } else if !env.stdin_is_terminal {
+        Discovered {
+            inputs: vec![Input::Stdin],
+            ..Default::default()
+        }
+    } else {
+        let live = env
+            .default_log
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_LOG));
+        if !live.exists() {
+            return Err(usage(
+                format!("no input: stdin is a terminal and {} does not exist", live.display()),
+                Some("name a file or directory (kaq 'verb == \"delete\"' audit.log), pipe events in, or set KAQ_LOG"),
+            ));
+        }
+        rotated_set(&live)
+    };
+
+    if cli.dedup && found.inputs.contains(&Input::Stdin) {
+        return Err(usage(
+            "--dedup reads its inputs twice and cannot read stdin",
+            Some(
+                "save the events to a file first: ... > events.log; kaq --dedup FILTER events.log",
+            ),
+        ));
     }
+    Ok((found, follow))
+}
+
+/// What to print and how: format, columns, view, colour.
+fn output_spec(
+    cli: &Cli,
+    env: &Environment,
+    summary_command: bool,
+) -> Result<OutputSpec, ConfigError> {
+    let format = if cli.compact {
+        Format::Ndjson
+    } else if cli.raw {
+        Format::Raw
+    } else {
+        cli.output
+    };
+    let columns = match &cli.columns {
+        Some(spec) => {
+            if matches!(format, Format::Json | Format::Ndjson) {
+                return Err(usage(
+                    "--columns applies to table, wide, csv and tsv output",
+                    Some("json and ndjson print whole events"),
+                ));
+            }
+            parse_columns(spec).map_err(|m| usage(m, None))?
+        }
+        None => default_columns(format == Format::Wide),
+    };
+    if format == Format::Raw && columns.len() != 1 {
+        return Err(usage(
+            "-r prints one column's values: give --columns one field",
+            Some("kaq -r --columns user.username FILTER FILE"),
+        ));
+    }
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => env.stdout_is_terminal && !env.no_color,
+    };
+    let view = aggregate_view(cli, summary_command)?;
+    if view.is_some() && cli.columns.is_some() {
+        return Err(usage(
+            "--columns applies to event output, not to --by, --every, --distinct or summaries",
+            None,
+        ));
+    }
+    Ok(OutputSpec {
+        format,
+        columns,
+        count_only: cli.count,
+        sanitize: env.stdout_is_terminal,
+        width: env.width,
+        color,
+        view,
+        top: cli.top,
+    })
 }
 
 /// Reads and checks a policy file for `kaq policy`.
