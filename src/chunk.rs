@@ -1,12 +1,12 @@
 //! Cutting input bytes into line-aligned chunks that workers process in
 //! parallel.
 //!
-//! [`produce`] walks the inputs in order and sends [`Item`]s down a bounded
-//! channel: chunks that end at a newline (except a file's last one), and
-//! per-file errors at the point in the stream where they happened. Mapped
-//! files are cut in place; streams (plain reads, gzip, stdin) are read into
-//! owned buffers, so memory stays bounded by the channel size whatever the
-//! input size.
+//! An opened input becomes [`Item`]s: chunks that end at a newline (except
+//! a file's last one), and its error at the point in the stream where it
+//! happened. Mapped files are cut in place ([`send_mapped`]); streams (plain
+//! reads, gzip, stdin) are read into owned buffers ([`send_stream`]), so
+//! memory stays bounded whatever the input size. The schedulers in
+//! [`crate::engine`] decide which thread does this for which input.
 //!
 //! A file that is not one JSON value per line (pretty-printed JSON, saved by
 //! hand or by kubectl) is sent whole, as one [`Mode::Document`] chunk.
@@ -19,8 +19,7 @@ use std::sync::Arc;
 
 use memmap2::Mmap;
 
-use crate::input::open::{open, Opened, ReadOptions};
-use crate::input::Input;
+use crate::input::read::fill;
 use crate::json::validate_value;
 
 /// Target chunk size. Big enough to amortise scheduling, small enough that a
@@ -91,73 +90,6 @@ pub enum Item {
 /// is gone and the producer should stop.
 pub type Emit<'a> = dyn FnMut(Item) -> ControlFlow<()> + 'a;
 
-/// Opens every input, in order.
-///
-/// Every input is opened before the first is read: a file the API server
-/// renames (rotation) or deletes (old backups) during the run is still read
-/// through the handle kaq already holds, so no event present at the start is
-/// lost.
-pub fn open_all(
-    inputs: &[Input],
-    opts: ReadOptions,
-    progress: &Arc<AtomicU64>,
-) -> Vec<io::Result<Opened>> {
-    inputs
-        .iter()
-        .map(|input| open(input, opts, progress))
-        .collect()
-}
-
-/// Reads every input in order on the calling thread and emits its items;
-/// stops early (quietly) when `emit` breaks.
-pub fn produce(
-    inputs: &[Input],
-    opts: ReadOptions,
-    progress: &Arc<AtomicU64>,
-    emit: &mut Emit<'_>,
-) {
-    for (idx, opened) in open_all(inputs, opts, progress).into_iter().enumerate() {
-        if emit_input(idx, opened, progress, emit).is_break() {
-            return;
-        }
-    }
-}
-
-/// Emits one opened input on the calling thread: its `Opened` note, its
-/// chunks, or its error.
-pub fn emit_input(
-    idx: usize,
-    opened: io::Result<Opened>,
-    progress: &AtomicU64,
-    emit: &mut Emit<'_>,
-) -> ControlFlow<()> {
-    if let Ok(o) = &opened {
-        if emit(Item::Opened {
-            input: idx,
-            how: o.how(),
-        })
-        .is_break()
-        {
-            return ControlFlow::Break(());
-        }
-    }
-    let result = match opened {
-        Ok(Opened::Mapped(map)) => send_mapped(idx, map, progress, emit),
-        Ok(Opened::Stream {
-            reader,
-            live,
-            expect_len,
-            ..
-        }) => send_stream(idx, reader, live, expect_len, emit),
-        Err(error) => Err(Some(error)),
-    };
-    match result {
-        Ok(()) => ControlFlow::Continue(()),
-        Err(None) => ControlFlow::Break(()),
-        Err(Some(error)) => emit(Item::Error { input: idx, error }),
-    }
-}
-
 /// `Err(None)`: the receiver hung up. `Err(Some(e))`: the input failed.
 pub type SendResult = Result<(), Option<io::Error>>;
 
@@ -217,31 +149,6 @@ pub fn send_mapped(
         start = end;
     }
     Ok(())
-}
-
-/// Reads until `buf[..*filled]` holds at least `want` bytes or the reader
-/// ends; returns whether it ended. Bytes past `*filled` are scratch: a
-/// recycled buffer (see [`buffer`]) is read into as it is, and only the
-/// part it grows by is zeroed first.
-fn fill(
-    reader: &mut dyn Read,
-    buf: &mut Vec<u8>,
-    filled: &mut usize,
-    want: usize,
-) -> io::Result<bool> {
-    while *filled < want {
-        let room = want.max(*filled + 64 * 1024);
-        if buf.len() < room {
-            buf.resize(room, 0);
-        }
-        match reader.read(&mut buf[*filled..]) {
-            Ok(0) => return Ok(true),
-            Ok(n) => *filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(false)
 }
 
 /// Read buffers that scanned chunks gave back, for [`send_stream`] to read

@@ -234,22 +234,22 @@ impl Lines {
     }
 
     /// Reads what `r` has, up to [`READ_LIMIT`] more bytes; returns how many.
+    /// What was read before an error is kept.
     fn fill(&mut self, r: &mut dyn Read) -> io::Result<usize> {
-        let mut total = 0;
-        let mut block = [0u8; 64 * 1024];
-        while total < READ_LIMIT {
-            let n = match r.read(&mut block) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if n == 0 {
-                break;
+        let start = self.buf.len();
+        let mut filled = start;
+        // In steps of 64 KiB, so that an idle poll grows the buffer by no
+        // more than that.
+        let ended = loop {
+            let step = (filled + 64 * 1024).min(start + READ_LIMIT);
+            match crate::input::read::fill(r, &mut self.buf, &mut filled, step) {
+                Ok(false) if filled < start + READ_LIMIT => {}
+                Ok(_) => break Ok(()),
+                Err(e) => break Err(e),
             }
-            self.buf.extend_from_slice(&block[..n]);
-            total += n;
-        }
-        Ok(total)
+        };
+        self.buf.truncate(filled);
+        ended.map(|()| filled - start)
     }
 
     /// Takes the complete lines: (offset of the first, bytes).

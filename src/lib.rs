@@ -1,31 +1,35 @@
 //! kaq: query Kubernetes audit logs.
 //!
 //! The pipeline, one module a stage: [`input`] discovers and opens files,
-//! [`chunk`] cuts bytes into line-aligned chunks, [`scan`] finds events in a
-//! chunk ([`json`], [`event`]) and tests them with a [`filter`], [`engine`]
-//! runs chunks in parallel and hands results in input order to an
-//! [`output`] printer. [`cli`] turns flags into a checked [`config::Config`].
+//! [`chunk`] cuts bytes into line-aligned chunks, `scan` finds events in a
+//! chunk ([`json`], [`event`]) and tests them with a [`filter`], and each
+//! matching event goes to the run's work (`work`: records, views, `detect`,
+//! `policy`); [`engine`] runs chunks in parallel and hands the parts in input
+//! order to a printer ([`output`] and the others). [`cli`] reads the flags,
+//! [`config`] turns them into a [`config::Plan`], and [`run`] carries it out.
+//!
+//! Modules are `pub` where the binary, the tests, the benches or the fuzz
+//! targets use them, and `pub(crate)` otherwise.
 
-pub mod agg;
-pub mod ahead;
+pub(crate) mod agg;
 pub mod chunk;
 pub mod cli;
 pub mod config;
-pub mod dedup;
+pub(crate) mod dedup;
 pub mod detect;
 pub mod engine;
 pub mod event;
 pub mod filter;
-pub mod follow;
+pub(crate) mod follow;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod input;
 pub mod json;
 pub mod messages;
-pub mod number;
+pub(crate) mod number;
 pub mod output;
 pub mod policy;
 pub mod run;
-pub mod scan;
+pub(crate) mod scan;
 pub mod time;
-pub mod work;
+pub(crate) mod work;

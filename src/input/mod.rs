@@ -5,6 +5,7 @@
 pub mod discover;
 pub mod live;
 pub mod open;
+pub mod read;
 
 use std::path::PathBuf;
 

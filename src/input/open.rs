@@ -222,3 +222,20 @@ fn install_sigbus_handler() {
         });
     }
 }
+
+/// Opens every input, in order.
+///
+/// Every input is opened before the first is read: a file the API server
+/// renames (rotation) or deletes (old backups) during the run is still read
+/// through the handle kaq already holds, so no event present at the start is
+/// lost.
+pub fn open_all(
+    inputs: &[Input],
+    opts: ReadOptions,
+    progress: &Arc<AtomicU64>,
+) -> Vec<io::Result<Opened>> {
+    inputs
+        .iter()
+        .map(|input| open(input, opts, progress))
+        .collect()
+}

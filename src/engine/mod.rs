@@ -1,9 +1,14 @@
-//! The parallel pipeline: one producer thread reads inputs into chunks
-//! ([`crate::chunk::produce`]); batches of chunks are scanned on a rayon pool
-//! ([`crate::scan::scan_chunk`]); results go to the sink and the reporter in
-//! input order. `--limit` stops reading as soon as enough events matched.
+//! The parallel pipeline and its schedulers: inputs are opened, read into
+//! chunks ([`crate::chunk`]) by a producer ([`serial`] or, for several
+//! streams, [`ahead`]), scanned on a rayon pool
+//! ([`crate::scan::scan_chunk`]), and the results go to the printer and the
+//! reporter in input order. Which schedule runs is chosen once
+//! ([`Schedule`]). `--limit` stops reading as soon as enough events matched.
 //! What happens to a matching event is a [`Work`], what is printed a
 //! [`Print`] ([`crate::work`]).
+
+pub mod ahead;
+mod serial;
 
 use std::io;
 use std::ops::ControlFlow;
@@ -15,9 +20,9 @@ use indicatif::ProgressBar;
 
 use rayon::prelude::*;
 
-use crate::ahead;
-use crate::chunk::{produce, Item};
+use crate::chunk::Item;
 use crate::config::Config;
+use crate::input::open::{open_all, Opened};
 use crate::messages::Reporter;
 use crate::scan::{scan_chunk, ChunkResult, Query, Sieve};
 use crate::work::{Origin, Print, RunInfo, Work};
@@ -191,16 +196,40 @@ pub(crate) fn deliver<P: Print + ?Sized>(
     })
 }
 
-/// Reads every input once, and `each` sees every item with its result in
-/// input order, until it breaks.
-///
-/// With a pool, a producer thread reads ahead while batches of chunks are
-/// scanned on the pool; when two or more inputs are streams (gzipped
-/// backups), as many worker threads as the pool has decode and scan them,
-/// and the mapped files' chunks, ahead instead ([`crate::ahead`]). Without a
-/// pool (`-j1`), reading, decoding and scanning all run on the calling
-/// thread, one chunk at a time, so `-j1` uses one core.
+/// How a run's chunks are read and scanned: chosen once per run, from the
+/// thread count and the opened inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Schedule {
+    /// `-j1`: reading, decoding and scanning all on the calling thread, one
+    /// chunk at a time, so `-j1` uses one core.
+    Inline,
+    /// A producer thread reads the inputs in order ([`serial`]) while
+    /// batches of chunks are scanned on the pool.
+    Pooled,
+    /// Two or more inputs are streams (gzipped backups): as many worker
+    /// threads as the pool has decode and scan them, and the mapped files'
+    /// chunks, ahead ([`ahead`]); batches arrive scanned.
+    Ahead,
+}
+
+impl Schedule {
+    fn choose(threads: usize, opened: &[io::Result<Opened>]) -> Schedule {
+        let streams = opened
+            .iter()
+            .filter(|o| matches!(o, Ok(Opened::Stream { .. })))
+            .count();
+        match threads {
+            1 => Schedule::Inline,
+            _ if streams >= 2 => Schedule::Ahead,
+            _ => Schedule::Pooled,
+        }
+    }
+}
+
 impl Engine<'_> {
+    /// Reads every input once, and `each` sees every item with its result in
+    /// input order, until it breaks. Every input is opened before the first
+    /// is read ([`open_all`]); the [`Schedule`] is chosen from what opened.
     fn drive<W: Work>(
         &self,
         query: &Query<'_, W>,
@@ -208,9 +237,11 @@ impl Engine<'_> {
         mut each: impl FnMut(&Item, Option<ChunkResult<W::Part>>) -> io::Result<ControlFlow<()>>,
     ) -> io::Result<()> {
         let cfg = self.cfg;
-        let Some(pool) = &self.pool else {
+        let opened = open_all(&cfg.inputs, cfg.read, progress);
+        let schedule = Schedule::choose(cfg.threads, &opened);
+        let (Some(pool), Schedule::Pooled | Schedule::Ahead) = (&self.pool, schedule) else {
             let mut result = Ok(());
-            produce(&cfg.inputs, cfg.read, progress, &mut |item| {
+            serial::produce(opened, progress, &mut |item| {
                 let scanned = match &item {
                     Item::Chunk(c) => Some(scan_chunk(c, query)),
                     Item::Opened { .. } | Item::Error { .. } => None,
@@ -226,17 +257,16 @@ impl Engine<'_> {
         let (tx, rx) = sync_channel::<(Item, Option<ChunkResult<W::Part>>)>(batch_size * 2);
         std::thread::scope(|scope| {
             scope.spawn(move || {
-                ahead::produce(
-                    &cfg.inputs,
-                    cfg.read,
-                    progress,
-                    query,
-                    cfg.threads,
-                    &mut |item, result| match tx.send((item, result)) {
-                        Ok(()) => ControlFlow::Continue(()),
-                        Err(_) => ControlFlow::Break(()),
-                    },
-                )
+                let mut send = |item, result| match tx.send((item, result)) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(_) => ControlFlow::Break(()),
+                };
+                match schedule {
+                    Schedule::Ahead => {
+                        ahead::produce(opened, progress, query, cfg.threads, &mut send)
+                    }
+                    _ => serial::produce(opened, progress, &mut |item| send(item, None)),
+                }
             });
             let result = (|| -> io::Result<()> {
                 loop {
@@ -258,9 +288,10 @@ impl Engine<'_> {
                             *result = Some(scan_chunk(c, query));
                         }
                     };
-                    // One chunk is scanned here: waking the pool for it costs its
-                    // threads' spinning, and that takes a core from a thread
-                    // decoding gzip, which is what keeps batches this small.
+                    // One chunk is scanned here: waking the pool for it costs
+                    // its threads' spinning, and that takes a core from a
+                    // thread decoding gzip, which is what keeps batches this
+                    // small.
                     let waiting = batch.iter().filter(|b| unscanned(b)).count();
                     if waiting == 1 {
                         batch.iter_mut().for_each(scan);

@@ -18,11 +18,10 @@ use std::io::{self, Read};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard};
 
-use crate::chunk::{emit_input, open_all, send_mapped, send_stream, Bytes, Chunk, Item};
-use crate::input::open::{Opened, ReadOptions};
-use crate::input::Input;
+use crate::chunk::{send_mapped, send_stream, Bytes, Chunk, Item};
+use crate::input::open::Opened;
 use crate::scan::{scan_chunk, ChunkResult, Query};
 use crate::work::Work;
 
@@ -34,32 +33,16 @@ pub const BUDGET: usize = 16 << 20;
 /// are then dropped); `Break` stops the read.
 pub type EmitScanned<'a, P> = dyn FnMut(Item, Option<ChunkResult<P>>) -> ControlFlow<()> + 'a;
 
-/// Reads every input in order and emits its items, with `workers` worker
-/// threads decoding and scanning ahead when there are two or more
-/// streams; otherwise everything is read on the calling thread and no chunk
-/// comes scanned.
+/// Emits every opened input's items in input order, with `workers` worker
+/// threads decoding and scanning ahead; each chunk comes scanned. The
+/// engine chooses this schedule when two or more inputs are streams.
 pub fn produce<W: Work>(
-    inputs: &[Input],
-    opts: ReadOptions,
-    progress: &Arc<AtomicU64>,
+    opened: Vec<io::Result<Opened>>,
+    progress: &AtomicU64,
     query: &Query<'_, W>,
     workers: usize,
     emit: &mut EmitScanned<'_, W::Part>,
 ) {
-    let opened = open_all(inputs, opts, progress);
-    let streams = opened
-        .iter()
-        .filter(|o| matches!(o, Ok(Opened::Stream { .. })))
-        .count();
-    if workers < 2 || streams < 2 {
-        for (idx, opened) in opened.into_iter().enumerate() {
-            if emit_input(idx, opened, progress, &mut |item| emit(item, None)).is_break() {
-                return;
-            }
-        }
-        return;
-    }
-
     let budget = Budget::default();
     let next = AtomicUsize::new(0);
     let mut jobs = Vec::new();
