@@ -13,7 +13,7 @@ use super::window::{Burst, Windows};
 use super::{Detector, Hit, Severity, Stream};
 use crate::output::columns::sanitize;
 use crate::output::table::{write_table, Layout, Pieces};
-use crate::output::{write_tsv_row, Format};
+use crate::output::{Delimited, Format};
 use crate::time::{format_duration, format_micros};
 use crate::work::{Origin, Print, RunInfo};
 
@@ -263,17 +263,11 @@ impl<'d, 'w> FindingSink<'d, 'w> {
     }
 
     fn row(&mut self, cells: &[String]) -> io::Result<()> {
-        if self.opts.format == Format::Csv {
-            let mut w = csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(&mut self.out);
-            w.write_record(cells)?;
-            w.flush()
-        } else {
-            let mut buf = Vec::new();
-            write_tsv_row(cells, &mut buf);
-            self.out.write_all(&buf)
+        let mut buf = Vec::new();
+        if let Some(d) = Delimited::of(self.opts.format) {
+            d.row(cells, &mut buf);
         }
+        self.out.write_all(&buf)
     }
 
     fn cells(&self, f: &Finding<'_>, wide: bool) -> Vec<String> {

@@ -6,6 +6,7 @@
 
 pub mod columns;
 mod report;
+mod rows;
 pub(crate) mod table;
 
 use std::io::{self, Write};
@@ -16,6 +17,7 @@ use crate::json::minify_into;
 use crate::work::{Found, Origin, Print, RunInfo, Work};
 pub use columns::{default_columns, parse_columns, Column};
 pub use report::{human_bytes, ReportSink};
+pub(crate) use rows::Delimited;
 
 /// Output formats (`-o`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -128,18 +130,11 @@ impl<'s> Renderer<'s> {
                 }
                 out.bytes.push(b'\n');
             }
-            Format::Csv => {
+            Format::Csv | Format::Tsv => {
                 let cells = self.cells(e);
-                let mut w = csv::WriterBuilder::new()
-                    .has_headers(false)
-                    .from_writer(&mut out.bytes);
-                // Writing into a Vec cannot fail.
-                let _ = w.write_record(&cells);
-                let _ = w.flush();
-            }
-            Format::Tsv => {
-                let cells = self.cells(e);
-                write_tsv_row(&cells, &mut out.bytes);
+                if let Some(d) = Delimited::of(self.spec.format) {
+                    d.row(&cells, &mut out.bytes);
+                }
             }
             Format::Raw => {
                 for cell in self.cells(e) {
@@ -165,26 +160,6 @@ impl<'s> Renderer<'s> {
             })
             .collect()
     }
-}
-
-/// TSV escapes backslash, tab, newline and carriage return so that a row
-/// stays a line.
-pub(crate) fn write_tsv_row(cells: &[String], out: &mut Vec<u8>) {
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            out.push(b'\t');
-        }
-        for c in cell.bytes() {
-            match c {
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                c => out.push(c),
-            }
-        }
-    }
-    out.push(b'\n');
 }
 
 impl Work for Renderer<'_> {
@@ -213,22 +188,12 @@ pub fn sink<'w>(
         Format::Table | Format::Wide => Box::new(table::TableSink::new(spec, out)),
         Format::Json => Box::new(JsonArraySink { out, wrote: false }),
         Format::Ndjson | Format::Raw => Box::new(BytesSink { out, header: None }),
-        Format::Csv => {
+        Format::Csv | Format::Tsv => {
             let mut header = Vec::new();
-            {
-                let mut w = csv::Writer::from_writer(&mut header);
-                let _ = w.write_record(spec.columns.iter().map(|c| &c.name));
-                let _ = w.flush();
+            let names: Vec<&str> = spec.columns.iter().map(|c| c.name.as_str()).collect();
+            if let Some(d) = Delimited::of(spec.format) {
+                d.row(&names, &mut header);
             }
-            Box::new(BytesSink {
-                out,
-                header: Some(header),
-            })
-        }
-        Format::Tsv => {
-            let mut header = Vec::new();
-            let names: Vec<String> = spec.columns.iter().map(|c| c.name.clone()).collect();
-            write_tsv_row(&names, &mut header);
             Box::new(BytesSink {
                 out,
                 header: Some(header),

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use comfy_table::{presets, CellAlignment, ContentArrangement, Row, Table};
 use serde_json::{json, Map, Value as Json};
 
-use super::{Format, OutputSpec};
+use super::{Delimited, Format, OutputSpec};
 use crate::agg::summary::top;
 use crate::agg::{keys, Partial, Summary, Timeline, View, ViewPart};
 use crate::time::{format_duration, format_micros};
@@ -444,20 +444,14 @@ fn print_report(
             }
             Ok(())
         }
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(&mut *out);
-            w.write_record(&r.columns)?;
-            for row in &r.rows {
-                w.write_record(row.iter().map(Cell::plain_text))?;
-            }
-            w.flush()
-        }
-        Format::Tsv | Format::Raw => {
+        Format::Csv | Format::Tsv | Format::Raw => {
             let mut buf = Vec::new();
-            super::write_tsv_row(&r.columns, &mut buf);
-            for row in &r.rows {
-                let cells: Vec<String> = row.iter().map(Cell::plain_text).collect();
-                super::write_tsv_row(&cells, &mut buf);
+            if let Some(d) = Delimited::of(format) {
+                let rows = r
+                    .rows
+                    .iter()
+                    .map(|row| row.iter().map(Cell::plain_text).collect());
+                d.table(&r.columns, rows, &mut buf);
             }
             out.write_all(&buf)
         }
@@ -557,87 +551,110 @@ fn print_summary(
         return writeln!(out);
     }
     if matches!(format, Format::Csv | Format::Tsv | Format::Raw) {
-        // Flat (section, key, value) rows.
-        let mut rows: Vec<[String; 3]> = vec![
-            ["input".into(), "files".into(), info.inputs.to_string()],
-            ["input".into(), "bytes_read".into(), info.bytes.to_string()],
-            ["input".into(), "events".into(), s.events.to_string()],
-            [
-                "input".into(),
-                "malformed_lines".into(),
-                info.bad_lines.to_string(),
-            ],
-            [
-                "time".into(),
-                "first".into(),
-                s.first.map(format_micros).unwrap_or_default(),
-            ],
-            [
-                "time".into(),
-                "last".into(),
-                s.last.map(format_micros).unwrap_or_default(),
-            ],
-            [
-                "input".into(),
-                "requests".into(),
-                s.requests.len().to_string(),
-            ],
-            ["codes".into(), "401".into(), s.unauthorized.to_string()],
-            ["codes".into(), "403".into(), s.forbidden.to_string()],
-            [
-                "users".into(),
-                "system_user_events".into(),
-                s.system_users.to_string(),
-            ],
-        ];
-        for (i, class) in ["none", "1xx", "2xx", "3xx", "4xx", "5xx"]
-            .iter()
-            .enumerate()
-        {
-            rows.push([
-                "codes".into(),
-                class.to_string(),
-                s.code_classes[i].to_string(),
-            ]);
-        }
-        for (section, m) in [
-            ("stage", &s.stages),
-            ("level", &s.levels),
-            ("user", &s.users),
-            ("verb", &s.verbs),
-            ("resource", &s.resources),
-            ("namespace", &s.namespaces),
-            ("source_ip", &s.source_ips),
-            ("user_agent", &s.user_agents),
-        ] {
-            for (k, n) in top(
-                m,
-                if section == "stage" || section == "level" {
-                    usize::MAX
-                } else {
-                    TOP
-                },
-            ) {
-                rows.push([section.into(), k.to_string(), n.to_string()]);
-            }
-        }
-        let cells: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
-        if format == Format::Csv {
-            let mut w = csv::Writer::from_writer(&mut *out);
-            w.write_record(["section", "key", "value"])?;
-            for r in cells {
-                w.write_record(r)?;
-            }
-            return w.flush();
-        }
+        let rows = summary_rows(s, info);
         let mut buf = Vec::new();
-        super::write_tsv_row(&["section".into(), "key".into(), "value".into()], &mut buf);
-        for r in cells {
-            super::write_tsv_row(&r, &mut buf);
+        if let Some(d) = Delimited::of(format) {
+            d.table(
+                &["section", "key", "value"],
+                rows.into_iter().map(Vec::from),
+                &mut buf,
+            );
         }
         return out.write_all(&buf);
     }
 
+    let lines = summary_lines(s, info);
+    let label_width = lines.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
+    for (label, value) in &lines {
+        writeln!(out, "{label:<label_width$}  {value}")?;
+    }
+    if !s.largest.is_empty() {
+        writeln!(out, "Largest events")?;
+        for l in &s.largest {
+            writeln!(
+                out,
+                "  {:>9}  {}  {} {} by {}",
+                human_bytes(l.bytes),
+                super::columns::sanitize(l.audit_id.clone()),
+                l.verb,
+                super::columns::sanitize(l.what.clone()),
+                super::columns::sanitize(l.user.clone())
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The summary as flat (section, key, value) rows, for CSV and TSV.
+fn summary_rows(s: &Summary, info: &RunInfo) -> Vec<[String; 3]> {
+    let mut rows: Vec<[String; 3]> = vec![
+        ["input".into(), "files".into(), info.inputs.to_string()],
+        ["input".into(), "bytes_read".into(), info.bytes.to_string()],
+        ["input".into(), "events".into(), s.events.to_string()],
+        [
+            "input".into(),
+            "malformed_lines".into(),
+            info.bad_lines.to_string(),
+        ],
+        [
+            "time".into(),
+            "first".into(),
+            s.first.map(format_micros).unwrap_or_default(),
+        ],
+        [
+            "time".into(),
+            "last".into(),
+            s.last.map(format_micros).unwrap_or_default(),
+        ],
+        [
+            "input".into(),
+            "requests".into(),
+            s.requests.len().to_string(),
+        ],
+        ["codes".into(), "401".into(), s.unauthorized.to_string()],
+        ["codes".into(), "403".into(), s.forbidden.to_string()],
+        [
+            "users".into(),
+            "system_user_events".into(),
+            s.system_users.to_string(),
+        ],
+    ];
+    for (i, class) in ["none", "1xx", "2xx", "3xx", "4xx", "5xx"]
+        .iter()
+        .enumerate()
+    {
+        rows.push([
+            "codes".into(),
+            class.to_string(),
+            s.code_classes[i].to_string(),
+        ]);
+    }
+    for (section, m) in [
+        ("stage", &s.stages),
+        ("level", &s.levels),
+        ("user", &s.users),
+        ("verb", &s.verbs),
+        ("resource", &s.resources),
+        ("namespace", &s.namespaces),
+        ("source_ip", &s.source_ips),
+        ("user_agent", &s.user_agents),
+    ] {
+        for (k, n) in top(
+            m,
+            if section == "stage" || section == "level" {
+                usize::MAX
+            } else {
+                TOP
+            },
+        ) {
+            rows.push([section.into(), k.to_string(), n.to_string()]);
+        }
+    }
+    rows
+}
+
+/// The summary's one screen for people: a label and its text per line.
+fn summary_lines(s: &Summary, info: &RunInfo) -> Vec<(String, String)> {
     let list = |m, n| {
         top(m, n)
             .into_iter()
@@ -735,23 +752,5 @@ fn print_summary(
     lines.push(("Top namespaces".into(), list(&s.namespaces, TOP)));
     lines.push(("Top source IPs".into(), list(&s.source_ips, TOP)));
     lines.push(("Top user agents".into(), list(&s.user_agents, 3)));
-    let label_width = lines.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
-    for (label, value) in &lines {
-        writeln!(out, "{label:<label_width$}  {value}")?;
-    }
-    if !s.largest.is_empty() {
-        writeln!(out, "Largest events")?;
-        for l in &s.largest {
-            writeln!(
-                out,
-                "  {:>9}  {}  {} {} by {}",
-                human_bytes(l.bytes),
-                super::columns::sanitize(l.audit_id.clone()),
-                l.verb,
-                super::columns::sanitize(l.what.clone()),
-                super::columns::sanitize(l.user.clone())
-            )?;
-        }
-    }
-    Ok(())
+    lines
 }
