@@ -677,47 +677,19 @@ fn string(s: &str) -> Literal {
 
 /// The shorthand flags as one expression (`true` when none is given). They
 /// build the AST directly, already canonical.
+///
+/// Each flag is folded in by its own helper, which takes the expression so
+/// far and `and`s its conditions onto it. Threading `e` through (rather than
+/// building each flag's part apart and joining them) keeps the `And` list
+/// flat and in flag order, exactly as one long function built it; the flags
+/// are checked in this order, so the first bad one is the one reported.
 fn shorthand_filter(cli: &Cli, now: Micros) -> Result<Expr, ConfigError> {
     let mut e = Expr::Const(true);
     if let Some(v) = &cli.verb {
-        let verbs: Vec<Literal> = v
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(string)
-            .collect();
-        if verbs.is_empty() {
-            return Err(usage("--verb needs at least one verb", None));
-        }
-        e = e.and(Expr::field_cmp(
-            keys(&["verb"]),
-            CmpOp::In,
-            Literal::List(verbs),
-        ));
+        e = and_verb(e, v)?;
     }
     if let Some(r) = &cli.resource {
-        let (res, sub) = match r.split_once('/') {
-            Some((a, b)) => (a, Some(b)),
-            None => (r.as_str(), None),
-        };
-        if res.is_empty() || sub == Some("") {
-            return Err(usage(
-                format!("--resource {r:?}: expected `pods` or `pods/exec`"),
-                None,
-            ));
-        }
-        e = e.and(Expr::field_cmp(
-            keys(&["objectRef", "resource"]),
-            CmpOp::Eq,
-            string(res),
-        ));
-        if let Some(sub) = sub {
-            e = e.and(Expr::field_cmp(
-                keys(&["objectRef", "subresource"]),
-                CmpOp::Eq,
-                string(sub),
-            ));
-        }
+        e = and_resource(e, r)?;
     }
     if let Some(ns) = &cli.namespace {
         e = e.and(Expr::field_cmp(
@@ -734,75 +706,149 @@ fn shorthand_filter(cli: &Cli, now: Micros) -> Result<Expr, ConfigError> {
         ));
     }
     if let Some(c) = &cli.code {
-        let path = keys(&["responseStatus", "code"]);
-        let c = c.trim();
-        if let Some(class) = c.strip_suffix("xx").or_else(|| c.strip_suffix("XX")) {
-            match class.parse::<u8>() {
-                Ok(d @ 1..=5) if class.len() == 1 => {
-                    let lo = i128::from(d) * 100;
-                    e = e
-                        .and(Expr::field_cmp(
-                            path.clone(),
-                            CmpOp::Ge,
-                            Literal::Number(Number::Int(lo)),
-                        ))
-                        .and(Expr::field_cmp(
-                            path,
-                            CmpOp::Lt,
-                            Literal::Number(Number::Int(lo + 100)),
-                        ));
-                }
-                _ => return Err(usage(format!("--code {c:?}: a class is 1xx to 5xx"), None)),
-            }
-        } else {
-            let n: u16 = c.parse().map_err(|_| {
-                usage(
-                    format!("--code {c:?}: expected a code such as 403 or a class such as 4xx"),
-                    None,
-                )
-            })?;
-            e = e.and(Expr::field_cmp(
-                path,
-                CmpOp::Eq,
-                Literal::Number(Number::from(n)),
-            ));
-        }
+        e = and_code(e, c)?;
     }
     if let Some(s) = &cli.stage {
-        const STAGES: [&str; 4] = [
-            "RequestReceived",
-            "ResponseStarted",
-            "ResponseComplete",
-            "Panic",
-        ];
-        let stage = STAGES
-            .iter()
-            .find(|x| x.eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                usage(
-                    format!("--stage {s:?}: expected one of {}", STAGES.join(", ")),
-                    None,
-                )
-            })?;
-        e = e.and(Expr::field_cmp(keys(&["stage"]), CmpOp::Eq, string(stage)));
+        e = and_stage(e, s)?;
     }
     for (flag, value, op) in [
         ("--since", &cli.since, CmpOp::Ge),
         ("--until", &cli.until, CmpOp::Lt),
     ] {
         if let Some(v) = value {
-            let t = parse_time_bound(v, now).ok_or_else(|| {
-                usage(
-                    format!("{flag} {v:?}: expected a duration (90m, 2h, 7d) or an RFC 3339 time"),
-                    Some("an RFC 3339 time looks like 2024-05-01T12:00:00Z"),
-                )
-            })?;
-            e = e.and(Expr::field_cmp(
-                keys(&["stageTimestamp"]),
-                op,
-                Literal::Time(t),
-            ));
+            e = and_time_bound(e, flag, v, op, now)?;
         }
     }
     Ok(e)
+}
+
+/// `--verb get,list`: the verb is one of a comma-separated list. Blank items
+/// are ignored, but a list with none left is a usage error rather than a
+/// filter that matches nothing.
+fn and_verb(e: Expr, v: &str) -> Result<Expr, ConfigError> {
+    let verbs: Vec<Literal> = v
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(string)
+        .collect();
+    if verbs.is_empty() {
+        return Err(usage("--verb needs at least one verb", None));
+    }
+    Ok(e.and(Expr::field_cmp(
+        keys(&["verb"]),
+        CmpOp::In,
+        Literal::List(verbs),
+    )))
+}
+
+/// `--resource pods` or `--resource pods/exec`: the resource, and the
+/// subresource when one follows a slash. Either half empty is an error, so
+/// that `pods/` does not silently mean "any subresource".
+fn and_resource(e: Expr, r: &str) -> Result<Expr, ConfigError> {
+    let (res, sub) = match r.split_once('/') {
+        Some((a, b)) => (a, Some(b)),
+        None => (r, None),
+    };
+    if res.is_empty() || sub == Some("") {
+        return Err(usage(
+            format!("--resource {r:?}: expected `pods` or `pods/exec`"),
+            None,
+        ));
+    }
+    let mut e = e.and(Expr::field_cmp(
+        keys(&["objectRef", "resource"]),
+        CmpOp::Eq,
+        string(res),
+    ));
+    if let Some(sub) = sub {
+        e = e.and(Expr::field_cmp(
+            keys(&["objectRef", "subresource"]),
+            CmpOp::Eq,
+            string(sub),
+        ));
+    }
+    Ok(e)
+}
+
+/// `--code 403` or `--code 4xx`: one response code, or a class as the range
+/// `[400, 500)` so that it needs no special matching at run time.
+fn and_code(e: Expr, c: &str) -> Result<Expr, ConfigError> {
+    let path = keys(&["responseStatus", "code"]);
+    let c = c.trim();
+    if let Some(class) = c.strip_suffix("xx").or_else(|| c.strip_suffix("XX")) {
+        match class.parse::<u8>() {
+            Ok(d @ 1..=5) if class.len() == 1 => {
+                let lo = i128::from(d) * 100;
+                Ok(e.and(Expr::field_cmp(
+                    path.clone(),
+                    CmpOp::Ge,
+                    Literal::Number(Number::Int(lo)),
+                ))
+                .and(Expr::field_cmp(
+                    path,
+                    CmpOp::Lt,
+                    Literal::Number(Number::Int(lo + 100)),
+                )))
+            }
+            _ => Err(usage(format!("--code {c:?}: a class is 1xx to 5xx"), None)),
+        }
+    } else {
+        let n: u16 = c.parse().map_err(|_| {
+            usage(
+                format!("--code {c:?}: expected a code such as 403 or a class such as 4xx"),
+                None,
+            )
+        })?;
+        Ok(e.and(Expr::field_cmp(
+            path,
+            CmpOp::Eq,
+            Literal::Number(Number::from(n)),
+        )))
+    }
+}
+
+/// `--stage`: one of the four audit stages, matched case-insensitively on
+/// the command line but compared with its canonical spelling, which is how
+/// it appears in the log.
+fn and_stage(e: Expr, s: &str) -> Result<Expr, ConfigError> {
+    const STAGES: [&str; 4] = [
+        "RequestReceived",
+        "ResponseStarted",
+        "ResponseComplete",
+        "Panic",
+    ];
+    let stage = STAGES
+        .iter()
+        .find(|x| x.eq_ignore_ascii_case(s))
+        .ok_or_else(|| {
+            usage(
+                format!("--stage {s:?}: expected one of {}", STAGES.join(", ")),
+                None,
+            )
+        })?;
+    Ok(e.and(Expr::field_cmp(keys(&["stage"]), CmpOp::Eq, string(stage))))
+}
+
+/// `--since` (with `op` `>=`) or `--until` (`<`): a bound on
+/// `stageTimestamp`, given as a duration back from `now` or as an RFC 3339
+/// time. `flag` names the flag in the error message.
+fn and_time_bound(
+    e: Expr,
+    flag: &str,
+    v: &str,
+    op: CmpOp,
+    now: Micros,
+) -> Result<Expr, ConfigError> {
+    let t = parse_time_bound(v, now).ok_or_else(|| {
+        usage(
+            format!("{flag} {v:?}: expected a duration (90m, 2h, 7d) or an RFC 3339 time"),
+            Some("an RFC 3339 time looks like 2024-05-01T12:00:00Z"),
+        )
+    })?;
+    Ok(e.and(Expr::field_cmp(
+        keys(&["stageTimestamp"]),
+        op,
+        Literal::Time(t),
+    )))
 }

@@ -221,6 +221,9 @@ fn table(
     write_table(&layout, rows, |_, _, t| comfy_table::Cell::new(t), out)
 }
 
+/// The `simulate` report for people: a header, three tables (totals,
+/// levels, rules) and the closing remarks. Each part is its own function so
+/// that this one only says the order they are printed in.
 fn simulation_table(
     name: &str,
     policy: &Policy,
@@ -228,6 +231,34 @@ fn simulation_table(
     width: Option<u16>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    writeln!(
+        out,
+        "Policy {name}, {} rules, replayed over {} events:",
+        policy.rules.len(),
+        t.captured.events
+    )?;
+    writeln!(out)?;
+    totals_table(t, width, out)?;
+    writeln!(out)?;
+    levels_table(t, width, out)?;
+    writeln!(out)?;
+    rules_table(policy, t, width, out)?;
+    writeln!(out)?;
+    never_hit_line(policy, t, out)?;
+    short_line(policy, t, out)?;
+    writeln!(
+        out,
+        "Under this policy the log would be {} instead of {} ({} of it).",
+        human_bytes(t.written.bytes),
+        human_bytes(t.captured.bytes),
+        pct(t.written.bytes, t.captured.bytes)
+    )
+}
+
+/// The first table of the `simulate` report: what was captured, written and
+/// dropped, each as a share of the capture, so the reader sees the saving at
+/// a glance before the detail.
+fn totals_table(t: &Tally, width: Option<u16>, out: &mut dyn Write) -> io::Result<()> {
     let row = |what: &str, a: Amount| {
         vec![
             what.to_string(),
@@ -237,13 +268,6 @@ fn simulation_table(
             pct(a.bytes, t.captured.bytes),
         ]
     };
-    writeln!(
-        out,
-        "Policy {name}, {} rules, replayed over {} events:",
-        policy.rules.len(),
-        t.captured.events
-    )?;
-    writeln!(out)?;
     table(
         &["", "EVENTS", "SHARE", "BYTES", "SHARE"],
         vec![
@@ -254,8 +278,12 @@ fn simulation_table(
         ],
         width,
         out,
-    )?;
-    writeln!(out)?;
+    )
+}
+
+/// The second table of the `simulate` report: per audit level, how much the
+/// policy assigned to it and how much of that would be written.
+fn levels_table(t: &Tally, width: Option<u16>, out: &mut dyn Write) -> io::Result<()> {
     let rows: Vec<Vec<String>> = t
         .by_level
         .iter()
@@ -274,8 +302,18 @@ fn simulation_table(
         rows,
         width,
         out,
-    )?;
-    writeln!(out)?;
+    )
+}
+
+/// The third table of the `simulate` report: one row per rule (what it
+/// decided, wrote and was short of), plus a last row for events no rule
+/// matched, which the API server drops at level None.
+fn rules_table(
+    policy: &Policy,
+    t: &Tally,
+    width: Option<u16>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut rows: Vec<Vec<String>> = per_rule(policy, t)
         .map(|(i, r, d, w)| {
             vec![
@@ -316,15 +354,26 @@ fn simulation_table(
         rows,
         width,
         out,
-    )?;
+    )
+}
+
+/// Names the rules that matched no event (with their lines), since a rule
+/// never hit is often a typo or dead weight; prints nothing when all hit.
+fn never_hit_line(policy: &Policy, t: &Tally, out: &mut dyn Write) -> io::Result<()> {
     let never: Vec<String> = (0..policy.rules.len())
         .filter(|i| !t.by_rule.contains_key(&Some(*i)))
         .map(|i| format!("{} (line {})", i + 1, policy.rules[i].line))
         .collect();
-    writeln!(out)?;
     if !never.is_empty() {
         writeln!(out, "Never hit: rule {}.", never.join(", "))?;
     }
+    Ok(())
+}
+
+/// Warns, per rule, about events the policy wants at a higher level than the
+/// capture has: the replay cannot invent the missing detail, so the sizes
+/// above undercount them. Prints nothing when there are none.
+fn short_line(policy: &Policy, t: &Tally, out: &mut dyn Write) -> io::Result<()> {
     let short: u64 = t.short.values().sum();
     if short > 0 {
         let by: Vec<String> = t
@@ -346,13 +395,7 @@ fn simulation_table(
             by.join("; ")
         )?;
     }
-    writeln!(
-        out,
-        "Under this policy the log would be {} instead of {} ({} of it).",
-        human_bytes(t.written.bytes),
-        human_bytes(t.captured.bytes),
-        pct(t.written.bytes, t.captured.bytes)
-    )
+    Ok(())
 }
 
 fn diff(
