@@ -74,7 +74,7 @@ _kaq() {
 
     case "${cmd}" in
         kaq)
-            opts="-e -n -o -c -r -m -v -q -j -F -h -V --filter --verb --resource --namespace --user --code --stage --since --until --dedup --output --color --compact --raw --columns --count --limit --verbose --quiet --by --top --every --distinct --stats --summary --threads --format --no-prefilter --no-mmap --follow --from-start --ignore-errors --generate --help --version detect policy help"
+            opts="-e -n -o -c -r -m -v -q -j -F -h -V --filter --verb --resource --namespace --user --code --stage --since --until --dedup --output --color --compact --raw --columns --count --limit --verbose --quiet --by --top --every --distinct --stats --summary --threads --format --no-prefilter --no-mmap --follow --from-start --bookmark --ignore-errors --generate --help --version detect policy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -180,6 +180,10 @@ _kaq() {
                     COMPREPLY=($(compgen -W "auto event aks eks gke openshift" -- "${cur}"))
                     return 0
                     ;;
+                --bookmark)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --generate)
                     COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish complete-powershell complete-elvish" -- "${cur}"))
                     return 0
@@ -192,7 +196,7 @@ _kaq() {
             return 0
             ;;
         kaq__subcmd__detect)
-            opts="-n -o -v -q -j -F -h --rules --only --skip --list --fail-on --severity --by --no-thresholds --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --ignore-errors --help"
+            opts="-n -o -v -q -j -F -h --rules --only --skip --list --fail-on --severity --by --no-thresholds --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --bookmark --ignore-errors --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -280,6 +284,10 @@ _kaq() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "auto event aks eks gke openshift" -- "${cur}"))
+                    return 0
+                    ;;
+                --bookmark)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -388,7 +396,7 @@ _kaq() {
             return 0
             ;;
         kaq__subcmd__policy)
-            opts="-n -o -v -q -j -F -h --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --ignore-errors --help simulate lint diff help"
+            opts="-n -o -v -q -j -F -h --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --bookmark --ignore-errors --help simulate lint diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -454,6 +462,10 @@ _kaq() {
                     COMPREPLY=($(compgen -W "auto event aks eks gke openshift" -- "${cur}"))
                     return 0
                     ;;
+                --bookmark)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -462,7 +474,7 @@ _kaq() {
             return 0
             ;;
         kaq__subcmd__policy__subcmd__diff)
-            opts="-n -o -v -q -j -F -h --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --ignore-errors --help"
+            opts="-n -o -v -q -j -F -h --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --bookmark --ignore-errors --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -526,6 +538,10 @@ _kaq() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "auto event aks eks gke openshift" -- "${cur}"))
+                    return 0
+                    ;;
+                --bookmark)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -606,7 +622,7 @@ _kaq() {
             return 0
             ;;
         kaq__subcmd__policy__subcmd__lint)
-            opts="-n -o -v -q -j -F -h --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --ignore-errors --help"
+            opts="-n -o -v -q -j -F -h --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --bookmark --ignore-errors --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -672,6 +688,10 @@ _kaq() {
                     COMPREPLY=($(compgen -W "auto event aks eks gke openshift" -- "${cur}"))
                     return 0
                     ;;
+                --bookmark)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -680,7 +700,7 @@ _kaq() {
             return 0
             ;;
         kaq__subcmd__policy__subcmd__simulate)
-            opts="-n -o -v -q -j -F -h --policy --each --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --ignore-errors --help"
+            opts="-n -o -v -q -j -F -h --policy --each --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --bookmark --ignore-errors --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -748,6 +768,10 @@ _kaq() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "auto event aks eks gke openshift" -- "${cur}"))
+                    return 0
+                    ;;
+                --bookmark)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kaq_global_optspecs
-    string join \n e/filter= verb= resource= n/namespace= user= code= stage= since= until= dedup o/output= color= c/compact r/raw columns= count m/limit= v/verbose q/quiet by= top= every= distinct= stats= summary j/threads= format= no-prefilter no-mmap F/follow from-start ignore-errors generate= h/help V/version
+    string join \n e/filter= verb= resource= n/namespace= user= code= stage= since= until= dedup o/output= color= c/compact r/raw columns= count m/limit= v/verbose q/quiet by= top= every= distinct= stats= summary j/threads= format= no-prefilter no-mmap F/follow from-start bookmark= ignore-errors generate= h/help V/version
 end
 
 function __fish_kaq_needs_command
@@ -56,6 +56,7 @@ aks\t'Azure AKS diagnostic records'
 eks\t'Amazon EKS CloudWatch records'
 gke\t'Google GKE Cloud Audit Log entries'
 openshift\t'OpenShift must-gather lines'"
+complete -c kaq -n "__fish_kaq_needs_command" -l bookmark -d 'With --follow: keep the position in FILE as kaq goes, and start there when FILE exists: a restarted kaq goes on through every copy rotated while it was stopped, printing no event twice' -r -F
 complete -c kaq -n "__fish_kaq_needs_command" -l generate -d 'Write the man page or a shell completion script to stdout' -r -f -a "man\t'The man page, kaq.1 (roff)'
 complete-bash\t''
 complete-zsh\t''
@@ -71,7 +72,7 @@ complete -c kaq -n "__fish_kaq_needs_command" -s q -l quiet -d 'Print no warning
 complete -c kaq -n "__fish_kaq_needs_command" -l summary -d 'A one-screen summary of the matching events (also: kaq summary [PATH]...)'
 complete -c kaq -n "__fish_kaq_needs_command" -l no-prefilter -d 'Parse every line. By default a line that lacks a literal the filter needs is skipped unparsed (it is still checked for corruption); this validates every line and reports every malformed one'
 complete -c kaq -n "__fish_kaq_needs_command" -l no-mmap -d 'Never memory-map files; read them'
-complete -c kaq -n "__fish_kaq_needs_command" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate), until Ctrl-C. PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start and --since'
+complete -c kaq -n "__fish_kaq_needs_command" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate; copies rotated away while kaq was behind are read too), until Ctrl-C or SIGTERM (exit 130 or 143). PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start, --since and --bookmark. Exit 3: part of a log could not be read (reported as LOST on stderr)'
 complete -c kaq -n "__fish_kaq_needs_command" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
 complete -c kaq -n "__fish_kaq_needs_command" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -n "__fish_kaq_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -117,12 +118,13 @@ aks\t'Azure AKS diagnostic records'
 eks\t'Amazon EKS CloudWatch records'
 gke\t'Google GKE Cloud Audit Log entries'
 openshift\t'OpenShift must-gather lines'"
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l bookmark -d 'With --follow: keep the position in FILE as kaq goes, and start there when FILE exists: a restarted kaq goes on through every copy rotated while it was stopped, printing no event twice' -r -F
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l list -d 'Print the rule catalogue (with -o json: every field) and exit'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l no-thresholds -d 'Threshold rules report every event they count, not only bursts'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -s q -l quiet -d 'Print no warnings about malformed lines'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l no-mmap -d 'Never memory-map files; read them'
-complete -c kaq -n "__fish_kaq_using_subcommand detect" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate), until Ctrl-C. PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start and --since'
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate; copies rotated away while kaq was behind are read too), until Ctrl-C or SIGTERM (exit 130 or 143). PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start, --since and --bookmark. Exit 3: part of a log could not be read (reported as LOST on stderr)'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -150,10 +152,11 @@ aks\t'Azure AKS diagnostic records'
 eks\t'Amazon EKS CloudWatch records'
 gke\t'Google GKE Cloud Audit Log entries'
 openshift\t'OpenShift must-gather lines'"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l bookmark -d 'With --follow: keep the position in FILE as kaq goes, and start there when FILE exists: a restarted kaq goes on through every copy rotated while it was stopped, printing no event twice' -r -F
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s q -l quiet -d 'Print no warnings about malformed lines'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l no-mmap -d 'Never memory-map files; read them'
-complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate), until Ctrl-C. PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start and --since'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate; copies rotated away while kaq was behind are read too), until Ctrl-C or SIGTERM (exit 130 or 143). PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start, --since and --bookmark. Exit 3: part of a log could not be read (reported as LOST on stderr)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and not __fish_seen_subcommand_from simulate lint diff help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -186,11 +189,12 @@ aks\t'Azure AKS diagnostic records'
 eks\t'Amazon EKS CloudWatch records'
 gke\t'Google GKE Cloud Audit Log entries'
 openshift\t'OpenShift must-gather lines'"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l bookmark -d 'With --follow: keep the position in FILE as kaq goes, and start there when FILE exists: a restarted kaq goes on through every copy rotated while it was stopped, printing no event twice' -r -F
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l each -d 'Instead of the report, each event\'s fate: the level it was captured at and would be written at, whether its stage is omitted, and the rule that decided (number, line, what it matches). -o json/ndjson: one object per line'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s q -l quiet -d 'Print no warnings about malformed lines'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l no-mmap -d 'Never memory-map files; read them'
-complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate), until Ctrl-C. PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start and --since'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate; copies rotated away while kaq was behind are read too), until Ctrl-C or SIGTERM (exit 130 or 143). PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start, --since and --bookmark. Exit 3: part of a log could not be read (reported as LOST on stderr)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from simulate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -218,10 +222,11 @@ aks\t'Azure AKS diagnostic records'
 eks\t'Amazon EKS CloudWatch records'
 gke\t'Google GKE Cloud Audit Log entries'
 openshift\t'OpenShift must-gather lines'"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l bookmark -d 'With --follow: keep the position in FILE as kaq goes, and start there when FILE exists: a restarted kaq goes on through every copy rotated while it was stopped, printing no event twice' -r -F
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s q -l quiet -d 'Print no warnings about malformed lines'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l no-mmap -d 'Never memory-map files; read them'
-complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate), until Ctrl-C. PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start and --since'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate; copies rotated away while kaq was behind are read too), until Ctrl-C or SIGTERM (exit 130 or 143). PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start, --since and --bookmark. Exit 3: part of a log could not be read (reported as LOST on stderr)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from lint" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -249,10 +254,11 @@ aks\t'Azure AKS diagnostic records'
 eks\t'Amazon EKS CloudWatch records'
 gke\t'Google GKE Cloud Audit Log entries'
 openshift\t'OpenShift must-gather lines'"
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l bookmark -d 'With --follow: keep the position in FILE as kaq goes, and start there when FILE exists: a restarted kaq goes on through every copy rotated while it was stopped, printing no event twice' -r -F
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Print no warnings about malformed lines'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l no-mmap -d 'Never memory-map files; read them'
-complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate), until Ctrl-C. PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start and --since'
+complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate; copies rotated away while kaq was behind are read too), until Ctrl-C or SIGTERM (exit 130 or 143). PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start, --since and --bookmark. Exit 3: part of a log could not be read (reported as LOST on stderr)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -413,6 +413,7 @@ fn inputs(
             // --since replays the recent past: the live file from its start.
             from_start: cli.from_start || cli.since.is_some(),
             interval: crate::input::live::INTERVAL,
+            bookmark: cli.bookmark.clone(),
         });
         found
     } else if !paths.is_empty() {

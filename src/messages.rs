@@ -18,6 +18,10 @@ pub struct Reporter {
     quiet: bool,
     bad_lines: u64,
     failed_inputs: u64,
+    /// Follow mode: stretches of a log that could not be read.
+    losses: u64,
+    lost_bytes: u64,
+    lost_events: u64,
     out: Box<dyn Write>,
 }
 
@@ -32,6 +36,9 @@ impl Reporter {
             quiet,
             bad_lines: 0,
             failed_inputs: 0,
+            losses: 0,
+            lost_bytes: 0,
+            lost_events: 0,
             out,
         }
     }
@@ -52,6 +59,37 @@ impl Reporter {
     pub fn input_failed(&mut self, file: &str, error: &io::Error) {
         self.failed_inputs += 1;
         self.say(&format!("{file}: {}", describe_io(error)));
+    }
+
+    /// Follow mode: part of a log that could not be read (rotated away and
+    /// deleted, or cut by a truncation with no copy to read it from). Always
+    /// shown, even with `-q`: a responder must know that events are missing.
+    /// `bytes` and `events` are what is known of its size (an estimate of
+    /// the events from the average event size so far), `None` when nothing
+    /// is.
+    pub fn lost(&mut self, what: &str, bytes: Option<u64>, events: Option<u64>, why: &str) {
+        self.losses += 1;
+        self.lost_bytes += bytes.unwrap_or(0);
+        self.lost_events += events.unwrap_or(0);
+        let size = match (bytes, events) {
+            (Some(b), Some(e)) => format!(" ({b} bytes, about {e} events)"),
+            (Some(b), None) => format!(" ({b} bytes)"),
+            _ => " (size unknown)".to_string(),
+        };
+        self.say(&format!("LOST {what}{size}: {why}"));
+    }
+
+    /// How many stretches of a followed log were lost.
+    pub fn losses(&self) -> u64 {
+        self.losses
+    }
+
+    /// Something a user should know that is not an error: shown unless
+    /// `-q`.
+    pub fn warn(&mut self, msg: &str) {
+        if !self.quiet {
+            self.say(msg);
+        }
     }
 
     /// Something only `-v` shows.
@@ -83,6 +121,16 @@ impl Reporter {
             } else {
                 format!("{} malformed lines skipped", self.bad_lines)
             };
+            self.say(&msg);
+        }
+        if self.losses > 0 {
+            let msg = format!(
+                "{} stretch{} of the followed logs lost ({} bytes, about {} events); see LOST above",
+                self.losses,
+                if self.losses == 1 { "" } else { "es" },
+                self.lost_bytes,
+                self.lost_events
+            );
             self.say(&msg);
         }
         let _ = self.out.flush();

@@ -31,16 +31,25 @@ pub enum Outcome {
     /// An error: a bad flag, an unreadable input, bad lines (unless
     /// `--ignore-errors`), output that could not be written.
     Error,
+    /// Follow mode: part of a log could not be read (reported as LOST).
+    Lost,
+    /// Follow mode ended by this signal (Ctrl-C, SIGTERM), after printing
+    /// everything read.
+    Interrupted(i32),
 }
 
 impl Outcome {
     /// The exit status, grep-style: 0 matched (or clean), 1 no match (or
-    /// flagged), 2 error.
+    /// flagged), 2 error, 3 events lost while following, and 128 plus the
+    /// signal's number when one ended follow mode (130 Ctrl-C, 143
+    /// SIGTERM), as shells report it.
     pub fn code(self) -> u8 {
         match self {
             Outcome::Matched => 0,
             Outcome::NoMatch | Outcome::Flagged => 1,
             Outcome::Error => 2,
+            Outcome::Lost => 3,
+            Outcome::Interrupted(signal) => u8::try_from(128 + signal).unwrap_or(255),
         }
     }
 }
@@ -142,8 +151,14 @@ fn run(cfg: &Config) -> Outcome {
         }
     };
     reporter.finish();
+    if let Some(signal) = crate::follow::signal::caught() {
+        return Outcome::Interrupted(signal);
+    }
     if reporter.failed_inputs() > 0 || (reporter.bad_lines() > 0 && !cfg.ignore_errors) {
         return Outcome::Error;
+    }
+    if reporter.losses() > 0 {
+        return Outcome::Lost;
     }
     outcome
 }
@@ -181,8 +196,7 @@ impl Pass<'_> {
     ) -> io::Result<Stats> {
         let cfg = self.cfg;
         if let Some(spec) = &cfg.follow {
-            let stop = crate::follow::stop_on_interrupt();
-            return crate::follow::run(cfg, spec, work, printer, self.reporter, &stop);
+            return crate::follow::run(cfg, spec, work, printer, self.reporter);
         }
         let engine = Engine::new(cfg)?;
         if !cfg.dedup {

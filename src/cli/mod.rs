@@ -356,9 +356,12 @@ pub struct Cli {
     pub no_mmap: bool,
 
     /// Follow the live log: print matching events as they are written,
-    /// across rotations (rename, copytruncate, remove and recreate), until
-    /// Ctrl-C. PATH is the live file or its directory (default the kubeadm
-    /// path, or KAQ_LOG). Starts at the end; see --from-start and --since.
+    /// across rotations (rename, copytruncate, remove and recreate; copies
+    /// rotated away while kaq was behind are read too), until Ctrl-C or
+    /// SIGTERM (exit 130 or 143). PATH is the live file or its directory
+    /// (default the kubeadm path, or KAQ_LOG). Starts at the end; see
+    /// --from-start, --since and --bookmark. Exit 3: part of a log could not
+    /// be read (reported as LOST on stderr).
     #[arg(short = 'F', long, global = true, help_heading = "Input")]
     pub follow: bool,
 
@@ -366,6 +369,18 @@ pub struct Cli {
     /// (with --since, its rotated backups too).
     #[arg(long, global = true, requires = "follow", help_heading = "Input")]
     pub from_start: bool,
+
+    /// With --follow: keep the position in FILE as kaq goes, and start
+    /// there when FILE exists: a restarted kaq goes on through every copy
+    /// rotated while it was stopped, printing no event twice.
+    #[arg(
+        long,
+        value_name = "FILE",
+        global = true,
+        requires = "follow",
+        help_heading = "Input"
+    )]
+    pub bookmark: Option<PathBuf>,
 
     /// Exit 0/1 even when lines were malformed (they are still reported).
     #[arg(long, global = true, help_heading = "Input")]

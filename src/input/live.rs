@@ -15,6 +15,8 @@ pub struct FollowSpec {
     pub from_start: bool,
     /// How long to wait between polls of an idle log.
     pub interval: Duration,
+    /// `--bookmark`: where the position is kept.
+    pub bookmark: Option<PathBuf>,
 }
 
 /// One live file and where it stands in the run's inputs.

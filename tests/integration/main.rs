@@ -9,6 +9,7 @@ mod cloud;
 mod detect;
 mod filters;
 mod follow;
+mod follow_recovery;
 mod fuzz_floor;
 mod generated;
 mod golden;
