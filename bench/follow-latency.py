@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Follow mode: latency from write to print, and CPU when idle.
 
-    cargo build --release && python3 bench/follow-latency.py [EVENTS] [KAQ]
+    cargo build --release && python3 bench/follow-latency.py [EVENTS] [KAQ] [INTERVAL_S]
 
-Appends EVENTS (default 1000) audit events to a fresh log, one every 10 ms,
+Appends EVENTS (default 1000) audit events to a fresh log, one every
+INTERVAL_S seconds (default 0.01; 0.1 is 10 events a second),
 each carrying its write time (ns) in its auditID, while `kaq -F -o ndjson`
 follows the log; the latency of an event is the time its line was read from
 kaq's stdout minus its write time. Then leaves the log idle for 10 s and
@@ -13,6 +14,7 @@ import os, subprocess, sys, tempfile, threading, time
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 kaq = sys.argv[2] if len(sys.argv) > 2 else "target/release/kaq"
+interval = float(sys.argv[3]) if len(sys.argv) > 3 else 0.01
 d = tempfile.mkdtemp()
 log = os.path.join(d, "audit.log")
 open(log, "w").close()
@@ -38,7 +40,7 @@ with open(log, "a") as f:
                 '"requestURI":"/api/v1/pods","user":{"username":"u"},'
                 '"stageTimestamp":"2024-05-01T00:00:00Z"}\n' % time.time_ns())
         f.flush()
-        time.sleep(0.01)
+        time.sleep(interval)
 done.wait(30)
 lat.sort()
 pct = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]
