@@ -78,13 +78,7 @@ fn lint_without_logs(
     path: &Path,
     no_logs: bool,
 ) -> Result<Option<Vec<crate::policy::schema::Issue>>, ConfigError> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        usage(
-            format!("{name}: {}", crate::messages::describe_io(&e)),
-            None,
-        )
-    })?;
+    let (name, text) = read_policy(path)?;
     Ok(match crate::policy::schema::parse(&text, &name) {
         Err(e) => Some(e.issues),
         Ok(_) if !no_logs => None,
@@ -503,8 +497,8 @@ fn output_spec(
     })
 }
 
-/// Reads and checks a policy file for `kaq policy`.
-pub fn load_policy(path: &Path) -> Result<crate::policy::Policy, ConfigError> {
+/// A policy file's name (as given) and text.
+fn read_policy(path: &Path) -> Result<(String, String), ConfigError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
         usage(
@@ -512,6 +506,12 @@ pub fn load_policy(path: &Path) -> Result<crate::policy::Policy, ConfigError> {
             None,
         )
     })?;
+    Ok((name, text))
+}
+
+/// Reads and checks a policy file for `kaq policy`.
+pub fn load_policy(path: &Path) -> Result<crate::policy::Policy, ConfigError> {
+    let (name, text) = read_policy(path)?;
     crate::policy::schema::parse(&text, &name)
         .map(crate::policy::Policy::new)
         .map_err(|e| {

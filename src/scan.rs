@@ -74,6 +74,19 @@ pub struct ChunkResult<P> {
 }
 
 impl<P> ChunkResult<P> {
+    /// The same counts and errors with another part.
+    fn with_part<Q>(self, part: Q) -> ChunkResult<Q> {
+        ChunkResult {
+            part,
+            events: self.events,
+            matches: self.matches,
+            newlines: self.newlines,
+            errors: self.errors,
+            torn_tail: self.torn_tail,
+            bytes: self.bytes,
+        }
+    }
+
     /// Roughly the bytes this result holds, with a fixed share for the
     /// struct itself, given the weight of its part: what bounds how far
     /// decoders may run ahead ([`crate::ahead`]).
@@ -105,24 +118,8 @@ pub fn scan_chunk<W: Work>(chunk: &Chunk, q: &Query<'_, W>) -> ChunkResult<W::Pa
         bytes: chunk.bytes.len() as u64,
     };
     scan(chunk, &q.sieve, q.work.reads_nested(), &mut res);
-    let ChunkResult {
-        events,
-        matches,
-        newlines,
-        errors,
-        torn_tail,
-        bytes,
-        ..
-    } = res;
-    ChunkResult {
-        part,
-        events,
-        matches,
-        newlines,
-        errors,
-        torn_tail,
-        bytes,
-    }
+    let res = res.with_part(());
+    res.with_part(part)
 }
 
 fn scan(chunk: &Chunk, q: &Sieve<'_>, nested: bool, res: &mut Scanning<'_>) {
