@@ -139,8 +139,10 @@ pub(crate) fn open_all(live: &Path) -> Vec<(Backup, io::Result<Copy>)> {
     }
 }
 
-/// A rotated copy of a followed log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rotated copy of a followed log; equal when the name, the file it
+/// names and its size are (a copy still being written is not equal to
+/// itself a moment later).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Backup {
     pub path: PathBuf,
     /// Its size on disk when listed (compressed, for a `.gz`).

@@ -34,7 +34,7 @@ mod backups;
 mod bookmark;
 pub(crate) mod signal;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::ControlFlow;
@@ -381,6 +381,8 @@ struct Tail {
     seen: HashSet<Fingerprint>,
     /// The held file's size at the last poll.
     last_len: u64,
+    /// The first lines of the copies as last listed (see `copies_first`).
+    known: HashMap<Backup, Option<Fingerprint>>,
 }
 
 impl Tail {
@@ -408,6 +410,7 @@ impl Tail {
                 .filter_map(|b| Fingerprint::of_path(&b.path).ok().flatten())
                 .collect(),
             last_len: 0,
+            known: HashMap::new(),
         };
         let resume = out
             .bookmark
@@ -790,11 +793,16 @@ impl Tail {
             return Ok(ControlFlow::Continue(()));
         };
         let live = Fingerprint::of_held(file)?;
-        let unseen = backups(&self.path).iter().any(|b| {
-            Fingerprint::of_path(&b.path)
-                .ok()
-                .flatten()
-                .is_some_and(|fp| !self.seen.contains(&fp) && Some(fp) != live)
+        let copies = backups(&self.path);
+        // Asked at every poll of an empty log: a copy is opened (and
+        // decompressed) again only when it changed.
+        self.known.retain(|b, _| copies.contains(b));
+        let unseen = copies.into_iter().any(|b| {
+            let fp = *self
+                .known
+                .entry(b)
+                .or_insert_with_key(|b| Fingerprint::of_path(&b.path).ok().flatten());
+            fp.is_some_and(|fp| !self.seen.contains(&fp) && Some(fp) != live)
         });
         // Whether the path still names this file, asked after the copies
         // were listed: a copy made after a rename of this file would show

@@ -19,7 +19,7 @@ use std::process::{Child, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::Duration;
 
-use crate::util::bin;
+use crate::util::{bin, gzip_and_remove, open_append};
 
 /// Event `i`: every third one is a delete, the rest gets.
 fn event(i: usize) -> String {
@@ -79,22 +79,9 @@ impl Writer {
         std::fs::rename(&self.path, &backup).unwrap();
         self.file = open_append(&self.path);
         if gzip {
-            let data = std::fs::read(&backup).unwrap();
-            let gz = File::create(backup.with_extension("log.gz")).unwrap();
-            let mut enc = flate2::write::GzEncoder::new(gz, flate2::Compression::fast());
-            enc.write_all(&data).unwrap();
-            enc.finish().unwrap();
-            std::fs::remove_file(&backup).unwrap();
+            gzip_and_remove(&backup);
         }
     }
-}
-
-fn open_append(path: &Path) -> File {
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .unwrap()
 }
 
 /// A running `kaq -F`, its stdout and stderr lines arriving on channels.

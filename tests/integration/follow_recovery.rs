@@ -10,14 +10,14 @@
 #![cfg(unix)]
 
 use std::collections::BTreeSet;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::Duration;
 
-use crate::util::bin;
+use crate::util::{bin, gzip_and_remove, open_append as append};
 
 const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -100,12 +100,7 @@ impl Writer {
                 std::fs::rename(&self.path, &backup).unwrap();
                 self.file = append(&self.path);
                 if how == Rotation::RenameGzip {
-                    let data = std::fs::read(&backup).unwrap();
-                    let gz = File::create(backup.with_extension("log.gz")).unwrap();
-                    let mut enc = flate2::write::GzEncoder::new(gz, flate2::Compression::fast());
-                    enc.write_all(&data).unwrap();
-                    enc.finish().unwrap();
-                    std::fs::remove_file(&backup).unwrap();
+                    gzip_and_remove(&backup);
                 }
             }
             Rotation::CopyTruncate => {
@@ -120,14 +115,6 @@ impl Writer {
             }
         }
     }
-}
-
-fn append(path: &Path) -> File {
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .unwrap()
 }
 
 fn signal(child: &Child, sig: libc::c_int) {

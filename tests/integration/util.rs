@@ -101,6 +101,23 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     enc.finish().unwrap()
 }
 
+/// A rotated backup as lumberjack's `compress` leaves it: gzipped beside
+/// it, the plain file removed.
+pub fn gzip_and_remove(backup: &Path) {
+    let data = std::fs::read(backup).unwrap();
+    std::fs::write(backup.with_extension("log.gz"), gzip(&data)).unwrap();
+    std::fs::remove_file(backup).unwrap();
+}
+
+/// Opens a log for appending, as a writer of it does (created if missing).
+pub fn open_append(path: &Path) -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap()
+}
+
 pub fn s(p: &Path) -> String {
     p.display().to_string()
 }
