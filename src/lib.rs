@@ -15,6 +15,7 @@ pub(crate) mod agg;
 pub mod chunk;
 pub mod cli;
 pub mod config;
+pub mod convert;
 pub(crate) mod dedup;
 pub mod detect;
 pub mod engine;

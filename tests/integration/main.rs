@@ -7,6 +7,7 @@ mod bad_input;
 mod cli;
 mod cloud;
 mod detect;
+mod engines;
 mod filters;
 mod follow;
 mod follow_recovery;

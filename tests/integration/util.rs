@@ -179,3 +179,33 @@ pub fn real(filter: &str) -> Vec<String> {
     assert!(r.code == 0 || r.code == 1, "{filter}: {r:?}");
     r.audit_ids()
 }
+
+/// The Python interpreter that has the real engines (`duckdb`, `chdb`,
+/// `pyspark`, `sigma`) the differential tests compare kaq with: `KAQ_PYTHON`,
+/// else `.venv/bin/python` (made by `.ci/run` from
+/// `tests/engines/requirements.txt`). `None`, after saying so on stderr,
+/// when it lacks `module`; under `CI` that is a failure instead, so that a
+/// green CI means the engines ran.
+pub fn engine_python(module: &str) -> Option<PathBuf> {
+    let python = std::env::var_os("KAQ_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"));
+    let has = Command::new(&python)
+        .args(["-c", &format!("import {module}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if has {
+        return Some(python);
+    }
+    let why = format!(
+        "{} cannot import `{module}`; run `python3 -m venv .venv && .venv/bin/pip install -r tests/engines/requirements.txt`",
+        python.display()
+    );
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("CI is set and the engine is missing: {why}");
+    }
+    eprintln!("skipped: {why}");
+    None
+}
