@@ -16,6 +16,9 @@ _kaq() {
             ",$1")
                 cmd="kaq"
                 ;;
+            kaq,convert)
+                cmd="kaq__subcmd__convert"
+                ;;
             kaq,detect)
                 cmd="kaq__subcmd__detect"
                 ;;
@@ -24,6 +27,9 @@ _kaq() {
                 ;;
             kaq,policy)
                 cmd="kaq__subcmd__policy"
+                ;;
+            kaq__subcmd__help,convert)
+                cmd="kaq__subcmd__help__subcmd__convert"
                 ;;
             kaq__subcmd__help,detect)
                 cmd="kaq__subcmd__help__subcmd__detect"
@@ -74,7 +80,7 @@ _kaq() {
 
     case "${cmd}" in
         kaq)
-            opts="-e -n -o -c -r -m -v -q -j -F -h -V --filter --verb --resource --namespace --user --code --stage --since --until --dedup --output --color --compact --raw --columns --count --limit --verbose --quiet --by --top --every --distinct --stats --summary --threads --format --no-prefilter --no-mmap --follow --from-start --bookmark --ignore-errors --generate --help --version detect policy help"
+            opts="-e -n -o -c -r -m -v -q -j -F -h -V --filter --verb --resource --namespace --user --code --stage --since --until --dedup --output --color --compact --raw --columns --count --limit --verbose --quiet --by --top --every --distinct --stats --summary --threads --format --no-prefilter --no-mmap --follow --from-start --bookmark --ignore-errors --generate --help --version detect policy convert help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,8 +201,102 @@ _kaq() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kaq__subcmd__convert)
+            opts="-n -o -v -q -j -F -h --to --from --table --json-column --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --bookmark --ignore-errors --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -W "duckdb clickhouse spark sigma" -- "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --json-column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv tsv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv tsv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto event aks eks gke openshift" -- "${cur}"))
+                    return 0
+                    ;;
+                --bookmark)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kaq__subcmd__detect)
-            opts="-n -o -v -q -j -F -h --rules --only --skip --list --fail-on --severity --by --no-thresholds --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --bookmark --ignore-errors --help"
+            opts="-n -o -v -q -j -F -h --rules --only --skip --list --fail-on --severity --by --no-thresholds --sigma --convert-to --out-dir --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --bookmark --ignore-errors --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,6 +324,18 @@ _kaq() {
                     ;;
                 --by)
                     COMPREPLY=($(compgen -W "rule" -- "${cur}"))
+                    return 0
+                    ;;
+                --sigma)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --convert-to)
+                    COMPREPLY=($(compgen -W "duckdb clickhouse spark sigma" -- "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --verb)
@@ -298,8 +410,22 @@ _kaq() {
             return 0
             ;;
         kaq__subcmd__help)
-            opts="detect policy help"
+            opts="detect policy convert help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kaq__subcmd__help__subcmd__convert)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -79,6 +79,7 @@ complete -c kaq -n "__fish_kaq_needs_command" -s h -l help -d 'Print help (see m
 complete -c kaq -n "__fish_kaq_needs_command" -s V -l version -d 'Print version'
 complete -c kaq -n "__fish_kaq_needs_command" -a "detect" -d 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
 complete -c kaq -n "__fish_kaq_needs_command" -a "policy" -d 'Replay captured logs through an audit Policy: what would it have logged, at what size; lint a policy; compare two'
+complete -c kaq -n "__fish_kaq_needs_command" -a "convert" -d 'Print the question as a query for another engine (DuckDB, ClickHouse, Spark SQL) or as a Sigma rule, with kaq\'s semantics'
 complete -c kaq -n "__fish_kaq_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l rules -d 'Add rules, allow-list entries and enable/disable switches from this YAML file (repeatable); the format is in `kaq detect --list --help` and the README' -r -F
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l only -d 'Run only these rules (comma-separated ids or globs: exec-*), even ones that are off by default' -r
@@ -94,6 +95,12 @@ medium\t''
 high\t''
 critical\t''"
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l by -d 'Count findings per rule instead of listing them' -r -f -a "rule\t''"
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l sigma -d 'Load Sigma rules (files, or directories of them) beside the built-in catalogue (repeatable)' -r -F
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l convert-to -d 'Instead of running the rules, print them for another engine: one SQL query (duckdb, clickhouse, spark) or Sigma rules (sigma, with --out-dir)' -r -f -a "duckdb\t'DuckDB SQL'
+clickhouse\t'ClickHouse SQL (also chDB)'
+spark\t'Spark SQL'
+sigma\t'A Sigma rule (YAML), for pySigma\'s backends'"
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l out-dir -d 'With --convert-to sigma: the directory to write one rule file per rule into' -r -F
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l resource -d 'Only this resource: `pods`, or `pods/exec` for a subresource' -r
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -s n -l namespace -d 'Only this namespace' -r
@@ -266,9 +273,49 @@ complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcomma
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "lint" -d 'Check a policy: what the API server would refuse (with line numbers), shadowed rules, a missing catch-all, unknown verbs; given logs, users and groups that never appear in them. Exit 1 on problems'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Replay the logs through two policies and show what changes: events moving between levels, and each policy\'s rules'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy help" -f -a "detect" -d 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
-complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy help" -f -a "policy" -d 'Replay captured logs through an audit Policy: what would it have logged, at what size; lint a policy; compare two'
-complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l to -d 'The engine or format to write for' -r -f -a "duckdb\t'DuckDB SQL'
+clickhouse\t'ClickHouse SQL (also chDB)'
+spark\t'Spark SQL'
+sigma\t'A Sigma rule (YAML), for pySigma\'s backends'"
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l from -d 'Where the raw NDJSON events are: a path, a glob or an `s3://` URL, plain or `.gz`' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l table -d 'A table holding one raw event per row' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l json-column -d 'The table\'s column that holds the event\'s JSON text' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l resource -d 'Only this resource: `pods`, or `pods/exec` for a subresource' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -s n -l namespace -d 'Only this namespace' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l user -d 'Only users matching this glob (`system:serviceaccount:kube-system:*`)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l code -d 'Only this response code (`403`) or class (`4xx`)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l stage -d 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l since -d 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people (default)'
+wide\t'The table with stage, level, user agent, latency and audit ID'
+json\t'One JSON array of the events'
+ndjson\t'One event per line, exactly as read'
+csv\t'Comma-separated values of the columns, with a header'
+tsv\t'Tab-separated values of the columns, with a header'"
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -s j -l threads -d 'Threads to use (default: all cores). With -j1, reading, gzip decoding and scanning all run on one thread' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
+event\t'Plain audit Events only'
+aks\t'Azure AKS diagnostic records'
+eks\t'Amazon EKS CloudWatch records'
+gke\t'Google GKE Cloud Audit Log entries'
+openshift\t'OpenShift must-gather lines'"
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l bookmark -d 'With --follow: keep the position in FILE as kaq goes, and start there when FILE exists: a restarted kaq goes on through every copy rotated while it was stopped, printing no event twice' -r -F
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -s q -l quiet -d 'Print no warnings about malformed lines'
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate; copies rotated away while kaq was behind are read too), until Ctrl-C or SIGTERM (exit 130 or 143). PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start, --since and --bookmark. Exit 3: part of a log could not be read (reported as LOST on stderr)'
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy convert help" -f -a "detect" -d 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy convert help" -f -a "policy" -d 'Replay captured logs through an audit Policy: what would it have logged, at what size; lint a policy; compare two'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy convert help" -f -a "convert" -d 'Print the question as a query for another engine (DuckDB, ClickHouse, Spark SQL) or as a Sigma rule, with kaq\'s semantics'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy convert help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kaq -n "__fish_kaq_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "simulate" -d 'Replay the logs through a policy: events and bytes kept and dropped per level and per rule, rules never hit, events the policy wants at a higher level than was captured. With -o ndjson, write the log as the API server would have under the policy'
 complete -c kaq -n "__fish_kaq_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "lint" -d 'Check a policy: what the API server would refuse (with line numbers), shadowed rules, a missing catch-all, unknown verbs; given logs, users and groups that never appear in them. Exit 1 on problems'
 complete -c kaq -n "__fish_kaq_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "diff" -d 'Replay the logs through two policies and show what changes: events moving between levels, and each policy\'s rules'

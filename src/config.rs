@@ -67,6 +67,24 @@ impl Plan {
             }
             _ => {}
         }
+        // Each converter replaces its line here as it lands.
+        if let Some(Command::Convert(args)) = &cli.command {
+            return Err(usage(
+                format!("`kaq convert --to {}` is not built yet", args.to),
+                None,
+            ));
+        }
+        if let Some(d) = detect_args(&cli) {
+            if let Some(target) = d.convert_to {
+                return Err(usage(
+                    format!("`kaq detect --convert-to {target}` is not built yet"),
+                    None,
+                ));
+            }
+            if !d.sigma.is_empty() {
+                return Err(usage("`kaq detect --sigma` is not built yet", None));
+            }
+        }
         Config::from_cli(cli, env).map(|c| Plan::Run(Box::new(c)))
     }
 }

@@ -401,6 +401,34 @@ pub enum Command {
     /// Replay captured logs through an audit Policy: what would it have
     /// logged, at what size; lint a policy; compare two.
     Policy(PolicyArgs),
+    /// Print the question as a query for another engine (DuckDB,
+    /// ClickHouse, Spark SQL) or as a Sigma rule, with kaq's semantics.
+    Convert(ConvertArgs),
+}
+
+/// `kaq convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The engine or format to write for.
+    #[arg(long, value_enum, value_name = "TARGET")]
+    pub to: crate::convert::Target,
+
+    /// The filter (e.g. 'verb == "delete"'); `true` or none: every event.
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+
+    /// Where the raw NDJSON events are: a path, a glob or an `s3://` URL,
+    /// plain or `.gz`.
+    #[arg(long, value_name = "LOCATION", conflicts_with = "table")]
+    pub from: Option<String>,
+
+    /// A table holding one raw event per row.
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+
+    /// The table's column that holds the event's JSON text.
+    #[arg(long, value_name = "COL", requires = "table")]
+    pub json_column: Option<String>,
 }
 
 /// `kaq policy`.
@@ -532,4 +560,20 @@ pub struct DetectArgs {
     /// Threshold rules report every event they count, not only bursts.
     #[arg(long)]
     pub no_thresholds: bool,
+
+    /// Load Sigma rules (files, or directories of them) beside the built-in
+    /// catalogue (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub sigma: Vec<PathBuf>,
+
+    /// Instead of running the rules, print them for another engine: one SQL
+    /// query (duckdb, clickhouse, spark) or Sigma rules (sigma, with
+    /// --out-dir).
+    #[arg(long, value_enum, value_name = "TARGET")]
+    pub convert_to: Option<crate::convert::Target>,
+
+    /// With --convert-to sigma: the directory to write one rule file per
+    /// rule into.
+    #[arg(long, value_name = "DIR", requires = "convert_to")]
+    pub out_dir: Option<PathBuf>,
 }

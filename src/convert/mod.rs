@@ -19,11 +19,19 @@ pub mod fields;
 use std::fmt;
 
 /// An engine or format kaq can hand a question to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Target {
+    /// DuckDB SQL.
+    #[value(name = "duckdb")]
     DuckDb,
+    /// ClickHouse SQL (also chDB).
+    #[value(name = "clickhouse")]
     ClickHouse,
+    /// Spark SQL.
+    #[value(name = "spark")]
     Spark,
+    /// A Sigma rule (YAML), for pySigma's backends.
+    #[value(name = "sigma")]
     Sigma,
 }
 
