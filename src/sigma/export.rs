@@ -252,12 +252,14 @@ pub fn report(export: &Export, dir: &Path, w: &mut dyn Write) -> io::Result<()> 
         .count();
     writeln!(
         w,
-        "kaq: wrote {} Sigma rules to {} ({} exact, {} through Sigma's abstract field names); {} not exported:",
+        "kaq: wrote {} Sigma rule{} to {} ({} exact, {} through Sigma's abstract field names); {} not exported{}",
         export.exported.len(),
+        if export.exported.len() == 1 { "" } else { "s" },
         dir.display(),
         export.exported.len() - mapped,
         mapped,
-        export.skipped.len()
+        export.skipped.len(),
+        if export.skipped.is_empty() { "" } else { ":" }
     )?;
     for s in &export.skipped {
         writeln!(w, "  {}: {}", s.id, s.refusal)?;
