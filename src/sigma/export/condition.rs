@@ -318,9 +318,29 @@ impl Translator {
         })
     }
 
-    /// The Sigma name of a path: a [`SIGMA_FIELDS`] name, or the raw path's
-    /// keys joined with dots.
+    /// The Sigma name of a path: the raw path's keys joined with dots where
+    /// that names it exactly, else a [`SIGMA_FIELDS`] name (the table also
+    /// holds legacy names, `apiGroup`, which the raw path beats).
     fn name(&mut self, path: &Path) -> Result<String, Refusal> {
+        let raw = path
+            .segments
+            .iter()
+            .all(|s| matches!(s, Segment::Key(k) if plain_key(k)));
+        let computed_head = path.head().and_then(|h| fields::computed(&[h]));
+        let computed_full = {
+            let keys: Vec<&str> = path
+                .segments
+                .iter()
+                .map_while(|s| match s {
+                    Segment::Key(k) => Some(k.as_str()),
+                    _ => None,
+                })
+                .collect();
+            fields::computed(&keys)
+        };
+        if raw && computed_head.is_none() && computed_full.is_none() {
+            return Ok(path.to_string());
+        }
         if let Some(sigma) = mapped(path) {
             self.mapped.push(sigma.to_string());
             return Ok(sigma.to_string());
