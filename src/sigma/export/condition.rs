@@ -556,3 +556,78 @@ fn junction(xs: Vec<Cond>, negate: bool, or: bool) -> Cond {
         _ => Cond::And(out),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::parse_filter;
+
+    fn leaf(field: &str, modifiers: &[&'static str], value: Scalar) -> Cond {
+        Cond::Leaf(Leaf {
+            field: field.into(),
+            modifiers: modifiers.to_vec(),
+            values: vec![value],
+        })
+    }
+
+    fn normal(filter: &str) -> Cond {
+        normalize(translate(&parse_filter(filter).unwrap()).unwrap().cond)
+    }
+
+    #[test]
+    fn actor_is_rewritten_into_raw_fields() {
+        let iu = leaf("impersonatedUser.username", &["exists"], Scalar::Bool(true));
+        let bob = |f: &str| leaf(f, &["re"], Scalar::Str("^bob$".into()));
+        assert_eq!(
+            normal(r#"actor == "bob""#),
+            Cond::Or(vec![
+                Cond::And(vec![iu.clone(), bob("impersonatedUser.username")]),
+                Cond::And(vec![Cond::Not(Box::new(iu)), bob("user.username")]),
+            ])
+        );
+        // A missing impersonator is `!=` anything: true where no one
+        // impersonates.
+        let imp = leaf("impersonatedUser", &["exists"], Scalar::Bool(true));
+        assert_eq!(
+            normal(r#"impersonator != "x""#),
+            Cond::Or(vec![
+                Cond::And(vec![
+                    imp.clone(),
+                    Cond::Not(Box::new(leaf(
+                        "user.username",
+                        &["re"],
+                        Scalar::Str("^x$".into())
+                    ))),
+                ]),
+                Cond::Not(Box::new(imp)),
+            ])
+        );
+    }
+
+    #[test]
+    fn negation_reaches_the_selections() {
+        let v = |s: &str| leaf("verb", &["re"], Scalar::Str(format!("^{s}$")));
+        assert_eq!(
+            normal(r#"not (verb == "get" or not verb == "list")"#),
+            Cond::And(vec![Cond::Not(Box::new(v("get"))), v("list")])
+        );
+        assert_eq!(normal(r#"verb == "get" or true"#), Cond::Const(true));
+    }
+
+    #[test]
+    fn a_single_condition_any_is_a_mapped_field() {
+        let t = translate(
+            &parse_filter(r#"any(requestObject.rules[*], "*" in verbs or "*" in resources)"#)
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            t.mapped,
+            ["requestObject.rules.resources", "requestObject.rules.verbs"]
+        );
+        let e =
+            translate(&parse_filter(r#"any(requestObject.rules[*], not "*" in verbs)"#).unwrap())
+                .unwrap_err();
+        assert!(e.to_string().contains("not inside any"), "{e}");
+    }
+}
