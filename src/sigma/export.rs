@@ -366,6 +366,9 @@ impl Detection {
                 }
             },
             Cond::And(xs) => {
+                // `not A1 and not A2` on one key is `not (A1 or A2)`: one
+                // selection listing both values.
+                let xs = merge_same_key(xs, true);
                 // Positive selections with distinct keys share one map.
                 let mut merged: Vec<Leaf> = Vec::new();
                 let mut rest = Vec::new();
@@ -387,6 +390,8 @@ impl Detection {
                 wrap(parts.join(" and "), nested && parts.len() > 1)
             }
             Cond::Or(xs) => {
+                // `A1 or A2` on one key: one selection listing both values.
+                let xs = merge_same_key(xs, false);
                 let parts: Vec<String> = xs.into_iter().map(|x| self.emit(x, true)).collect();
                 wrap(parts.join(" or "), nested && parts.len() > 1)
             }
@@ -407,6 +412,49 @@ impl Detection {
         }
         doc.field(1, "condition", &Scalar::Str(self.condition.clone()));
     }
+}
+
+/// Merges the selections of `xs` that test the same key (negated ones
+/// when `negated`, else positive ones) into one whose values are OR'ed, in
+/// the place of the first; Sigma ORs a selection's list of values.
+fn merge_same_key(xs: Vec<Cond>, negated: bool) -> Vec<Cond> {
+    let mut out: Vec<Cond> = Vec::new();
+    for x in xs {
+        let leaf = match (&x, negated) {
+            (Cond::Not(inner), true) => match inner.as_ref() {
+                Cond::Leaf(l) => Some(l.clone()),
+                _ => None,
+            },
+            (Cond::Leaf(l), false) => Some(l.clone()),
+            _ => None,
+        };
+        let Some(leaf) = leaf else {
+            out.push(x);
+            continue;
+        };
+        let same = out.iter_mut().find_map(|o| {
+            let l = match (o, negated) {
+                (Cond::Not(inner), true) => match inner.as_mut() {
+                    Cond::Leaf(l) => l,
+                    _ => return None,
+                },
+                (Cond::Leaf(l), false) => l,
+                _ => return None,
+            };
+            (l.key() == leaf.key()).then_some(l)
+        });
+        match same {
+            Some(l) => {
+                for v in leaf.values {
+                    if !l.values.contains(&v) {
+                        l.values.push(v);
+                    }
+                }
+            }
+            None => out.push(x),
+        }
+    }
+    out
 }
 
 fn wrap(text: String, parens: bool) -> String {
