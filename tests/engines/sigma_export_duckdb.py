@@ -21,7 +21,9 @@ pod spec as kaq finds it. DuckDB compares one value per column: an event
 whose field holds several values becomes one row per value (the event
 matches if a row does) where that is exact, when the field is read by one
 test of the rule and not under `not`; where another field holds several
-values, the rule is not compared on that event (counted as skipped). Sigma's `not` is two-valued while SQL's
+values, the rule is not compared on that event (counted as skipped), nor
+where a field's value has another JSON type than most events give it (a
+column holds one type). Sigma's `not` is two-valued while SQL's
 is three-valued: the backend's NOT gets `coalesce(..., false)` around its
 operand, which makes a missing field a non-match as in Sigma.
 """
@@ -139,15 +141,14 @@ def sql_value(v):
     return v
 
 
-def column_type(vals):
-    present = [v for v in vals if v is not None]
-    if present and all(isinstance(v, bool) for v in present):
-        return "BOOLEAN"
-    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
-        return "BIGINT"
-    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
-        return "DOUBLE"
-    return "VARCHAR"
+def kind_of(v):
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "num"
+    return "str"
 
 
 def fields_of(rule_doc):
@@ -191,7 +192,23 @@ def main():
             compared += 1
             for combo in itertools.product(*[v or [None] for v in vals]):
                 rows.append([e["auditID"]] + [sql_value(v) for v in combo])
-        types = [column_type([r[i + 1] for r in rows]) for i in range(len(fields))]
+        # A column holds one type: the type most events give it; an event
+        # whose value has another (a code written as a string) is not
+        # compared.
+        types = []
+        for i in range(len(fields)):
+            kinds = {}
+            for r in rows:
+                if r[i + 1] is not None:
+                    k = kind_of(r[i + 1])
+                    kinds[k] = kinds.get(k, 0) + 1
+            main = max(sorted(kinds), key=lambda k: kinds[k]) if kinds else "str"
+            odd = {r[0] for r in rows if r[i + 1] is not None and kind_of(r[i + 1]) != main}
+            if odd:
+                skipped.extend(sorted(odd - set(skipped)))
+                compared -= len(odd)
+                rows = [r for r in rows if r[0] not in odd]
+            types.append({"bool": "BOOLEAN", "int": "BIGINT", "num": "DOUBLE"}.get(main, "VARCHAR"))
         cols = ", ".join(['"auditID" VARCHAR'] + [f'"{fl}" {t}' for fl, t in zip(fields, types)])
         con.execute("DROP TABLE IF EXISTS logs")
         con.execute(f"CREATE TABLE logs ({cols})")

@@ -397,7 +397,13 @@ fn exported_rules_select_what_kaq_finds_through_duckdb() {
     let (dir, _) = export(&[]);
     let events = dir.path().join("events.ndjson");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut corpus = vec![root.join("testdata/handmade/events.log")];
+    let mut corpus = vec![
+        root.join("testdata/handmade/events.log"),
+        // Its raw events (the driver skips the cloud envelopes).
+        root.join("testdata/derived/panther_logs.jsonl"),
+        // Events at the edges where Sigma could mean something else.
+        root.join("testdata/sigma/edges.log"),
+    ];
     for sub in std::fs::read_dir(root.join("testdata/real")).unwrap() {
         for f in std::fs::read_dir(sub.unwrap().path()).unwrap() {
             corpus.push(f.unwrap().path());
@@ -450,6 +456,7 @@ fn exported_rules_select_what_kaq_finds_through_duckdb() {
         findings += kaq_ids.len();
         compared += got["compared"].as_u64().unwrap();
     }
+    eprintln!("{findings} findings and {compared} rule × event pairs compared");
     // The corpus exercises the rules: a floor, so a corpus that stopped
     // loading cannot pass.
     assert!(findings >= 150, "{findings} findings compared");
