@@ -69,7 +69,9 @@ def events_of(path):
         docs = whole if isinstance(whole, list) else [whole]
     except ValueError:
         docs = []
-        for line in text.splitlines():
+        # Lines end at "\n" only: JSON may hold U+2028 raw, which
+        # str.splitlines() would split at.
+        for line in text.split("\n"):
             try:
                 docs.append(json.loads(line))
             except ValueError:

@@ -385,6 +385,64 @@ fn the_catalogue_export_needs_a_directory() {
     assert!(r.stderr.contains("SIEM"), "{}", r.stderr);
 }
 
+/// Runs the exported rules in `out` through pySigma's DuckDB backend over
+/// the raw events of `corpus` and compares, rule by rule, the requests each
+/// selects with those `kaq detect --only RULE` (with `extra` flags) finds:
+/// (findings, rule × event pairs compared).
+fn duckdb_differential(
+    python: &Path,
+    out: &Path,
+    corpus: &[PathBuf],
+    extra: &[&str],
+) -> (usize, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.ndjson");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = Command::new(python)
+        .arg(root.join("tests/engines/sigma_export_duckdb.py"))
+        .arg(out)
+        .arg(&events)
+        .args(corpus)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let rules = result["rules"].as_object().unwrap();
+    let ids = |v: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect()
+    };
+    let (mut findings, mut compared) = (0, 0);
+    for (rule, got) in rules {
+        let mut args = vec!["detect", "--only", rule, "--no-thresholds", "-o", "json"];
+        args.extend_from_slice(extra);
+        let events = s(&events);
+        args.push(&events);
+        let r = kaq(&args);
+        let found: serde_json::Value =
+            serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{rule}: {e}: {}", r.stderr));
+        let skipped = ids(&got["skipped"]);
+        let kaq_ids: std::collections::BTreeSet<String> = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["auditID"].as_str().unwrap().to_string())
+            .filter(|id| !skipped.contains(id))
+            .collect();
+        assert_eq!(kaq_ids, ids(&got["matched"]), "rule {rule}");
+        findings += kaq_ids.len();
+        compared += got["compared"].as_u64().unwrap();
+    }
+    (findings, compared)
+}
+
 /// The differential: each exported rule, converted by pySigma's DuckDB
 /// backend and run over the raw events of `testdata/`, selects exactly the
 /// requests `kaq detect --only RULE` finds (threshold rules: their counted
@@ -395,7 +453,6 @@ fn exported_rules_select_what_kaq_finds_through_duckdb() {
         return;
     };
     let (dir, _) = export(&[]);
-    let events = dir.path().join("events.ndjson");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut corpus = vec![
         root.join("testdata/handmade/events.log"),
@@ -410,55 +467,51 @@ fn exported_rules_select_what_kaq_finds_through_duckdb() {
         }
     }
     corpus.sort();
-    let out = Command::new(&python)
-        .arg(root.join("tests/engines/sigma_export_duckdb.py"))
-        .arg(dir.path().join("out"))
-        .arg(&events)
-        .args(&corpus)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("out")).unwrap().count(),
+        EXPORTED_EXACT + EXPORTED_MAPPED
     );
-    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rules = result["rules"].as_object().unwrap();
-    assert_eq!(rules.len(), EXPORTED_EXACT + EXPORTED_MAPPED);
-    let ids = |v: &serde_json::Value| -> std::collections::BTreeSet<String> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_str().unwrap().to_string())
-            .collect()
-    };
-    let (mut findings, mut compared) = (0, 0);
-    for (rule, got) in rules {
-        let r = kaq(&[
-            "detect",
-            "--only",
-            rule,
-            "--no-thresholds",
-            "-o",
-            "json",
-            &s(&events),
-        ]);
-        let found: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-        let skipped = ids(&got["skipped"]);
-        let kaq_ids: std::collections::BTreeSet<String> = found
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["auditID"].as_str().unwrap().to_string())
-            .filter(|id| !skipped.contains(id))
-            .collect();
-        assert_eq!(kaq_ids, ids(&got["matched"]), "rule {rule}");
-        findings += kaq_ids.len();
-        compared += got["compared"].as_u64().unwrap();
-    }
+    let (findings, compared) = duckdb_differential(&python, &dir.path().join("out"), &corpus, &[]);
     eprintln!("{findings} findings and {compared} rule × event pairs compared");
     // The corpus exercises the rules: a floor, so a corpus that stopped
     // loading cannot pass.
-    assert!(findings >= 150, "{findings} findings compared");
-    assert!(compared >= 6000, "{compared} rule × event pairs compared");
+    assert!(findings >= 200, "{findings} findings compared");
+    assert!(compared >= 8000, "{compared} rule × event pairs compared");
+}
+
+/// The hostile rule, run by a real engine: DuckDB selects the events that
+/// hold the hostile values, as kaq does, and not their near misses.
+#[test]
+fn hostile_strings_select_what_kaq_finds_through_duckdb() {
+    let Some(python) = engine_python("sigma_backend_duckdb") else {
+        return;
+    };
+    let (dir, file) = hostile_export();
+    let rules = dir.path().join("hostile.yaml");
+    let event = |n: u32, user: &str, uri: &str, agent: &str| {
+        serde_json::json!({
+            "kind": "Event", "apiVersion": "audit.k8s.io/v1", "stage": "ResponseComplete",
+            "auditID": format!("hostile-{n}"), "verb": "get", "requestURI": uri,
+            "user": {"username": user}, "userAgent": agent,
+        })
+        .to_string()
+    };
+    let [user, uri, agent] = HOSTILE_VALUES;
+    let lines = [
+        event(1, user, "/", "k"),
+        event(2, "x", &format!("{uri}rest"), "k"),
+        event(3, "x", "/", &format!("pre{agent}post")),
+        event(4, &format!("{user} "), "/", "k"),
+        event(5, "x", &format!("/{uri}"), "k"),
+        event(6, "x", "/", &agent.to_uppercase().replace('É', "e")),
+    ];
+    let corpus = dir.path().join("hostile.log");
+    std::fs::write(&corpus, lines.join("\n") + "\n").unwrap();
+    let (findings, _) = duckdb_differential(
+        &python,
+        file.parent().unwrap(),
+        &[corpus],
+        &["--rules", &s(&rules)],
+    );
+    assert_eq!(findings, 3);
 }
