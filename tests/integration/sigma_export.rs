@@ -353,8 +353,9 @@ fn what_sigma_cannot_express_is_refused_by_name() {
         (
             "stageTimestamp > \"2024-01-01T00:00:00Z\"",
             "stageTimestamp",
-            "numbers only",
+            "timestamps",
         ),
+        ("user > \"m\"", "user.username > ", "numbers only"),
         ("true", "true", "matches every event"),
     ] {
         let r = kaq(&["convert", "--to", "sigma", filter]);

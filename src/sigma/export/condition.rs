@@ -265,8 +265,15 @@ impl Translator {
                 Cond::Not(Box::new(self.test(path, positive, lit)?))
             }
             CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
-                let Literal::Number(n) = lit else {
-                    return Err(refusal(construct(), "Sigma orders numbers only"));
+                let n = match lit {
+                    Literal::Number(n) => n,
+                    Literal::Time(_) => {
+                        return Err(refusal(
+                            construct(),
+                            "Sigma cannot compare timestamps (a SIEM's search sets the time range: leave out --since/--until)",
+                        ))
+                    }
+                    _ => return Err(refusal(construct(), "Sigma orders numbers only")),
                 };
                 let modifier = match op {
                     CmpOp::Lt => "lt",
