@@ -38,6 +38,14 @@ pub enum Plan {
         issues: Vec<crate::policy::schema::Issue>,
         format: Format,
     },
+    /// `kaq convert --to sigma`: the filter as one Sigma rule (YAML).
+    SigmaRule(String),
+    /// `kaq detect --convert-to sigma --out-dir DIR`: the rules as Sigma
+    /// files, and those Sigma cannot express.
+    SigmaExport {
+        export: crate::sigma::export::Export,
+        dir: PathBuf,
+    },
     /// A run over the logs.
     Run(Box<Config>),
 }
@@ -69,6 +77,9 @@ impl Plan {
         }
         // Each converter replaces its line here as it lands.
         if let Some(Command::Convert(args)) = &cli.command {
+            if args.to == crate::convert::Target::Sigma {
+                return sigma_filter(&cli, args, env);
+            }
             return Err(usage(
                 format!("`kaq convert --to {}` is not built yet", args.to),
                 None,
@@ -76,6 +87,9 @@ impl Plan {
         }
         if let Some(d) = detect_args(&cli) {
             if let Some(target) = d.convert_to {
+                if target == crate::convert::Target::Sigma {
+                    return sigma_export(d);
+                }
                 return Err(usage(
                     format!("`kaq detect --convert-to {target}` is not built yet"),
                     None,
@@ -87,6 +101,62 @@ impl Plan {
         }
         Config::from_cli(cli, env).map(|c| Plan::Run(Box::new(c)))
     }
+}
+
+/// `kaq convert --to sigma [query flags] [FILTER]`: the filter and the
+/// query flags as one Sigma rule, or the construct Sigma cannot express.
+fn sigma_filter(
+    cli: &Cli,
+    args: &crate::cli::ConvertArgs,
+    env: &Environment,
+) -> Result<Plan, ConfigError> {
+    if args.from.is_some() || args.table.is_some() {
+        return Err(usage(
+            "--from and --table name where SQL engines read events; a Sigma rule leaves that to the SIEM",
+            None,
+        ));
+    }
+    let text = args.filter.clone().unwrap_or_else(|| "true".to_string());
+    let expr = parse_filter(&text).map_err(|error| ConfigError::Filter {
+        source: text.clone(),
+        error,
+    })?;
+    let flags = shorthand_filter(cli, env.now)?;
+    // The id and description name the query flags too, so two conversions
+    // that differ only in flags get different ids.
+    let source = match &flags {
+        Expr::Const(true) => text,
+        f => format!("{text} (and query flags: {f:?})"),
+    };
+    crate::sigma::export::filter(&source, &expr.and(flags))
+        .map(Plan::SigmaRule)
+        .map_err(|r| usage(r.to_string(), None))
+}
+
+/// `kaq detect --convert-to sigma --out-dir DIR`: every rule `--rules`,
+/// `--only` and `--skip` pick (disabled ones too: a SIEM decides what runs).
+fn sigma_export(args: &DetectArgs) -> Result<Plan, ConfigError> {
+    let Some(dir) = &args.out_dir else {
+        return Err(usage(
+            "kaq detect --convert-to sigma writes one file per rule",
+            Some("add --out-dir DIR"),
+        ));
+    };
+    let all = detect_rules(args)?;
+    let rules = if args.only.is_empty() && args.skip.is_empty() {
+        all
+    } else {
+        let selection = Selection {
+            only: args.only.clone(),
+            skip: args.skip.clone(),
+        };
+        crate::detect::select(all, &selection)
+            .map_err(|m| usage(m, Some("kaq detect --list shows every rule")))?
+    };
+    Ok(Plan::SigmaExport {
+        export: crate::sigma::export::catalogue(&rules),
+        dir: dir.clone(),
+    })
 }
 
 /// `kaq policy lint`'s answer when it needs no logs: the problems of a

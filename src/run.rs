@@ -75,6 +75,16 @@ pub fn execute(plan: Plan) -> Outcome {
                 Outcome::Flagged
             }
         }),
+        Plan::SigmaRule(text) => out.write_all(text.as_bytes()).map(|()| Outcome::Matched),
+        Plan::SigmaExport { export, dir } => {
+            if let Err(e) = crate::sigma::export::write(&export, &dir) {
+                eprintln!("kaq: error: {}: {}", dir.display(), describe_io(&e));
+                return Outcome::Error;
+            }
+            let mut err = io::stderr().lock();
+            let _ = crate::sigma::export::report(&export, &dir, &mut err);
+            Ok(Outcome::Matched)
+        }
         Plan::Run(cfg) => {
             drop(out);
             return run(&cfg);

@@ -152,6 +152,31 @@ pub const SIGMA_FIELDS: &[(&str, &str)] = &[
     ),
     // Legacy short name (SigmaHQ `kubernetes_audit_rbac_permisions_listing.yml`).
     ("apiGroup", "objectRef.apiGroup"),
+    // Annotation keys hold dots, which a Sigma field name cannot tell from
+    // nesting: the name is the one Elasticsearch gives the flattened key.
+    (
+        "annotations.authorization.k8s.io/decision",
+        "annotations[\"authorization.k8s.io/decision\"]",
+    ),
+    (
+        "annotations.authorization.k8s.io/reason",
+        "annotations[\"authorization.k8s.io/reason\"]",
+    ),
+    // A Role's rules are a list; Sigma's names enter lists of objects as
+    // Elasticsearch flattens them (any element's value matches).
+    ("requestObject.rules.verbs", "requestObject.rules[*].verbs"),
+    (
+        "requestObject.rules.resources",
+        "requestObject.rules[*].resources",
+    ),
+    (
+        "responseObject.rules.verbs",
+        "responseObject.rules[*].verbs",
+    ),
+    (
+        "responseObject.rules.resources",
+        "responseObject.rules[*].resources",
+    ),
 ];
 
 /// The computed field a path reads, if any: the entry whose name is the

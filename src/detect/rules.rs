@@ -271,6 +271,9 @@ pub struct Rule {
     pub description: String,
     /// The filter as written (for `--list`).
     pub filter_text: String,
+    /// The filter and the allow-list exemptions, checked: what the matcher
+    /// was compiled from, and what the converters translate.
+    pub filter: Expr,
     /// The filter and the allow-list exemptions.
     pub matcher: Matcher,
     pub threshold: Option<Threshold>,
@@ -352,6 +355,7 @@ impl RuleSpec {
             mitre: self.mitre.clone(),
             description: self.description.trim().to_string(),
             filter_text: self.filter.trim().to_string(),
+            filter: full,
             matcher,
             threshold,
             enabled: self.enabled,
