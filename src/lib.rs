@@ -29,6 +29,7 @@ pub mod messages;
 pub(crate) mod number;
 pub mod output;
 pub mod policy;
+pub mod rbac;
 pub mod run;
 pub(crate) mod scan;
 pub mod time;

@@ -1,0 +1,288 @@
+//! The worker side of `kaq rbac`: each event of the subject becomes a
+//! request, tallied per chunk; the printer merges the chunks.
+//!
+//! A request is logged at up to four stages. Each is counted once, by
+//! `auditID`: the event at its most complete stage (ResponseComplete or
+//! Panic, then ResponseStarted, then RequestReceived) decides. Only the
+//! later stages carry the authorization decision and the response code; a
+//! request seen only at RequestReceived is *undecided*. An event without an
+//! `auditID` counts on its own.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::BuildHasher;
+
+use foldhash::HashMap;
+
+use super::request::Request;
+use crate::event::Event;
+use crate::time::{parse_timestamp, Micros};
+
+/// Whom the role is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// A user (a service account is the user
+    /// `system:serviceaccount:NS:NAME`).
+    User(String),
+    /// Members of a group: events whose user is in it.
+    Group(String),
+}
+
+impl Subject {
+    pub fn service_account(ns: &str, name: &str) -> Subject {
+        Subject::User(format!("system:serviceaccount:{ns}:{name}"))
+    }
+
+    /// `user "alice"`, `service account "ci:deployer"`, `group "dev"`.
+    pub fn describe(&self) -> String {
+        match self {
+            Subject::User(u) => match u
+                .strip_prefix("system:serviceaccount:")
+                .filter(|r| r.contains(':'))
+            {
+                Some(sa) => format!("service account {sa:?}"),
+                None => format!("user {u:?}"),
+            },
+            Subject::Group(g) => format!("group {g:?}"),
+        }
+    }
+}
+
+/// What the authorizer decided about a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Decision {
+    Allowed,
+    Denied,
+    /// Seen only at RequestReceived: no decision, no response code.
+    Undecided,
+}
+
+/// The event of one request that counts.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    /// Index into the part's (or the total's) keys.
+    key: u32,
+    /// 3: ResponseComplete or Panic, 2: ResponseStarted, 1: RequestReceived
+    /// or unknown.
+    rank: u8,
+    time: Micros,
+    decision: Decision,
+}
+
+/// A chunk's requests (and, merged, the whole run's).
+#[derive(Default)]
+pub struct Requests {
+    keys: Vec<Request>,
+    index: HashMap<Request, u32>,
+    /// By a hash of the auditID.
+    by_id: HashMap<u64, Seen>,
+    /// Events without an auditID.
+    loose: Vec<Seen>,
+    /// The groups the subject's events carried (a user subject's groups,
+    /// for the bindings to groups in `--existing`).
+    pub groups: BTreeSet<String>,
+}
+
+/// What the requests of one key came to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub allowed: u64,
+    pub denied: u64,
+    pub undecided: u64,
+    /// The latest stageTimestamp (0: none had one).
+    pub last: Micros,
+}
+
+impl Requests {
+    fn key(&mut self, r: Request) -> u32 {
+        if let Some(&k) = self.index.get(&r) {
+            return k;
+        }
+        let k = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
+        self.keys.push(r.clone());
+        self.index.insert(r, k);
+        k
+    }
+
+    fn add(&mut self, id: Option<u64>, seen: Seen) {
+        match id {
+            None => self.loose.push(seen),
+            Some(id) => {
+                let e = self.by_id.entry(id).or_insert(seen);
+                if seen.rank > e.rank {
+                    *e = seen;
+                }
+            }
+        }
+    }
+
+    /// Requests held, for a rough size.
+    pub fn len(&self) -> usize {
+        self.by_id.len() + self.loose.len() + self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Takes in a later chunk's requests.
+    pub fn merge(&mut self, other: Requests) {
+        let Requests {
+            keys,
+            by_id,
+            loose,
+            groups,
+            ..
+        } = other;
+        let map: Vec<u32> = keys.into_iter().map(|r| self.key(r)).collect();
+        for (id, mut s) in by_id {
+            s.key = map[s.key as usize];
+            self.add(Some(id), s);
+        }
+        for mut s in loose {
+            s.key = map[s.key as usize];
+            self.loose.push(s);
+        }
+        self.groups.extend(groups);
+    }
+
+    /// Each request key with what its requests came to.
+    pub fn tallies(&self) -> BTreeMap<Request, Tally> {
+        let mut out: Vec<Tally> = vec![Tally::default(); self.keys.len()];
+        for s in self.by_id.values().chain(&self.loose) {
+            let t = &mut out[s.key as usize];
+            match s.decision {
+                Decision::Allowed => t.allowed += 1,
+                Decision::Denied => t.denied += 1,
+                Decision::Undecided => t.undecided += 1,
+            }
+            t.last = t.last.max(s.time);
+        }
+        self.keys.iter().cloned().zip(out).collect()
+    }
+}
+
+/// The user whose permissions a request used, and that user's groups: the
+/// impersonated user when there is one (the API server authorizes the
+/// request as that user, after checking the impersonation itself).
+fn actor<'a>(e: &Event<'a>) -> Option<crate::json::Value<'a>> {
+    match e.get("impersonatedUser") {
+        Some(v) if !v.is_null() => Some(v),
+        _ => e.get("user"),
+    }
+}
+
+/// The request an event records, or `None` when it has no verb.
+pub fn request_of(e: &Event<'_>) -> Option<Request> {
+    let verb = e.str("verb")?.into_owned();
+    match e.get("objectRef").filter(|o| !o.is_null()) {
+        Some(o) => {
+            let s = |k: &str| {
+                o.get(k)
+                    .and_then(|v| v.as_str())
+                    .map(|s| s.into_owned())
+                    .unwrap_or_default()
+            };
+            let subresource = s("subresource");
+            // A create names no existing object (the audit log may carry
+            // the new object's name); a subresource create such as
+            // pods/exec is on a named object, and RBAC sees that name.
+            let name = if verb == "create" && subresource.is_empty() {
+                String::new()
+            } else {
+                s("name")
+            };
+            Some(Request::resource(
+                &verb,
+                &s("namespace"),
+                &s("apiGroup"),
+                &s("resource"),
+                &subresource,
+                &name,
+            ))
+        }
+        None => {
+            let uri = e.str("requestURI").unwrap_or_default();
+            let path = uri.split('?').next().unwrap_or_default();
+            Some(Request::non_resource(&verb, path))
+        }
+    }
+}
+
+/// The authorization decision of an event: the `authorization.k8s.io/decision`
+/// annotation, else the response code (401 and 403 are refusals), else none.
+fn decision_of(e: &Event<'_>) -> Decision {
+    let annotated = e
+        .get("annotations")
+        .and_then(|a| a.get("authorization.k8s.io/decision"))
+        .and_then(|v| v.as_str());
+    match annotated.as_deref() {
+        Some("allow") => return Decision::Allowed,
+        Some("forbid") => return Decision::Denied,
+        _ => {}
+    }
+    match e
+        .get("responseStatus")
+        .and_then(|r| r.get("code"))
+        .and_then(|c| c.as_f64())
+    {
+        Some(c) if c == 401.0 || c == 403.0 => Decision::Denied,
+        Some(_) => Decision::Allowed,
+        None => Decision::Undecided,
+    }
+}
+
+fn rank_of(e: &Event<'_>) -> u8 {
+    match e.str("stage").as_deref() {
+        Some("ResponseComplete" | "Panic") => 3,
+        Some("ResponseStarted") => 2,
+        _ => 1,
+    }
+}
+
+/// Takes one event into `part` when it is the subject's. Returns whether it
+/// was.
+pub fn take(subject: &Subject, e: &Event<'_>, part: &mut Requests) -> bool {
+    let Some(who) = actor(e) else {
+        return false;
+    };
+    let groups = || {
+        who.get("groups")
+            .into_iter()
+            .flat_map(|g| g.elements())
+            .filter_map(|g| g.as_str().map(|s| s.into_owned()))
+    };
+    match subject {
+        Subject::User(u) => {
+            if who.get("username").and_then(|v| v.as_str()).as_deref() != Some(u.as_str()) {
+                return false;
+            }
+            for g in groups() {
+                if !part.groups.contains(&g) {
+                    part.groups.insert(g);
+                }
+            }
+        }
+        Subject::Group(g) => {
+            if !groups().any(|x| x == *g) {
+                return false;
+            }
+        }
+    }
+    let Some(request) = request_of(e) else {
+        return false;
+    };
+    let id = e.str("auditID").filter(|s| !s.is_empty()).map(|s| {
+        foldhash::quality::FixedState::with_seed(0x6b61_715f_7262_6163).hash_one(s.as_ref())
+    });
+    let seen = Seen {
+        key: part.key(request),
+        rank: rank_of(e),
+        time: e
+            .str("stageTimestamp")
+            .and_then(|t| parse_timestamp(&t))
+            .unwrap_or(0),
+        decision: decision_of(e),
+    };
+    part.add(id, seen);
+    true
+}
