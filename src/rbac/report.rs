@@ -252,10 +252,10 @@ pub fn write(
         out,
     )?;
     writeln!(out)?;
-    writeln!(
-        out,
-        "{unused} granted rules were never used in the events read."
-    )
+    match unused {
+        1 => writeln!(out, "1 granted rule was never used in the events read."),
+        n => writeln!(out, "{n} granted rules were never used in the events read."),
+    }
 }
 
 fn table(
