@@ -71,7 +71,7 @@ struct Seen {
 /// A chunk's requests (and, merged, the whole run's).
 #[derive(Default)]
 pub struct Requests {
-    keys: Vec<Request>,
+    /// Each request key and its index.
     index: HashMap<Request, u32>,
     /// By a hash of the auditID.
     by_id: HashMap<u64, Seen>,
@@ -94,13 +94,8 @@ pub struct Tally {
 
 impl Requests {
     fn key(&mut self, r: Request) -> u32 {
-        if let Some(&k) = self.index.get(&r) {
-            return k;
-        }
-        let k = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
-        self.keys.push(r.clone());
-        self.index.insert(r, k);
-        k
+        let next = u32::try_from(self.index.len()).unwrap_or(u32::MAX);
+        *self.index.entry(r).or_insert(next)
     }
 
     fn add(&mut self, id: Option<u64>, seen: Seen) {
@@ -117,7 +112,7 @@ impl Requests {
 
     /// Requests held, for a rough size.
     pub fn len(&self) -> usize {
-        self.by_id.len() + self.loose.len() + self.keys.len()
+        self.by_id.len() + self.loose.len() + self.index.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -127,13 +122,15 @@ impl Requests {
     /// Takes in a later chunk's requests.
     pub fn merge(&mut self, other: Requests) {
         let Requests {
-            keys,
+            index,
             by_id,
             loose,
             groups,
-            ..
         } = other;
-        let map: Vec<u32> = keys.into_iter().map(|r| self.key(r)).collect();
+        let mut map: Vec<u32> = vec![0; index.len()];
+        for (r, k) in index {
+            map[k as usize] = self.key(r);
+        }
         for (id, mut s) in by_id {
             s.key = map[s.key as usize];
             self.add(Some(id), s);
@@ -146,8 +143,8 @@ impl Requests {
     }
 
     /// Each request key with what its requests came to.
-    pub fn tallies(&self) -> BTreeMap<Request, Tally> {
-        let mut out: Vec<Tally> = vec![Tally::default(); self.keys.len()];
+    pub fn tallies(&self) -> BTreeMap<&Request, Tally> {
+        let mut out: Vec<Tally> = vec![Tally::default(); self.index.len()];
         for s in self.by_id.values().chain(&self.loose) {
             let t = &mut out[s.key as usize];
             match s.decision {
@@ -157,7 +154,10 @@ impl Requests {
             }
             t.last = t.last.max(s.time);
         }
-        self.keys.iter().cloned().zip(out).collect()
+        self.index
+            .iter()
+            .map(|(r, &k)| (r, out[k as usize]))
+            .collect()
     }
 }
 

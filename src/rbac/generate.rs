@@ -119,32 +119,27 @@ pub fn roles<'a>(requests: impl IntoIterator<Item = &'a Request>, expand: Expand
     }
     // Drop what another permission covers: a named one where the unnamed
     // one is granted, a namespaced one that the cluster-wide role grants.
+    let mut unnamed: BTreeSet<(Option<&str>, &str, &str, &str)> = BTreeSet::new();
+    let mut cluster: BTreeSet<(&str, &str, Option<&str>, &str)> = BTreeSet::new();
+    for a in &atoms {
+        if let What::Resource(g, r, name) = &a.what {
+            if name.is_none() {
+                unnamed.insert((a.scope.as_deref(), g, r, &a.verb));
+            }
+            if a.scope.is_none() {
+                cluster.insert((g, r, name.as_deref(), &a.verb));
+            }
+        }
+    }
     let covered = |a: &Atom| {
         let What::Resource(g, r, name) = &a.what else {
             return false;
         };
-        let unnamed = What::Resource(g.clone(), r.clone(), None);
-        let mut by: Vec<Atom> = Vec::new();
-        if name.is_some() {
-            by.push(Atom {
-                what: unnamed.clone(),
-                ..a.clone()
-            });
-        }
-        if a.scope.is_some() {
-            by.push(Atom {
-                scope: None,
-                ..a.clone()
-            });
-            if name.is_some() {
-                by.push(Atom {
-                    scope: None,
-                    what: unnamed,
-                    verb: a.verb.clone(),
-                });
-            }
-        }
-        by.iter().any(|b| atoms.contains(b))
+        let v = a.verb.as_str();
+        (name.is_some() && unnamed.contains(&(a.scope.as_deref(), g.as_str(), r.as_str(), v)))
+            || (a.scope.is_some()
+                && (cluster.contains(&(g.as_str(), r.as_str(), name.as_deref(), v))
+                    || cluster.contains(&(g.as_str(), r.as_str(), None, v))))
     };
     let kept: Vec<&Atom> = atoms.iter().filter(|a| !covered(a)).collect();
     let mut scopes: BTreeMap<Option<String>, Vec<&Atom>> = BTreeMap::new();

@@ -94,14 +94,17 @@ impl Job {
 /// dump that apply to the subject, and which requests they already allow.
 pub struct Findings<'j> {
     pub job: &'j Job,
-    pub tallies: BTreeMap<Request, Tally>,
+    pub tallies: BTreeMap<&'j Request, Tally>,
     pub grants: Vec<Grant>,
 }
 
 impl Findings<'_> {
     /// The requests to grant, with how many times each was made.
     pub fn granted(&self) -> impl Iterator<Item = (&Request, &Tally)> {
-        self.tallies.iter().filter(|(_, t)| self.job.counted(t) > 0)
+        self.tallies
+            .iter()
+            .filter(|(_, t)| self.job.counted(t) > 0)
+            .map(|(r, t)| (*r, t))
     }
 
     /// Whether the dump already allows `r`.
