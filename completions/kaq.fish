@@ -267,9 +267,9 @@ complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcomma
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "lint" -d 'Check a policy: what the API server would refuse (with line numbers), shadowed rules, a missing catch-all, unknown verbs; given logs, users and groups that never appear in them. Exit 1 on problems'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Replay the logs through two policies and show what changes: events moving between levels, and each policy\'s rules'
 complete -c kaq -n "__fish_kaq_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l serviceaccount -d 'For this service account: NAMESPACE:NAME (the user system:serviceaccount:NAMESPACE:NAME). The user is --user' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l serviceaccount -d 'For this service account: NAMESPACE:NAME, the user system:serviceaccount:NAMESPACE:NAME. For a user: --user NAME (exactly, no globs)' -r
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l group -d 'For the requests of this group\'s members, bound to the group' -r
-complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l existing -d 'An RBAC dump (kubectl get roles,rolebindings,clusterroles, clusterrolebindings -A -o yaml; YAML or JSON): leave out what it already allows; with --usage, show which of its rules were used' -r -F
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l existing -d 'An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints roles,rolebindings,clusterroles,clusterrolebindings: leave out what it already allows; with --usage, show which of its rules were used' -r -F
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l generate-name -d 'The name of the generated roles and bindings (default kaq:SUBJECT)' -r
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l generate-labels -d 'Labels of the generated objects: comma-separated key=value' -r
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l generate-annotations -d 'Annotations of the generated objects: comma-separated key=value' -r

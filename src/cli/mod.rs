@@ -433,8 +433,9 @@ pub struct RbacArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// For this service account: NAMESPACE:NAME (the user
-    /// system:serviceaccount:NAMESPACE:NAME). The user is --user.
+    /// For this service account: NAMESPACE:NAME, the user
+    /// system:serviceaccount:NAMESPACE:NAME. For a user: --user NAME
+    /// (exactly, no globs).
     #[arg(long, value_name = "NS:NAME", conflicts_with = "group")]
     pub serviceaccount: Option<String>,
 
@@ -442,9 +443,9 @@ pub struct RbacArgs {
     #[arg(long, value_name = "GROUP")]
     pub group: Option<String>,
 
-    /// An RBAC dump (kubectl get roles,rolebindings,clusterroles,
-    /// clusterrolebindings -A -o yaml; YAML or JSON): leave out what it
-    /// already allows; with --usage, show which of its rules were used.
+    /// An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints
+    /// roles,rolebindings,clusterroles,clusterrolebindings: leave out what
+    /// it already allows; with --usage, show which of its rules were used.
     #[arg(long, value_name = "FILE")]
     pub existing: Option<PathBuf>,
 
