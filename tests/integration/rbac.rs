@@ -683,3 +683,141 @@ fn bad_input_gets_a_clear_error() {
         assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
     }
 }
+
+fn demo() -> String {
+    data("real/liggitt__audit2rbac/demo.log")
+}
+
+/// audit2rbac's own demo log: system:admin impersonating alice, bob and
+/// the service account ns1:sa1, with discovery requests and 403s.
+#[test]
+fn audit2rbac_demo_log() {
+    let urls = [
+        "/api",
+        "/api/v1",
+        "/apis",
+        "/apis/admissionregistration.k8s.io/v1alpha1",
+        "/apis/apiextensions.k8s.io/v1beta1",
+        "/apis/apiregistration.k8s.io/v1beta1",
+        "/apis/apps/v1beta1",
+        "/apis/apps/v1beta2",
+        "/apis/authentication.k8s.io/v1",
+        "/apis/authentication.k8s.io/v1beta1",
+        "/apis/authorization.k8s.io/v1",
+        "/apis/authorization.k8s.io/v1beta1",
+        "/apis/autoscaling/v1",
+        "/apis/batch/v1",
+        "/apis/batch/v1beta1",
+        "/apis/certificates.k8s.io/v1beta1",
+        "/apis/extensions/v1beta1",
+        "/apis/networking.k8s.io/v1",
+        "/apis/policy/v1beta1",
+        "/apis/rbac.authorization.k8s.io/v1",
+        "/apis/rbac.authorization.k8s.io/v1beta1",
+        "/apis/storage.k8s.io/v1",
+        "/apis/storage.k8s.io/v1beta1",
+    ];
+    let quoted: Vec<String> = urls.iter().map(|u| format!("\"{u}\"")).collect();
+    let bob = |name: &str| {
+        format!("- apiGroup: rbac.authorization.k8s.io\n  kind: User\n  name: \"{name}\"\n")
+    };
+    let expected = pair(
+        "kaq:bob",
+        None,
+        &format!(
+            "- nonResourceURLs: [{}]\n  verbs: [\"get\"]\n",
+            quoted.join(", ")
+        ),
+        &bob("bob"),
+    ) + &pair(
+        "kaq:bob",
+        Some("default"),
+        "- apiGroups: [\"\"]\n  resources: [\"pods\"]\n  verbs: [\"list\"]\n",
+        &bob("bob"),
+    );
+    assert_eq!(ok(&["rbac", "--user", "bob", &demo()]), expected);
+    // All of alice's requests were refused: nothing to grant, exit 1.
+    let r = kaq(&["rbac", "--user", "alice", &demo()]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+    assert!(
+        r.stderr
+            .contains("user \"alice\" made 3 requests and none was allowed"),
+        "{}",
+        r.stderr
+    );
+    // With the refusals: listing pods in all namespaces covers listing them
+    // in default, so there is no Role.
+    let sa = "- kind: ServiceAccount\n  name: \"sa1\"\n  namespace: \"ns1\"\n";
+    let expected = pair(
+        "kaq:system:serviceaccount:ns1:sa1",
+        None,
+        "- apiGroups: [\"\"]\n  resources: [\"nodes\", \"pods\"]\n  verbs: [\"list\"]\n",
+        sa,
+    );
+    assert_eq!(
+        ok(&[
+            "rbac",
+            "--serviceaccount",
+            "ns1:sa1",
+            "--include-denied",
+            &demo()
+        ]),
+        expected
+    );
+}
+
+#[test]
+fn cloud_envelopes_give_the_same_yaml() {
+    let plain = ok(&["rbac", "--serviceaccount", "shop:web", &log()]);
+    let aks: String = std::fs::read_to_string(log())
+        .unwrap()
+        .lines()
+        .map(|l| {
+            format!(
+                "{{\"category\":\"kube-audit\",\"properties\":{{\"log\":{}}}}}\n",
+                serde_json::Value::from(l)
+            )
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aks.json");
+    std::fs::write(&path, aks).unwrap();
+    assert_eq!(
+        ok(&[
+            "rbac",
+            "--serviceaccount",
+            "shop:web",
+            path.to_str().unwrap()
+        ]),
+        plain
+    );
+}
+
+#[test]
+fn names_labels_and_annotations_are_as_asked() {
+    let out = ok(&[
+        "rbac",
+        "--user",
+        "alice",
+        "--generate-name",
+        "alice-min",
+        "--generate-labels",
+        "team=payments, tier=web",
+        "--generate-annotations",
+        "example.com/ticket=SEC-42",
+        &log(),
+    ]);
+    let meta = "metadata:\n  name: \"alice-min\"\n  labels:\n    \"team\": \"payments\"\n    \"tier\": \"web\"\n  annotations:\n    \"example.com/ticket\": \"SEC-42\"\n";
+    // The ClusterRole and its binding.
+    assert_eq!(out.matches(meta).count(), 2, "{out}");
+    // Six objects (a role and a binding, cluster-wide, in billing and in
+    // shop) and the three roleRefs.
+    assert_eq!(out.matches("  name: \"alice-min\"\n").count(), 9, "{out}");
+    // With a dump, a note says how much of what it grants went unused.
+    let r = kaq(&["rbac", "--user", "alice", "--existing", &existing(), &log()]);
+    assert!(
+        r.stderr.contains("1 of the 4 rules granted by the 3 bindings that apply were never used; --usage shows which"),
+        "{}",
+        r.stderr
+    );
+}
