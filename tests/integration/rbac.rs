@@ -677,6 +677,14 @@ fn bad_input_gets_a_clear_error() {
             vec!["rbac", "--user", "a", "--generate-labels", "x"],
             "expected key=value",
         ),
+        (
+            vec!["rbac", "--user", "a", "--follow"],
+            "kaq rbac reads captured logs",
+        ),
+        (
+            vec!["rbac", "--user", "a", "--usage", "-o", "csv"],
+            "a table (default) or JSON",
+        ),
     ] {
         let r = kaq(&[&args[..], &[&log()[..]]].concat());
         assert_eq!(r.code, 2, "{args:?}");
