@@ -286,3 +286,116 @@ pub fn take(subject: &Subject, e: &Event<'_>, part: &mut Requests) -> bool {
     part.add(id, seen);
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::index_object;
+
+    /// Takes each event (as JSON text) into a part of its own, as if every
+    /// event were in a chunk of its own, and merges them in order.
+    fn collect(subject: &Subject, events: &[&str]) -> Requests {
+        let mut total = Requests::default();
+        for text in events {
+            let mut members = Vec::new();
+            index_object(text, &mut members).unwrap();
+            let mut part = Requests::default();
+            take(subject, &Event::new(text, &members), &mut part);
+            total.merge(part);
+        }
+        total
+    }
+
+    const GET: &str = r#""verb":"get","user":{"username":"u","groups":["g"]},"objectRef":{"resource":"pods","namespace":"a","name":"p"}"#;
+
+    fn event(id: &str, stage: &str, rest: &str) -> String {
+        format!(
+            r#"{{"auditID":"{id}","stage":"{stage}","stageTimestamp":"2024-05-01T10:00:0{}Z",{GET}{rest}}}"#,
+            stage.len() % 10
+        )
+    }
+
+    #[test]
+    fn a_request_counts_once_at_its_most_complete_stage_across_chunks() {
+        let u = Subject::User("u".into());
+        let received = event("1", "RequestReceived", "");
+        let complete = event("1", "ResponseComplete", r#","responseStatus":{"code":403}"#);
+        let other = event(
+            "2",
+            "ResponseComplete",
+            r#","annotations":{"authorization.k8s.io/decision":"allow"}"#,
+        );
+        // Either order: the complete stage decides.
+        for events in [
+            [&received, &complete, &other],
+            [&complete, &other, &received],
+        ] {
+            let events: Vec<&str> = events.iter().map(|s| s.as_str()).collect();
+            let t = collect(&u, &events);
+            let tallies = t.tallies();
+            assert_eq!(tallies.len(), 1);
+            let tally = tallies.values().next().unwrap();
+            assert_eq!((tally.allowed, tally.denied, tally.undecided), (1, 1, 0));
+            assert_eq!(t.groups, ["g".to_string()].into());
+        }
+        // Only RequestReceived: undecided. Without an auditID: each counts.
+        let t = collect(&u, &[&received]);
+        assert_eq!(t.tallies().values().next().unwrap().undecided, 1);
+        let loose = format!(r#"{{{GET},"responseStatus":{{"code":200}}}}"#);
+        let t = collect(&u, &[&loose, &loose]);
+        assert_eq!(t.tallies().values().next().unwrap().allowed, 2);
+    }
+
+    #[test]
+    fn the_decision_annotation_wins_over_the_code() {
+        let u = Subject::User("u".into());
+        let e = event(
+            "1",
+            "ResponseComplete",
+            r#","responseStatus":{"code":403},"annotations":{"authorization.k8s.io/decision":"allow"}"#,
+        );
+        // Allowed by RBAC, refused later (admission): allowed.
+        assert_eq!(
+            collect(&u, &[&e])
+                .tallies()
+                .values()
+                .next()
+                .unwrap()
+                .allowed,
+            1
+        );
+    }
+
+    #[test]
+    fn requests_are_keyed_as_rbac_sees_them() {
+        let u = Subject::User("u".into());
+        let key = |rest: &str| {
+            let text = format!(r#"{{"auditID":"1","user":{{"username":"u"}},{rest}}}"#);
+            let t = collect(&u, &[&text]);
+            let tallies = t.tallies();
+            tallies.keys().next().map(|r| r.to_string())
+        };
+        assert_eq!(
+            key(r#""verb":"create","objectRef":{"resource":"configmaps","namespace":"a","name":"new"}"#).as_deref(),
+            Some("create configmaps in \"a\"")
+        );
+        assert_eq!(
+            key(r#""verb":"create","objectRef":{"resource":"pods","subresource":"exec","namespace":"a","name":"p"}"#).as_deref(),
+            Some("create pods/exec \"p\" in \"a\"")
+        );
+        assert_eq!(
+            key(r#""verb":"get","requestURI":"/healthz?verbose=1","objectRef":null"#).as_deref(),
+            Some("get /healthz")
+        );
+        assert_eq!(key(r#""requestURI":"/healthz""#), None);
+        // Impersonated: the request is the impersonated user's.
+        let imp = r#"{"auditID":"1","verb":"get","user":{"username":"u"},"impersonatedUser":{"username":"v","groups":["h"]},"requestURI":"/x"}"#;
+        assert_eq!(collect(&u, &[imp]).len(), 0);
+        let v = collect(&Subject::User("v".into()), &[imp]);
+        assert_eq!(v.groups, ["h".to_string()].into());
+        assert_eq!(
+            collect(&Subject::Group("h".into()), &[imp]).tallies().len(),
+            1
+        );
+    }
+}
