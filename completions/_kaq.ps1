@@ -264,7 +264,7 @@ Register-ArgumentCompleter -Native -CommandName 'kaq' -ScriptBlock {
             [CompletionResult]::new('--existing', '--existing', [CompletionResultType]::ParameterName, 'An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints roles,rolebindings,clusterroles,clusterrolebindings: leave out what it already allows; with --usage, show which of its rules were used')
             [CompletionResult]::new('--generate-name', '--generate-name', [CompletionResultType]::ParameterName, 'The name of the generated roles and bindings (default kaq:SUBJECT)')
             [CompletionResult]::new('--generate-labels', '--generate-labels', [CompletionResultType]::ParameterName, 'Labels of the generated objects: comma-separated key=value')
-            [CompletionResult]::new('--generate-annotations', '--generate-annotations', [CompletionResultType]::ParameterName, 'Annotations of the generated objects: comma-separated key=value')
+            [CompletionResult]::new('--generate-annotations', '--generate-annotations', [CompletionResultType]::ParameterName, 'Annotations of the generated objects: comma-separated key=value (default none)')
             [CompletionResult]::new('--verb', '--verb', [CompletionResultType]::ParameterName, 'Only these verbs (comma-separated: get,list,watch)')
             [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'Only this resource: `pods`, or `pods/exec` for a subresource')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Only this namespace')

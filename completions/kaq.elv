@@ -250,7 +250,7 @@ set edit:completion:arg-completer[kaq] = {|@words|
             cand --existing 'An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints roles,rolebindings,clusterroles,clusterrolebindings: leave out what it already allows; with --usage, show which of its rules were used'
             cand --generate-name 'The name of the generated roles and bindings (default kaq:SUBJECT)'
             cand --generate-labels 'Labels of the generated objects: comma-separated key=value'
-            cand --generate-annotations 'Annotations of the generated objects: comma-separated key=value'
+            cand --generate-annotations 'Annotations of the generated objects: comma-separated key=value (default none)'
             cand --verb 'Only these verbs (comma-separated: get,list,watch)'
             cand --resource 'Only this resource: `pods`, or `pods/exec` for a subresource'
             cand -n 'Only this namespace'

@@ -272,7 +272,7 @@ complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l group -d 'For the reque
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l existing -d 'An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints roles,rolebindings,clusterroles,clusterrolebindings: leave out what it already allows; with --usage, show which of its rules were used' -r -F
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l generate-name -d 'The name of the generated roles and bindings (default kaq:SUBJECT)' -r
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l generate-labels -d 'Labels of the generated objects: comma-separated key=value' -r
-complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l generate-annotations -d 'Annotations of the generated objects: comma-separated key=value' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l generate-annotations -d 'Annotations of the generated objects: comma-separated key=value (default none)' -r
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l resource -d 'Only this resource: `pods`, or `pods/exec` for a subresource' -r
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -s n -l namespace -d 'Only this namespace' -r

@@ -692,7 +692,10 @@ fn rbac_job(
     Ok(crate::rbac::run::Job {
         name: args.generate_name.clone().unwrap_or_else(default_name),
         labels: pairs("--generate-labels", &args.generate_labels)?,
-        annotations: pairs("--generate-annotations", &args.generate_annotations)?,
+        annotations: pairs(
+            "--generate-annotations",
+            args.generate_annotations.as_deref().unwrap_or_default(),
+        )?,
         subject,
         existing,
         include_denied: args.include_denied,

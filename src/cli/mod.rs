@@ -477,9 +477,10 @@ pub struct RbacArgs {
     #[arg(long, value_name = "LIST", default_value = "kaq/generated=true")]
     pub generate_labels: String,
 
-    /// Annotations of the generated objects: comma-separated key=value.
-    #[arg(long, value_name = "LIST", default_value = "")]
-    pub generate_annotations: String,
+    /// Annotations of the generated objects: comma-separated key=value
+    /// (default none).
+    #[arg(long, value_name = "LIST")]
+    pub generate_annotations: Option<String>,
 }
 
 /// `kaq policy`.
