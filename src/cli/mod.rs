@@ -102,7 +102,8 @@ EXIT STATUS
   2  an error: a bad filter or flag, an input that could not be read, or a
      malformed line (unless --ignore-errors); matches may have been printed.
   kaq detect: 1 means findings at or above --fail-on; kaq policy lint: 1
-  means problems found; kaq policy simulate and diff: 0 unless an error.
+  means problems found; kaq policy simulate and diff: 0 unless an error;
+  kaq rbac: 1 means the subject made no request (or none allowed) to grant.
   A closed pipe (kaq ... | head) ends kaq quietly with status 0.
 
 FILES
