@@ -30,7 +30,8 @@ pub fn parse(text: &str, file: &str) -> Result<Rbac, DumpError> {
         file: file.to_string(),
         message,
     };
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    let text = text.trim_start_matches('\u{feff}');
+    let trimmed = text.trim_start();
     let docs: Vec<Value> = if trimmed.starts_with('{') || trimmed.starts_with('[') {
         let mut docs = Vec::new();
         for doc in serde_json::Deserializer::from_str(trimmed).into_iter::<Value>() {
@@ -67,6 +68,11 @@ pub fn parse(text: &str, file: &str) -> Result<Rbac, DumpError> {
                 .map_err(|m| fail(format!("object {}: {m}", objects + i + 1)))?;
         }
         objects += items.len();
+    }
+    if objects == 0 {
+        return Err(fail(
+            "no Role, ClusterRole, RoleBinding or ClusterRoleBinding in it".into(),
+        ));
     }
     Ok(rbac)
 }
@@ -296,6 +302,20 @@ items:
                 .contains("rule 1: `verbs` must be a list of strings"),
             "{e}"
         );
+        let e = parse("", "empty.yaml").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "empty.yaml: no Role, ClusterRole, RoleBinding or ClusterRoleBinding in it"
+        );
+        let e = parse("apiVersion: v1\nkind: List\nitems: []\n", "d").unwrap_err();
+        assert!(e.to_string().contains("no Role"), "{e}");
+        // A byte-order mark and CRLF line ends are fine.
+        let rbac = parse(
+            "\u{feff}kind: ClusterRole\r\nmetadata:\r\n  name: a\r\n",
+            "d",
+        )
+        .unwrap();
+        assert_eq!(rbac.roles[0].name, "a");
         let e = parse("kind: [\n", "bad.yaml").unwrap_err();
         assert!(e.to_string().starts_with("bad.yaml: not valid YAML"), "{e}");
         let e = parse("{\"kind\": ", "bad.json").unwrap_err();
