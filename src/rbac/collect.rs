@@ -13,8 +13,9 @@ use std::hash::BuildHasher;
 
 use foldhash::HashMap;
 
-use super::request::Request;
+use super::request::{Request, Target};
 use crate::event::Event;
+use crate::json::{raw_eq, Value};
 use crate::time::{parse_timestamp, Micros};
 
 /// Whom the role is for.
@@ -164,7 +165,7 @@ impl Requests {
 /// The user whose permissions a request used, and that user's groups: the
 /// impersonated user when there is one (the API server authorizes the
 /// request as that user, after checking the impersonation itself).
-fn actor<'a>(e: &Event<'a>) -> Option<crate::json::Value<'a>> {
+fn actor<'a>(e: &Event<'a>) -> Option<Value<'a>> {
     match e.get("impersonatedUser") {
         Some(v) if !v.is_null() => Some(v),
         _ => e.get("user"),
@@ -176,29 +177,40 @@ pub fn request_of(e: &Event<'_>) -> Option<Request> {
     let verb = e.str("verb")?.into_owned();
     match e.get("objectRef").filter(|o| !o.is_null()) {
         Some(o) => {
-            let s = |k: &str| {
-                o.get(k)
+            // One pass over objectRef's members (the first of a repeated
+            // key counts, as with `get`).
+            const KEYS: [&str; 5] = ["namespace", "apiGroup", "resource", "subresource", "name"];
+            let mut fields: [Option<Value<'_>>; 5] = [None; 5];
+            for (k, v) in o.members() {
+                if let Some(i) = KEYS.iter().position(|key| raw_eq(k, key)) {
+                    fields[i].get_or_insert(v);
+                }
+            }
+            let s = |i: usize| {
+                fields[i]
                     .and_then(|v| v.as_str())
                     .map(|s| s.into_owned())
                     .unwrap_or_default()
             };
-            let subresource = s("subresource");
+            let subresource = s(3);
             // A create names no existing object (the audit log may carry
             // the new object's name); a subresource create such as
             // pods/exec is on a named object, and RBAC sees that name.
             let name = if verb == "create" && subresource.is_empty() {
                 String::new()
             } else {
-                s("name")
+                s(4)
             };
-            Some(Request::resource(
-                &verb,
-                &s("namespace"),
-                &s("apiGroup"),
-                &s("resource"),
-                &subresource,
-                &name,
-            ))
+            Some(Request {
+                verb,
+                target: Target::Resource {
+                    namespace: s(0),
+                    api_group: s(1),
+                    resource: s(2),
+                    subresource,
+                    name,
+                },
+            })
         }
         None => {
             let uri = e.str("requestURI").unwrap_or_default();
@@ -249,7 +261,7 @@ pub fn take(subject: &Subject, e: &Event<'_>, part: &mut Requests) -> bool {
         who.get("groups")
             .into_iter()
             .flat_map(|g| g.elements())
-            .filter_map(|g| g.as_str().map(|s| s.into_owned()))
+            .filter_map(|g| g.as_str())
     };
     match subject {
         Subject::User(u) => {
@@ -257,8 +269,8 @@ pub fn take(subject: &Subject, e: &Event<'_>, part: &mut Requests) -> bool {
                 return false;
             }
             for g in groups() {
-                if !part.groups.contains(&g) {
-                    part.groups.insert(g);
+                if !part.groups.contains(g.as_ref()) {
+                    part.groups.insert(g.into_owned());
                 }
             }
         }
