@@ -8,7 +8,7 @@
 //! request seen only at RequestReceived is *undecided*. An event without an
 //! `auditID` counts on its own.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::hash::BuildHasher;
 
 use foldhash::HashMap;
@@ -143,8 +143,8 @@ impl Requests {
         self.groups.extend(groups);
     }
 
-    /// Each request key with what its requests came to.
-    pub fn tallies(&self) -> BTreeMap<&Request, Tally> {
+    /// Each request key with what its requests came to, in no order.
+    pub fn tallies(&self) -> Vec<(&Request, Tally)> {
         let mut out: Vec<Tally> = vec![Tally::default(); self.index.len()];
         for s in self.by_id.values().chain(&self.loose) {
             let t = &mut out[s.key as usize];
@@ -346,16 +346,16 @@ mod tests {
             let t = collect(&u, &events);
             let tallies = t.tallies();
             assert_eq!(tallies.len(), 1);
-            let tally = tallies.values().next().unwrap();
+            let tally = tallies.first().unwrap().1;
             assert_eq!((tally.allowed, tally.denied, tally.undecided), (1, 1, 0));
             assert_eq!(t.groups, ["g".to_string()].into());
         }
         // Only RequestReceived: undecided. Without an auditID: each counts.
         let t = collect(&u, &[&received]);
-        assert_eq!(t.tallies().values().next().unwrap().undecided, 1);
+        assert_eq!(t.tallies().first().unwrap().1.undecided, 1);
         let loose = format!(r#"{{{GET},"responseStatus":{{"code":200}}}}"#);
         let t = collect(&u, &[&loose, &loose]);
-        assert_eq!(t.tallies().values().next().unwrap().allowed, 2);
+        assert_eq!(t.tallies().first().unwrap().1.allowed, 2);
     }
 
     #[test]
@@ -367,15 +367,7 @@ mod tests {
             r#","responseStatus":{"code":403},"annotations":{"authorization.k8s.io/decision":"allow"}"#,
         );
         // Allowed by RBAC, refused later (admission): allowed.
-        assert_eq!(
-            collect(&u, &[&e])
-                .tallies()
-                .values()
-                .next()
-                .unwrap()
-                .allowed,
-            1
-        );
+        assert_eq!(collect(&u, &[&e]).tallies().first().unwrap().1.allowed, 1);
     }
 
     #[test]
@@ -385,7 +377,7 @@ mod tests {
             let text = format!(r#"{{"auditID":"1","user":{{"username":"u"}},{rest}}}"#);
             let t = collect(&u, &[&text]);
             let tallies = t.tallies();
-            tallies.keys().next().map(|r| r.to_string())
+            tallies.first().map(|(r, _)| r.to_string())
         };
         assert_eq!(
             key(r#""verb":"create","objectRef":{"resource":"configmaps","namespace":"a","name":"new"}"#).as_deref(),

@@ -80,7 +80,11 @@ fn atom(r: &Request) -> Atom {
 
 /// The rules that grant exactly `requests` (widened as `expand` asks).
 pub fn roles<'a>(requests: impl IntoIterator<Item = &'a Request>, expand: Expand) -> Roles {
-    let mut atoms: BTreeSet<Atom> = requests.into_iter().map(atom).collect();
+    // Sorted and deduplicated: the order every later step (and so the
+    // output) follows.
+    let mut atoms: Vec<Atom> = requests.into_iter().map(atom).collect();
+    atoms.sort_unstable();
+    atoms.dedup();
     if expand.multi_name {
         let mut names: BTreeMap<(Option<String>, String, String, String), usize> = BTreeMap::new();
         for a in &atoms {
@@ -101,6 +105,8 @@ pub fn roles<'a>(requests: impl IntoIterator<Item = &'a Request>, expand: Expand
                 a
             })
             .collect();
+        atoms.sort_unstable();
+        atoms.dedup();
     }
     if expand.multi_namespace {
         let mut spaces: BTreeMap<(What, String), usize> = BTreeMap::new();
@@ -116,6 +122,8 @@ pub fn roles<'a>(requests: impl IntoIterator<Item = &'a Request>, expand: Expand
                 a
             })
             .collect();
+        atoms.sort_unstable();
+        atoms.dedup();
     }
     // Drop what another permission covers: a named one where the unnamed
     // one is granted, a namespaced one that the cluster-wide role grants.
@@ -161,27 +169,26 @@ pub fn roles<'a>(requests: impl IntoIterator<Item = &'a Request>, expand: Expand
 
 /// Merges one scope's permissions into rules.
 fn compact(atoms: &[&Atom]) -> Vec<Rule> {
+    let owned = |v: Vec<&str>| -> Vec<String> { v.into_iter().map(str::to_string).collect() };
     // (group, resource, name) → verbs; URL → verbs.
-    let mut verbs: BTreeMap<(String, String, Option<String>), BTreeSet<String>> = BTreeMap::new();
-    let mut url_verbs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    type Verbs<'a> = BTreeSet<&'a str>;
+    let mut verbs: BTreeMap<(&str, &str, Option<&str>), Verbs> = BTreeMap::new();
+    let mut url_verbs: BTreeMap<&str, Verbs> = BTreeMap::new();
     for a in atoms {
         match &a.what {
             What::Resource(g, r, n) => {
                 verbs
-                    .entry((g.clone(), r.clone(), n.clone()))
+                    .entry((g, r, n.as_deref()))
                     .or_default()
-                    .insert(a.verb.clone());
+                    .insert(&a.verb);
             }
             What::Url(u) => {
-                url_verbs
-                    .entry(u.clone())
-                    .or_default()
-                    .insert(a.verb.clone());
+                url_verbs.entry(u).or_default().insert(&a.verb);
             }
         }
     }
     // (group, resource, verbs, named?) → names.
-    let mut names: BTreeMap<(String, String, Vec<String>, bool), Vec<String>> = BTreeMap::new();
+    let mut names: BTreeMap<(&str, &str, Vec<&str>, bool), Vec<&str>> = BTreeMap::new();
     for ((g, r, n), v) in verbs {
         let e = names
             .entry((g, r, v.into_iter().collect(), n.is_some()))
@@ -189,17 +196,18 @@ fn compact(atoms: &[&Atom]) -> Vec<Rule> {
         e.extend(n);
     }
     // (group, verbs, names) → resources.
-    let mut resources: BTreeMap<(String, Vec<String>, Vec<String>), Vec<String>> = BTreeMap::new();
+    type Shared<'a> = (&'a str, Vec<&'a str>, Vec<&'a str>);
+    let mut resources: BTreeMap<Shared, Vec<&str>> = BTreeMap::new();
     for ((g, r, v, _), n) in names {
         resources.entry((g, v, n)).or_default().push(r);
     }
     let mut rules: Vec<Rule> = resources
         .into_iter()
         .map(|((g, verbs, names), resources)| Rule {
-            verbs,
-            api_groups: vec![g],
-            resources,
-            resource_names: names,
+            verbs: owned(verbs),
+            api_groups: vec![g.to_string()],
+            resources: owned(resources),
+            resource_names: owned(names),
             non_resource_urls: Vec::new(),
         })
         .collect();
@@ -212,15 +220,15 @@ fn compact(atoms: &[&Atom]) -> Vec<Rule> {
         ))
     });
     // verbs → URLs.
-    let mut urls: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+    let mut urls: BTreeMap<Vec<&str>, Vec<&str>> = BTreeMap::new();
     for (u, v) in url_verbs {
         urls.entry(v.into_iter().collect()).or_default().push(u);
     }
     let mut url_rules: Vec<Rule> = urls
         .into_iter()
         .map(|(verbs, urls)| Rule {
-            verbs,
-            non_resource_urls: urls,
+            verbs: owned(verbs),
+            non_resource_urls: owned(urls),
             ..Rule::default()
         })
         .collect();

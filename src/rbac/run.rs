@@ -2,7 +2,6 @@
 //! [`Work`]) and what the main thread makes of the requests ([`RbacSink`], a
 //! [`Print`]): the RBAC YAML, or the usage view.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::authz::{Grant, Identity, Rbac};
@@ -94,7 +93,8 @@ impl Job {
 /// dump that apply to the subject, and which requests they already allow.
 pub struct Findings<'j> {
     pub job: &'j Job,
-    pub tallies: BTreeMap<&'j Request, Tally>,
+    /// In request order for the usage view; in no order for the YAML.
+    pub tallies: Vec<(&'j Request, Tally)>,
     pub grants: Vec<Grant>,
 }
 
@@ -173,16 +173,17 @@ impl Print for RbacSink<'_> {
             Some((_, rbac)) => rbac.grants(&job.identity(&self.total.groups)),
             None => Vec::new(),
         };
-        let found = Findings {
+        let mut found = Findings {
             job,
             tallies,
             grants,
         };
         if job.usage {
+            found.tallies.sort_unstable_by(|a, b| a.0.cmp(b.0));
             report::write(&found, job.json, self.width, &mut self.out)?;
             return self.out.flush();
         }
-        let sum = |f: fn(&Tally) -> u64| found.tallies.values().map(f).sum::<u64>();
+        let sum = |f: fn(&Tally) -> u64| found.tallies.iter().map(|(_, t)| f(t)).sum::<u64>();
         let (denied, undecided) = (sum(|t| t.denied), sum(|t| t.undecided));
         if !job.include_denied && denied + undecided > 0 {
             self.note(&format!(
