@@ -198,6 +198,20 @@ impl Print for RbacSink<'_> {
             ));
             return self.out.flush();
         }
+        if !found.grants.is_empty() {
+            let uses: Vec<u64> = found
+                .grants
+                .iter()
+                .flat_map(|g| report::rule_uses(&found, g))
+                .map(|u| u.requests)
+                .collect();
+            let unused = uses.iter().filter(|&&n| n == 0).count();
+            self.note(&format!(
+                "bindings that apply: {}, rules they grant: {}, never used: {unused} (--usage shows which)",
+                found.grants.len(),
+                uses.len(),
+            ));
+        }
         let missing: Vec<&Request> = found
             .granted()
             .map(|(r, _)| r)
@@ -212,20 +226,6 @@ impl Print for RbacSink<'_> {
                 generate::quote(name)
             )?;
             return self.out.flush();
-        }
-        if !found.grants.is_empty() {
-            let uses: Vec<u64> = found
-                .grants
-                .iter()
-                .flat_map(|g| report::rule_uses(&found, g))
-                .map(|u| u.requests)
-                .collect();
-            let unused = uses.iter().filter(|&&n| n == 0).count();
-            self.note(&format!(
-                "{unused} of the {} rules granted by the {} bindings that apply were never used; --usage shows which",
-                uses.len(),
-                found.grants.len()
-            ));
         }
         let roles = generate::roles(missing, job.expand);
         self.out

@@ -445,6 +445,13 @@ fn an_existing_dump_leaves_out_what_it_allows() {
         "{}",
         r.stdout
     );
+    assert!(
+        r.stderr.contains(
+            "bindings that apply: 1, rules they grant: 2, never used: 0 (--usage shows which)"
+        ),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -824,7 +831,9 @@ fn names_labels_and_annotations_are_as_asked() {
     // With a dump, a note says how much of what it grants went unused.
     let r = kaq(&["rbac", "--user", "alice", "--existing", &existing(), &log()]);
     assert!(
-        r.stderr.contains("1 of the 4 rules granted by the 3 bindings that apply were never used; --usage shows which"),
+        r.stderr.contains(
+            "bindings that apply: 3, rules they grant: 4, never used: 1 (--usage shows which)"
+        ),
         "{}",
         r.stderr
     );
