@@ -20,6 +20,7 @@ mod live_files;
 mod output;
 mod policy;
 mod prefilter;
+mod rbac;
 mod real_samples;
 mod semantics;
 mod sigma_export;
