@@ -32,5 +32,6 @@ pub mod output;
 pub mod policy;
 pub mod run;
 pub(crate) mod scan;
+pub mod sigma;
 pub mod time;
 pub(crate) mod work;
