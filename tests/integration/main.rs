@@ -22,6 +22,7 @@ mod policy;
 mod prefilter;
 mod real_samples;
 mod semantics;
+mod sigma;
 mod snapshots;
 mod util;
 mod views;
