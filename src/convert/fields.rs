@@ -48,6 +48,9 @@ pub enum Def {
     /// whose arrays are read as one (`pod.containers` is `containers`,
     /// `initContainers` and `ephemeralContainers`).
     PodSpec { members: &'static [&'static str] },
+    /// The event's whole JSON text as a string (`raw`, which Sigma keyword
+    /// searches read): the stored JSON column itself in SQL.
+    RawText,
 }
 
 /// A field kaq computes, by its canonical name in the checked AST.
@@ -123,6 +126,12 @@ pub const COMPUTED: &[Computed] = &[
         def: Def::PodSpec {
             members: &["containers", "initContainers", "ephemeralContainers"],
         },
+        sigma: None,
+        refused: &[],
+    },
+    Computed {
+        name: "raw",
+        def: Def::RawText,
         sigma: None,
         refused: &[],
     },

@@ -78,12 +78,29 @@ pub fn search(value: &Value) -> Result<String, String> {
             let alts = xs.iter().map(search).collect::<Result<Vec<_>, _>>()?;
             Ok(join(alts, "or"))
         }
-        Value::Array(_) | Value::String(_) | Value::Number(_) => Err(
-            "keyword (field-less) searches are not supported: name the field the value is in"
-                .into(),
-        ),
+        Value::Array(xs) => {
+            let alts = xs.iter().map(keyword).collect::<Result<Vec<_>, _>>()?;
+            if alts.is_empty() {
+                return Err("an empty list of keywords".into());
+            }
+            Ok(join(alts, "or"))
+        }
+        Value::String(_) | Value::Number(_) => keyword(value),
         _ => Err("a search identifier is a map of fields or a list of maps".into()),
     }
+}
+
+/// A keyword (field-less) search: the value anywhere in the event's JSON
+/// text (kaq's computed `raw`), case-insensitive, its wildcards applied.
+/// The text is the line as written, JSON escapes included.
+fn keyword(v: &Value) -> Result<String, String> {
+    let text = match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return Err(format!("a keyword is a string or a number, not {v}")),
+    };
+    let p = Pattern::parse(&text).wrap(true, true);
+    Ok(format!("raw =~ {}", quote(&p.regex(false))))
 }
 
 fn join(parts: Vec<String>, op: &str) -> String {
@@ -309,7 +326,10 @@ mod tests {
         );
         let v = yaml("requestURI|contains|all: [a, b]\n");
         assert!(search(&v).unwrap().contains(" and "));
-        assert!(search(&yaml("- a\n- b\n")).unwrap_err().contains("keyword"));
+        assert_eq!(
+            search(&yaml("- ev*l\n- 42\n")).unwrap(),
+            r#"(raw =~ "(?is)^.*ev.*l.*$" or raw =~ "(?is)^.*42.*$")"#
+        );
     }
 
     #[test]

@@ -44,17 +44,18 @@ pub fn meta(doc: &Map<String, Value>, fallback_id: &str) -> Result<Meta, String>
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
-    let severity =
-        match text(doc, "level").as_deref() {
-            Some("informational") => Severity::Info,
-            Some("low") => Severity::Low,
-            Some("medium") | None => Severity::Medium,
-            Some("high") => Severity::High,
-            Some("critical") => Severity::Critical,
-            Some(other) => return Err(format!(
+    let severity = match text(doc, "level").as_deref() {
+        Some("informational") => Severity::Info,
+        Some("low") => Severity::Low,
+        Some("medium") | None => Severity::Medium,
+        Some("high") => Severity::High,
+        Some("critical") => Severity::Critical,
+        Some(other) => {
+            return Err(format!(
                 "level `{other}` is not a Sigma level (informational, low, medium, high, critical)"
-            )),
-        };
+            ))
+        }
+    };
     let tags: Vec<String> = match doc.get("tags") {
         Some(Value::Array(xs)) => xs
             .iter()

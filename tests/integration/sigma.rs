@@ -172,8 +172,8 @@ fn what_kaq_does_not_run_fails_the_load_saying_where_and_what() {
         ),
         (
             "keywords.yml",
-            rule("k", "  words:\n    - evil\n  condition: words\n"),
-            &["keywords.yml", "keyword", "`words`"],
+            rule("k", "  words:\n    - evil\n    - verb: get\n  condition: words\n"),
+            &["keywords.yml", "a keyword is a string or a number", "`words`"],
         ),
         (
             "field.yml",
@@ -318,6 +318,10 @@ fn semantics_of_the_specification() {
         ("  a:\n    verb: get\n  b:\n    verb: list\n  c:\n    user.username: eve\n  condition: a or b and not c\n", &["e1"]),
         ("  a:\n    verb: get\n  b:\n    verb: list\n  c:\n    user.username: eve\n  condition: (a or b) and not c\n", &["e1"]),
         ("  sel:\n    - verb: get\n    - user.username: eve\n  condition: sel\n", &["e1", "e2"]),
+        // Keywords: anywhere in the event's JSON text, case-insensitive.
+        ("  kw:\n    - CURL\n  condition: kw\n", &["e1"]),
+        ("  kw:\n    - 'api/v1/s*ets'\n    - nothing-here\n  condition: kw\n", &["e2"]),
+        ("  kw:\n    - '\"verb\":\"list\"'\n  condition: kw and not 1 of sel*\n  sel_x:\n    verb: get\n", &["e2"]),
     ];
     for (i, (det, want)) in cases.iter().enumerate() {
         std::fs::write(dir.path().join("r.yml"), rule(&format!("s-{i}"), det)).unwrap();
