@@ -4,7 +4,8 @@
 //! `1 of PATTERN`, `all of PATTERN`, `1 of them`, `all of them`; `not` binds
 //! tighter than `and`, which binds tighter than `or` (as pySigma's
 //! `sigma/conditions.py`). A pattern's `*` matches any characters of an
-//! identifier name; `them` is every identifier not starting with `_`.
+//! identifier name; `them` is every identifier. Identifiers starting with
+//! `_` are left out of a pattern that does not start with `_` itself.
 
 use std::collections::BTreeMap;
 
@@ -156,19 +157,19 @@ impl Parser<'_> {
 
     /// The identifiers a `1 of`/`all of` pattern names.
     fn expand(&self, pattern: &str) -> Result<Vec<&String>, String> {
-        let names: Vec<&String> = if pattern == "them" {
-            self.searches
-                .keys()
-                .filter(|k| !k.starts_with('_'))
-                .collect()
+        let re = if pattern == "them" {
+            ".*".to_string()
         } else {
-            let re = regex::Regex::new(&format!(
-                "^{}$",
-                regex::escape(pattern).replace(r"\*", ".*")
-            ))
-            .map_err(|e| e.to_string())?;
-            self.searches.keys().filter(|k| re.is_match(k)).collect()
+            format!("^{}$", regex::escape(pattern).replace(r"\*", ".*"))
         };
+        let re = regex::Regex::new(&re).map_err(|e| e.to_string())?;
+        // Identifiers starting with `_` are left out unless the pattern
+        // starts with `_` too (pySigma's `ConditionSelector`).
+        let names: Vec<&String> = self
+            .searches
+            .keys()
+            .filter(|k| re.is_match(k) && (pattern.starts_with('_') || !k.starts_with('_')))
+            .collect();
         if names.is_empty() {
             return Err(format!("condition: `{pattern}` names no search identifier"));
         }
@@ -221,6 +222,8 @@ mod tests {
             "(FILTER and SEL_A and SEL_B)"
         );
         assert_eq!(compile("_hidden", &s).unwrap(), "_HIDDEN");
+        assert_eq!(compile("1 of *", &s).unwrap(), "(FILTER or SEL_A or SEL_B)");
+        assert_eq!(compile("1 of _h*", &s).unwrap(), "_HIDDEN");
     }
 
     #[test]

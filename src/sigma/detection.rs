@@ -219,10 +219,16 @@ fn number(path: &str, ty: Type, n: &serde_json::Number) -> String {
 
 /// A string value with its wildcards, after `base64`/`contains`/...
 fn strings(path: &str, ty: Type, m: &Modifiers, s: &str) -> Result<String, String> {
+    let parsed = Pattern::parse(s);
+    let plain = || {
+        parsed
+            .plain()
+            .ok_or_else(|| format!("base64 of a value with wildcards ({s:?}) is not allowed"))
+    };
     let encoded: Vec<Pattern> = match m.encode {
-        None => vec![Pattern::parse(s)],
-        Some(Encode::Base64) => vec![Pattern::literal(&base64(s))],
-        Some(Encode::Base64Offset) => base64_offsets(s)
+        None => vec![parsed.clone()],
+        Some(Encode::Base64) => vec![Pattern::literal(&base64(&plain()?))],
+        Some(Encode::Base64Offset) => base64_offsets(&plain()?)
             .iter()
             .map(|e| Pattern::literal(e))
             .collect(),
@@ -364,6 +370,9 @@ mod tests {
             search(&yaml("user.username|fieldref: impersonatedUser.username\n")).unwrap(),
             "user.username == impersonatedUser.username"
         );
+        assert!(search(&yaml("requestURI|base64|contains: 'a*'\n"))
+            .unwrap_err()
+            .contains("wildcards"));
         // Hostile text stays a literal.
         let t = search(&yaml("userAgent: \"a\\\"b\\\\c\\n$(x)\"\n")).unwrap();
         assert!(crate::filter::parse_filter(&t).is_ok(), "{t}");
