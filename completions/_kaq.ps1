@@ -83,7 +83,7 @@ Register-ArgumentCompleter -Native -CommandName 'kaq' -ScriptBlock {
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a finding is at or above this severity')
             [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Show only findings at or above this severity (all still count for --fail-on)')
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Count findings per rule instead of listing them')
-            [CompletionResult]::new('--sigma', '--sigma', [CompletionResultType]::ParameterName, 'Load Sigma rules (files, or directories of them) beside the built-in catalogue (repeatable)')
+            [CompletionResult]::new('--sigma', '--sigma', [CompletionResultType]::ParameterName, 'Load Sigma rules (files, or directories of them) beside the built-in catalogue; with --only, instead of it (repeatable). A directory loads the Kubernetes audit rules and skips the others. See docs/sigma.md')
             [CompletionResult]::new('--convert-to', '--convert-to', [CompletionResultType]::ParameterName, 'Instead of running the rules, print them for another engine: one SQL query (duckdb, clickhouse, spark) or Sigma rules (sigma, with --out-dir)')
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'With --convert-to sigma: the directory to write one rule file per rule into')
             [CompletionResult]::new('--verb', '--verb', [CompletionResultType]::ParameterName, 'Only these verbs (comma-separated: get,list,watch)')

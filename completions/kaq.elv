@@ -79,7 +79,7 @@ set edit:completion:arg-completer[kaq] = {|@words|
             cand --fail-on 'Exit 1 when a finding is at or above this severity'
             cand --severity 'Show only findings at or above this severity (all still count for --fail-on)'
             cand --by 'Count findings per rule instead of listing them'
-            cand --sigma 'Load Sigma rules (files, or directories of them) beside the built-in catalogue (repeatable)'
+            cand --sigma 'Load Sigma rules (files, or directories of them) beside the built-in catalogue; with --only, instead of it (repeatable). A directory loads the Kubernetes audit rules and skips the others. See docs/sigma.md'
             cand --convert-to 'Instead of running the rules, print them for another engine: one SQL query (duckdb, clickhouse, spark) or Sigma rules (sigma, with --out-dir)'
             cand --out-dir 'With --convert-to sigma: the directory to write one rule file per rule into'
             cand --verb 'Only these verbs (comma-separated: get,list,watch)'

@@ -96,7 +96,7 @@ medium\t''
 high\t''
 critical\t''"
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l by -d 'Count findings per rule instead of listing them' -r -f -a "rule\t''"
-complete -c kaq -n "__fish_kaq_using_subcommand detect" -l sigma -d 'Load Sigma rules (files, or directories of them) beside the built-in catalogue (repeatable)' -r -F
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l sigma -d 'Load Sigma rules (files, or directories of them) beside the built-in catalogue; with --only, instead of it (repeatable). A directory loads the Kubernetes audit rules and skips the others. See docs/sigma.md' -r -F
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l convert-to -d 'Instead of running the rules, print them for another engine: one SQL query (duckdb, clickhouse, spark) or Sigma rules (sigma, with --out-dir)' -r -f -a "duckdb\t'DuckDB SQL'
 clickhouse\t'ClickHouse SQL (also chDB)'
 spark\t'Spark SQL'

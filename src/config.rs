@@ -95,9 +95,6 @@ impl Plan {
                     None,
                 ));
             }
-            if !d.sigma.is_empty() {
-                return Err(usage("`kaq detect --sigma` is not built yet", None));
-            }
         }
         Config::from_cli(cli, env).map(|c| Plan::Run(Box::new(c)))
     }
@@ -801,7 +798,29 @@ fn rbac_job(
 pub fn detect_rules(args: &DetectArgs) -> Result<Vec<crate::detect::Rule>, ConfigError> {
     let files =
         crate::detect::read_rule_files(&args.rules).map_err(|e| usage(e.to_string(), None))?;
-    crate::detect::load(&files).map_err(|e| usage(e.to_string(), None))
+    let mut rules = crate::detect::load(&files).map_err(|e| usage(e.to_string(), None))?;
+    if !args.sigma.is_empty() {
+        let sigma = crate::sigma::load(&args.sigma).map_err(|e| usage(e.to_string(), None))?;
+        if sigma.skipped > 0 {
+            eprintln!(
+                "kaq: --sigma: skipped {} rule(s) whose logsource is not Kubernetes audit",
+                sigma.skipped
+            );
+        }
+        for r in sigma.rules {
+            if let Some(first) = rules.iter().find(|x| x.id == r.id) {
+                return Err(usage(
+                    format!(
+                        "{}: rule {}: the id is already used ({})",
+                        r.origin, r.id, first.origin
+                    ),
+                    None,
+                ));
+            }
+            rules.push(r);
+        }
+    }
+    Ok(rules)
 }
 
 fn detect_run(

@@ -643,7 +643,8 @@ pub struct DetectArgs {
     pub no_thresholds: bool,
 
     /// Load Sigma rules (files, or directories of them) beside the built-in
-    /// catalogue (repeatable).
+    /// catalogue; with --only, instead of it (repeatable). A directory loads
+    /// the Kubernetes audit rules and skips the others. See docs/sigma.md.
     #[arg(long, value_name = "PATH")]
     pub sigma: Vec<PathBuf>,
 

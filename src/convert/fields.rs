@@ -48,6 +48,9 @@ pub enum Def {
     /// whose arrays are read as one (`pod.containers` is `containers`,
     /// `initContainers` and `ephemeralContainers`).
     PodSpec { members: &'static [&'static str] },
+    /// The event's whole JSON text as a string (`raw`, which Sigma keyword
+    /// searches read): the stored JSON column itself in SQL.
+    RawText,
 }
 
 /// A field kaq computes, by its canonical name in the checked AST.
@@ -116,7 +119,10 @@ pub const COMPUTED: &[Computed] = &[
         name: "pod.spec",
         def: Def::PodSpec { members: &[] },
         sigma: None,
-        refused: &[],
+        refused: &[(
+            Target::Sigma,
+            "the pod spec's place depends on the request body's kind, and no Sigma field name carries the same meaning",
+        )],
     },
     Computed {
         name: "pod.containers",
@@ -124,7 +130,19 @@ pub const COMPUTED: &[Computed] = &[
             members: &["containers", "initContainers", "ephemeralContainers"],
         },
         sigma: None,
-        refused: &[],
+        refused: &[(
+            Target::Sigma,
+            "the pod spec's place depends on the request body's kind, and no Sigma field name carries the same meaning",
+        )],
+    },
+    Computed {
+        name: "raw",
+        def: Def::RawText,
+        sigma: None,
+        refused: &[(
+            Target::Sigma,
+            "Sigma's keyword searches match case-insensitively, and each backend decides what text of the event they search",
+        )],
     },
     Computed {
         name: "pod.volumes",
@@ -132,7 +150,10 @@ pub const COMPUTED: &[Computed] = &[
             members: &["volumes"],
         },
         sigma: None,
-        refused: &[],
+        refused: &[(
+            Target::Sigma,
+            "the pod spec's place depends on the request body's kind, and no Sigma field name carries the same meaning",
+        )],
     },
 ];
 

@@ -280,6 +280,9 @@ pub struct Rule {
     pub enabled: bool,
     /// Where the rule came from (`built-in` or a file name).
     pub origin: String,
+    /// Who wrote it, for rules whose licence asks findings to say so (Sigma
+    /// rules under DRL 1.1); `None` for kaq's own.
+    pub author: Option<String>,
 }
 
 /// Why a rule cannot be used.
@@ -360,6 +363,7 @@ impl RuleSpec {
             threshold,
             enabled: self.enabled,
             origin: origin.to_string(),
+            author: None,
         })
     }
 }

@@ -23,6 +23,7 @@ mod prefilter;
 mod rbac;
 mod real_samples;
 mod semantics;
+mod sigma;
 mod sigma_export;
 mod snapshots;
 mod util;

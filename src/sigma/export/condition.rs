@@ -352,18 +352,9 @@ impl Translator {
             self.mapped.push(sigma.to_string());
             return Ok(sigma.to_string());
         }
-        let keys: Vec<&str> = path
-            .segments
-            .iter()
-            .map_while(|s| match s {
-                Segment::Key(k) => Some(k.as_str()),
-                _ => None,
-            })
-            .collect();
-        if let Some(c) = fields::computed(&keys) {
-            let reason = fields::refusal(c, Target::Sigma).unwrap_or(
-                "kaq computes it (for pod.*: the pod spec's place depends on the request body's kind), and no Sigma field name carries the same meaning",
-            );
+        if let Some(c) = computed_full {
+            let reason = fields::refusal(c, Target::Sigma)
+                .unwrap_or("kaq computes it, and no Sigma field name carries the same meaning");
             return Err(refusal(path.to_string(), reason));
         }
         let mut parts = Vec::new();
