@@ -25,6 +25,7 @@ mod real_samples;
 mod semantics;
 mod sigma;
 mod sigma_export;
+mod sigma_roundtrip;
 mod snapshots;
 mod util;
 mod views;
