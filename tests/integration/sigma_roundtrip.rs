@@ -65,8 +65,8 @@ fn exported_rules_find_what_the_built_in_rules_find() {
         // and the correlation, which reports, last.
         let id = text
             .lines()
-            .filter_map(|l| l.strip_prefix("id: "))
-            .last()
+            .rev()
+            .find_map(|l| l.strip_prefix("id: "))
             .unwrap()
             .trim_matches('"')
             .to_string();
