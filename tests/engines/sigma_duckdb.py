@@ -112,6 +112,12 @@ def main(argv):
     cols = sorted({k for r in rows for k in r})
     types = {c: column_type([r.get(c) for r in rows]) for c in cols}
     con = duckdb.connect()
+    # Sigma's plain values match case-insensitively; the backend writes them
+    # as `field='value'` and `LIKE`, so the columns compare without case, as
+    # a SIEM's index does. The collation reaches regexp_matches too, which
+    # would make `|re` and `|cased` wrongly case-insensitive: a rule using
+    # either is reported as an error below instead of being compared.
+    con.execute("SET default_collation = 'nocase'")
     q = lambda c: '"' + c.replace('"', '""') + '"'
     con.execute("CREATE TABLE logs (" + ", ".join(f"{q(c)} {types[c]}" for c in cols) + ")")
     cell = lambda r, c: (str(r[c]) if types[c] == "VARCHAR" and not isinstance(r.get(c), str)
@@ -124,9 +130,13 @@ def main(argv):
     result = {"selected": {}, "errors": {}, "text_table": []}
     for path in rules:
         with open(path, encoding="utf-8") as f:
-            collection = SigmaCollection.from_yaml(f.read())
+            text = f.read()
+        collection = SigmaCollection.from_yaml(text)
         for rule in collection.rules:
             rid = str(rule.id)
+            if "|re" in text or "|cased" in text:
+                result["errors"][rid] = "uses |re or |cased, which the nocase collation would break"
+                continue
             try:
                 (query,) = backend.convert(SigmaCollection([rule]))
                 try:
