@@ -59,10 +59,7 @@ impl Job {
     fn identity(&self, groups: &std::collections::BTreeSet<String>) -> Identity {
         match &self.subject {
             Subject::User(u) => Identity::user(u, groups.iter().cloned()),
-            Subject::Group(g) => Identity {
-                user: None,
-                groups: [g.clone()].into(),
-            },
+            Subject::Group(g) => Identity::group(g),
         }
     }
 
