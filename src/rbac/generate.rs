@@ -270,7 +270,9 @@ pub fn quote(s: &str) -> String {
             c if (c as u32) < 0x20 || ((c as u32) >= 0x7f && (c as u32) <= 0x9f) => {
                 let _ = write!(out, "\\x{:02x}", c as u32);
             }
-            '\u{2028}' | '\u{2029}' | '\u{feff}' => {
+            // Line and paragraph separators, the byte-order mark, and the
+            // two non-characters YAML does not count as printable.
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
@@ -394,7 +396,9 @@ mod tests {
             "\"a\\\"b\\\\c\\nd: e\\r\\t\\x1b[31m\\x7f\\x85\\u2028\""
         );
         // What the quoting produced reads back as the same string.
-        let hostile = "x\"\n- apiGroups: [\"*\"]\n  verbs: ['*'] #\u{0}\u{feff}é";
+        assert_eq!(quote("\u{fffe}\u{ffff}"), "\"\\ufffe\\uffff\"");
+        let hostile =
+            "x\"\n- apiGroups: [\"*\"]\n  verbs: ['*'] #\u{0}\u{feff}é\u{2029}\u{ffff}: a";
         let back: String = serde_saphyr::from_str(&format!("v: {}", quote(hostile)))
             .map(|m: std::collections::BTreeMap<String, String>| m["v"].clone())
             .unwrap();

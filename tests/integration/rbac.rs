@@ -692,6 +692,19 @@ fn bad_input_gets_a_clear_error() {
             vec!["rbac", "--user", "a", "--usage", "-o", "csv"],
             "a table (default) or JSON",
         ),
+        // Not a path segment name: Kubernetes refuses such a Role.
+        (
+            vec!["rbac", "--user", "a", "--generate-name", "team/a"],
+            "--generate-name \"team/a\": Kubernetes refuses it",
+        ),
+        (
+            vec!["rbac", "--user", "a", "--generate-name", ".."],
+            "--generate-name \"..\": Kubernetes refuses it",
+        ),
+        (
+            vec!["rbac", "--user", "a", "--generate-name", "50%"],
+            "without / and %",
+        ),
     ] {
         let r = kaq(&[&args[..], &[&log()[..]]].concat());
         assert_eq!(r.code, 2, "{args:?}");
