@@ -195,19 +195,13 @@ impl Print for RbacSink<'_> {
             ));
             return self.out.flush();
         }
-        if !found.grants.is_empty() {
-            let uses: Vec<u64> = found
-                .grants
-                .iter()
-                .flat_map(|g| report::rule_uses(&found, g))
-                .map(|u| u.requests)
-                .collect();
-            let unused = uses.iter().filter(|&&n| n == 0).count();
-            self.note(&format!(
-                "bindings that apply: {}, rules they grant: {}, never used: {unused} (--usage shows which)",
-                found.grants.len(),
-                uses.len(),
-            ));
+        if job.existing.is_some() && !job.quiet {
+            // The least-privilege diff beside the YAML: which of the rules
+            // the subject holds were used, on stderr so that stdout stays
+            // ready for kubectl apply.
+            self.out.flush()?;
+            let mut err = io::stderr().lock();
+            report::write_bindings(&found, self.width, &mut err)?;
         }
         let missing: Vec<&Request> = found
             .granted()

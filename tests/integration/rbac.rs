@@ -445,13 +445,101 @@ fn an_existing_dump_leaves_out_what_it_allows() {
         "{}",
         r.stdout
     );
+    // Beside the YAML, on stderr: the binding rule by rule.
     assert!(
-        r.stderr.contains(
-            "bindings that apply: 1, rules they grant: 2, never used: 0 (--usage shows which)"
-        ),
+        r.stderr.contains("Bindings in ")
+            && r.stderr
+                .contains("that apply to service account \"shop:web\", rule by rule:"),
         "{}",
         r.stderr
     );
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.starts_with("ClusterRoleBinding web-everything")
+                && l.contains("ClusterRole everything")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .ends_with("0 granted rules were never used in the events read.\n"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn bindings_apply_as_the_authorizer_has_it() {
+    // A ServiceAccount subject without a namespace is in its RoleBinding's
+    // namespace; every authenticated user is in system:authenticated.
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump.yaml");
+    std::fs::write(
+        &dump,
+        "\
+kind: Role
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: {name: cfg, namespace: shop}
+rules:
+- {apiGroups: [\"\"], resources: [configmaps], verbs: [get, list, watch]}
+---
+kind: RoleBinding
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: {name: cfg, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: cfg}
+subjects:
+- {kind: ServiceAccount, name: web}
+---
+kind: ClusterRole
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: {name: metrics}
+rules:
+- {nonResourceURLs: [/metrics, /healthz], verbs: [get]}
+---
+kind: ClusterRoleBinding
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: {name: metrics}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: metrics}
+subjects:
+- {kind: Group, name: system:authenticated}
+",
+    )
+    .unwrap();
+    // What is left of the service account's requests (see
+    // a_service_account_with_names_and_collections): not the configmaps,
+    // not /metrics.
+    let expected = pair(
+        "kaq:system:serviceaccount:shop:web",
+        Some("shop"),
+        r#"- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  resourceNames: ["db-password"]
+  verbs: ["get"]
+"#,
+        SA_WEB,
+    );
+    let dump = dump.display().to_string();
+    assert_eq!(
+        ok(&[
+            "rbac",
+            "--serviceaccount",
+            "shop:web",
+            "--existing",
+            &dump,
+            &log()
+        ]),
+        expected
+    );
+    // A group's members are authenticated too: the binding covers dev's
+    // /healthz.
+    assert!(ok(&["rbac", "--group", "dev", &log()]).contains("\"/healthz\""));
+    let out = ok(&["rbac", "--group", "dev", "--existing", &dump, &log()]);
+    assert!(!out.contains("/healthz"), "{out}");
+    assert!(out.contains("\"/apis\""), "{out}");
 }
 
 #[test]
@@ -841,13 +929,35 @@ fn names_labels_and_annotations_are_as_asked() {
     // Six objects (a role and a binding, cluster-wide, in billing and in
     // shop) and the three roleRefs.
     assert_eq!(out.matches("  name: \"alice-min\"\n").count(), 9, "{out}");
-    // With a dump, a note says how much of what it grants went unused.
+    // With a dump, stderr shows which of the granted rules went unused
+    // (the usage view's bindings), and stdout is the YAML alone.
     let r = kaq(&["rbac", "--user", "alice", "--existing", &existing(), &log()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("---\napiVersion: "), "{}", r.stdout);
+    assert!(!r.stdout.contains("Bindings in"), "{}", r.stdout);
+    let unused: Vec<&str> = r.stderr.lines().filter(|l| l.ends_with("never")).collect();
+    assert_eq!(unused.len(), 1, "{}", r.stderr);
     assert!(
-        r.stderr.contains(
-            "bindings that apply: 3, rules they grant: 4, never used: 1 (--usage shows which)"
-        ),
+        unused[0].starts_with("RoleBinding billing/secret-admin"),
         "{}",
         r.stderr
     );
+    assert!(
+        r.stderr
+            .contains("1 granted rule was never used in the events read."),
+        "{}",
+        r.stderr
+    );
+    // -q: the YAML only.
+    let q = kaq(&[
+        "rbac",
+        "-q",
+        "--user",
+        "alice",
+        "--existing",
+        &existing(),
+        &log(),
+    ]);
+    assert_eq!((q.code, q.stderr.as_str()), (0, ""));
+    assert_eq!(q.stdout, r.stdout);
 }
