@@ -184,7 +184,7 @@ impl Print for RbacSink<'_> {
         let (denied, undecided) = (sum(|t| t.denied), sum(|t| t.undecided));
         if !job.include_denied && denied + undecided > 0 {
             self.note(&format!(
-                "{denied} denied and {undecided} undecided requests (seen only at RequestReceived) are not granted; --include-denied grants them"
+                "{denied} denied and {undecided} undecided requests (seen only at RequestReceived, or throttled with 429 before authorization) are not granted; --include-denied grants them"
             ));
         }
         if found.granted().next().is_none() {

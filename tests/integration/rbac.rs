@@ -260,7 +260,7 @@ fn denied_requests_are_granted_only_when_asked() {
     assert!(!r.stdout.contains("\"other\"") && !r.stdout.contains("services"));
     assert!(
         r.stderr
-            .contains("1 denied and 1 undecided requests (seen only at RequestReceived) are not granted; --include-denied grants them"),
+            .contains("1 denied and 1 undecided requests (seen only at RequestReceived, or throttled with 429 before authorization) are not granted; --include-denied grants them"),
         "{}",
         r.stderr
     );
