@@ -203,11 +203,26 @@ impl Print for RbacSink<'_> {
             let mut err = io::stderr().lock();
             report::write_bindings(&found, self.width, &mut err)?;
         }
-        let missing: Vec<&Request> = found
+        let (missing, inexact): (Vec<&Request>, Vec<&Request>) = found
             .granted()
             .map(|(r, _)| r)
             .filter(|r| !found.covered(r))
-            .collect();
+            .partition(|r| generate::expressible(r));
+        if !inexact.is_empty() {
+            let mut shown: Vec<String> = inexact.iter().map(|r| r.to_string()).collect();
+            shown.sort_unstable();
+            self.note(&format!(
+                "not granted (RBAC would read the * as a wildcard: no rule grants the request alone): {}",
+                crate::output::columns::sanitize(shown.join("; "))
+            ));
+            if missing.is_empty() {
+                self.refusal = Some(format!(
+                    "{}: nothing kaq can grant exactly",
+                    job.subject.describe()
+                ));
+                return self.out.flush();
+            }
+        }
         if missing.is_empty() {
             // Only with --existing: without it nothing is covered.
             let name = job.existing.as_ref().map_or("", |(n, _)| n.as_str());

@@ -709,6 +709,60 @@ fn text_from_the_log_never_becomes_yaml_structure() {
 }
 
 #[test]
+fn a_star_from_the_log_is_never_granted_as_a_wildcard() {
+    // `GET /metrics*` is a valid URL; `nonResourceURLs: ["/metrics*"]`
+    // would grant every path under /metrics. Likewise a resource `*`.
+    let dir = tempfile::tempdir().unwrap();
+    let event = |id: u32, verb: &str, rest: &str| {
+        format!(
+            r#"{{"auditID":"{id}","stage":"ResponseComplete","verb":"{verb}","user":{{"username":"star"}},{rest},"responseStatus":{{"code":200}},"annotations":{{"authorization.k8s.io/decision":"allow"}}}}"#
+        )
+    };
+    let both = dir.path().join("both.log");
+    std::fs::write(
+        &both,
+        [
+            event(1, "get", r#""requestURI":"/metrics*""#),
+            event(2, "get", r#""requestURI":"/healthz""#),
+            event(
+                3,
+                "list",
+                r#""requestURI":"/api/v1/namespaces/a/*","objectRef":{"resource":"*","namespace":"a"}"#,
+            ),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let r = kaq(&["rbac", "--user", "star", both.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        pair(
+            "kaq:star",
+            None,
+            "- nonResourceURLs: [\"/healthz\"]\n  verbs: [\"get\"]\n",
+            "- apiGroup: rbac.authorization.k8s.io\n  kind: User\n  name: \"star\"\n",
+        )
+    );
+    assert!(
+        r.stderr.contains("not granted (RBAC would read the * as a wildcard: no rule grants the request alone): get /metrics*; list * in \"a\""),
+        "{}",
+        r.stderr
+    );
+    // Nothing else: nothing to grant, exit 1.
+    let only = dir.path().join("only.log");
+    std::fs::write(&only, event(1, "get", r#""requestURI":"/metrics*""#)).unwrap();
+    let r = kaq(&["rbac", "--user", "star", only.to_str().unwrap()]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("user \"star\": nothing kaq can grant exactly"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn bad_input_gets_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| {
