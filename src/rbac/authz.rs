@@ -723,6 +723,80 @@ mod subject_tests {
     }
 
     #[test]
+    fn a_selector_ands_its_labels_and_expressions_and_selectors_or() {
+        let labels = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let sel = Selector {
+            match_labels: labels(&[("agg", "true")]),
+            match_expressions: vec![
+                ("tier".into(), "NotIn".into(), s(&["db"])),
+                ("team".into(), "Exists".into(), vec![]),
+                ("legacy".into(), "DoesNotExist".into(), vec![]),
+            ],
+        };
+        assert!(sel.matches(&labels(&[("agg", "true"), ("team", "a")])));
+        assert!(sel.matches(&labels(&[("agg", "true"), ("team", "a"), ("tier", "web")])));
+        assert!(!sel.matches(&labels(&[("agg", "true"), ("team", "a"), ("tier", "db")])));
+        assert!(!sel.matches(&labels(&[("agg", "true")])));
+        assert!(!sel.matches(&labels(&[("agg", "false"), ("team", "a")])));
+        assert!(!sel.matches(&labels(&[("agg", "true"), ("team", "a"), ("legacy", "")])));
+        // An empty selector selects every ClusterRole (LabelSelectorAsSelector).
+        assert!(Selector::default().matches(&labels(&[])));
+        // Several selectors: any one.
+        let role = |name: &str, l: &[(&str, &str)], verb: &str| Role {
+            name: name.into(),
+            labels: labels(l),
+            rules: vec![Rule {
+                verbs: s(&[verb]),
+                api_groups: s(&[""]),
+                resources: s(&["pods"]),
+                ..Rule::default()
+            }],
+            ..Role::default()
+        };
+        let rbac = Rbac {
+            roles: vec![
+                Role {
+                    name: "agg".into(),
+                    aggregation: Some(vec![
+                        Selector {
+                            match_labels: labels(&[("a", "1")]),
+                            ..Selector::default()
+                        },
+                        Selector {
+                            match_expressions: vec![("b".into(), "In".into(), s(&["x", "y"]))],
+                            ..Selector::default()
+                        },
+                    ]),
+                    ..Role::default()
+                },
+                role("one", &[("a", "1")], "get"),
+                role("two", &[("b", "y")], "list"),
+                role("three", &[("b", "z")], "delete"),
+            ],
+            bindings: vec![Binding {
+                namespace: None,
+                name: "b".into(),
+                role_kind: "ClusterRole".into(),
+                role_name: "agg".into(),
+                subjects: vec![Subject {
+                    kind: "User".into(),
+                    name: "u".into(),
+                    namespace: String::new(),
+                }],
+            }],
+        };
+        let g = &rbac.grants(&Identity::user("u", []))[0];
+        let pods = |verb: &str| Request::resource(verb, "a", "", "pods", "", "");
+        assert!(g.allows(&pods("get")) && g.allows(&pods("list")));
+        assert!(!g.allows(&pods("delete")));
+    }
+
+    #[test]
     fn non_resource_urls_trim_every_trailing_star() {
         // NonResourceURLMatches: strings.TrimRight(ruleURL, "*").
         let r = Rule {
