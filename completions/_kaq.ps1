@@ -299,7 +299,7 @@ Register-ArgumentCompleter -Native -CommandName 'kaq' -ScriptBlock {
         'kaq;rbac' {
             [CompletionResult]::new('--serviceaccount', '--serviceaccount', [CompletionResultType]::ParameterName, 'For this service account: NAMESPACE:NAME, the user system:serviceaccount:NAMESPACE:NAME. For a user: --user NAME (exactly, no globs)')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'For the requests of this group''s members, bound to the group')
-            [CompletionResult]::new('--existing', '--existing', [CompletionResultType]::ParameterName, 'An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints roles,rolebindings,clusterroles,clusterrolebindings: leave out what it already allows; with --usage, show which of its rules were used')
+            [CompletionResult]::new('--existing', '--existing', [CompletionResultType]::ParameterName, 'An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints roles,rolebindings,clusterroles,clusterrolebindings: leave out what it already allows, and show which of its rules were used (on stderr; with --usage, in the usage view)')
             [CompletionResult]::new('--generate-name', '--generate-name', [CompletionResultType]::ParameterName, 'The name of the generated roles and bindings (default kaq:SUBJECT)')
             [CompletionResult]::new('--generate-labels', '--generate-labels', [CompletionResultType]::ParameterName, 'Labels of the generated objects: comma-separated key=value')
             [CompletionResult]::new('--generate-annotations', '--generate-annotations', [CompletionResultType]::ParameterName, 'Annotations of the generated objects: comma-separated key=value (default none)')

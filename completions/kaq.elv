@@ -284,7 +284,7 @@ set edit:completion:arg-completer[kaq] = {|@words|
         &'kaq;rbac'= {
             cand --serviceaccount 'For this service account: NAMESPACE:NAME, the user system:serviceaccount:NAMESPACE:NAME. For a user: --user NAME (exactly, no globs)'
             cand --group 'For the requests of this group''s members, bound to the group'
-            cand --existing 'An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints roles,rolebindings,clusterroles,clusterrolebindings: leave out what it already allows; with --usage, show which of its rules were used'
+            cand --existing 'An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints roles,rolebindings,clusterroles,clusterrolebindings: leave out what it already allows, and show which of its rules were used (on stderr; with --usage, in the usage view)'
             cand --generate-name 'The name of the generated roles and bindings (default kaq:SUBJECT)'
             cand --generate-labels 'Labels of the generated objects: comma-separated key=value'
             cand --generate-annotations 'Annotations of the generated objects: comma-separated key=value (default none)'

@@ -315,7 +315,7 @@ complete -c kaq -n "__fish_kaq_using_subcommand convert" -l ignore-errors -d 'Ex
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l serviceaccount -d 'For this service account: NAMESPACE:NAME, the user system:serviceaccount:NAMESPACE:NAME. For a user: --user NAME (exactly, no globs)' -r
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l group -d 'For the requests of this group\'s members, bound to the group' -r
-complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l existing -d 'An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints roles,rolebindings,clusterroles,clusterrolebindings: leave out what it already allows; with --usage, show which of its rules were used' -r -F
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l existing -d 'An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints roles,rolebindings,clusterroles,clusterrolebindings: leave out what it already allows, and show which of its rules were used (on stderr; with --usage, in the usage view)' -r -F
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l generate-name -d 'The name of the generated roles and bindings (default kaq:SUBJECT)' -r
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l generate-labels -d 'Labels of the generated objects: comma-separated key=value' -r
 complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l generate-annotations -d 'Annotations of the generated objects: comma-separated key=value (default none)' -r

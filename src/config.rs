@@ -774,8 +774,18 @@ fn rbac_job(
         };
         format!("kaq:{}", who.replace(['/', '%'], "-"))
     };
+    let name = args.generate_name.clone().unwrap_or_else(default_name);
+    // ValidateRBACName: a path segment name.
+    if name.is_empty() || name == "." || name == ".." || name.contains(['/', '%']) {
+        return Err(usage(
+            format!(
+                "--generate-name {name:?}: Kubernetes refuses it as the name of a Role or binding"
+            ),
+            Some("a name that is not empty, not . or .., without / and %"),
+        ));
+    }
     Ok(crate::rbac::run::Job {
-        name: args.generate_name.clone().unwrap_or_else(default_name),
+        name,
         labels: pairs("--generate-labels", &args.generate_labels)?,
         annotations: pairs(
             "--generate-annotations",

@@ -423,9 +423,11 @@ Examples:
 
 A request counts once (by auditID, at its most complete stage) and is
 granted when the API server allowed it (the authorization.k8s.io/decision
-annotation, else a response code other than 401/403). Impersonated requests
-count for the impersonated user. --user names one user exactly (no globs).
-The shorthand filters (--since, --until, -n, --verb, ...) limit the events
+annotation, else a response code other than 401, 403 and 429). Impersonated
+requests count for the impersonated user. --user names one user exactly (no
+globs). With --existing, the YAML goes to stdout and, on stderr (not with
+-q), each binding that applies, rule by rule: used how often, or never. The
+shorthand filters (--since, --until, -n, --verb, ...) limit the events
 read. Exit status: 0 printed, 1 the subject made no (allowed) request, 2 an
 error. See docs/rbac.md.";
 
@@ -449,7 +451,8 @@ pub struct RbacArgs {
 
     /// An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints
     /// roles,rolebindings,clusterroles,clusterrolebindings: leave out what
-    /// it already allows; with --usage, show which of its rules were used.
+    /// it already allows, and show which of its rules were used (on stderr;
+    /// with --usage, in the usage view).
     #[arg(long, value_name = "FILE")]
     pub existing: Option<PathBuf>,
 

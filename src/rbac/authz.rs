@@ -17,7 +17,9 @@
 //! - A binding applies to a user by name, to a group the user is in, and to
 //!   a service account `NS:NAME` as the user `system:serviceaccount:NS:NAME`
 //!   (whose groups include `system:serviceaccounts` and
-//!   `system:serviceaccounts:NS`).
+//!   `system:serviceaccounts:NS`); a ServiceAccount subject without a
+//!   namespace is in its RoleBinding's. Every user but `system:anonymous`
+//!   is in `system:authenticated`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -44,8 +46,11 @@ impl Rule {
             return false;
         }
         match &r.target {
+            // A trailing run of `*` is a prefix (strings.TrimRight).
             Target::NonResource { path } => self.non_resource_urls.iter().any(|u| {
-                u == "*" || u == path || u.strip_suffix('*').is_some_and(|p| path.starts_with(p))
+                u == "*"
+                    || u == path
+                    || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*')))
             }),
             Target::Resource {
                 api_group,
@@ -168,9 +173,14 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// A user; a service account's user name brings its two groups.
+    /// A user; a service account's user name brings its two groups, and
+    /// every user but `system:anonymous` is in `system:authenticated` (the
+    /// authenticator adds it, whether or not the events list it).
     pub fn user(name: &str, groups: impl IntoIterator<Item = String>) -> Identity {
         let mut groups: BTreeSet<String> = groups.into_iter().collect();
+        if name != "system:anonymous" {
+            groups.insert("system:authenticated".to_string());
+        }
         if let Some(rest) = name.strip_prefix("system:serviceaccount:") {
             if let Some((ns, _)) = rest.split_once(':') {
                 groups.insert("system:serviceaccounts".to_string());
@@ -183,16 +193,36 @@ impl Identity {
         }
     }
 
-    fn is(&self, s: &Subject) -> bool {
+    /// Any member of a group: the group, `system:authenticated` (unless the
+    /// group is `system:unauthenticated`), and `system:serviceaccounts` for
+    /// the members of `system:serviceaccounts:NS`.
+    pub fn group(name: &str) -> Identity {
+        let mut groups = BTreeSet::from([name.to_string()]);
+        if name != "system:unauthenticated" {
+            groups.insert("system:authenticated".to_string());
+        }
+        if name.starts_with("system:serviceaccounts:") {
+            groups.insert("system:serviceaccounts".to_string());
+        }
+        Identity { user: None, groups }
+    }
+
+    /// Whether subject `s` of a binding in `namespace` (`None`: a
+    /// ClusterRoleBinding) is this identity. A ServiceAccount subject
+    /// without a namespace is in the RoleBinding's.
+    fn is(&self, s: &Subject, namespace: Option<&str>) -> bool {
         match s.kind.as_str() {
             "User" => self.user.as_deref() == Some(s.name.as_str()),
             "Group" => self.groups.contains(&s.name),
             "ServiceAccount" => {
-                !s.namespace.is_empty()
+                let ns = if s.namespace.is_empty() {
+                    namespace.unwrap_or_default()
+                } else {
+                    s.namespace.as_str()
+                };
+                !ns.is_empty()
                     && self.user.as_deref()
-                        == Some(
-                            format!("system:serviceaccount:{}:{}", s.namespace, s.name).as_str(),
-                        )
+                        == Some(format!("system:serviceaccount:{ns}:{}", s.name).as_str())
             }
             _ => false,
         }
@@ -284,7 +314,7 @@ impl Rbac {
     pub fn grants(&self, who: &Identity) -> Vec<Grant> {
         self.bindings
             .iter()
-            .filter(|b| b.subjects.iter().any(|s| who.is(s)))
+            .filter(|b| b.subjects.iter().any(|s| who.is(s, b.namespace.as_deref())))
             .map(|b| {
                 let role = match (b.role_kind.as_str(), &b.namespace) {
                     ("Role", Some(ns)) => self
@@ -585,5 +615,196 @@ mod tests {
         let g = &rbac.grants(&Identity::user("u", []))[0];
         assert!(g.missing_role);
         assert!(!g.allows(&get("a", "", "pods", "", "x")));
+    }
+}
+
+/// Subjects and scopes as `appliesToUser` and `NonResourceURLMatches` have
+/// them.
+#[cfg(test)]
+mod subject_tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    fn pods_reader() -> Role {
+        Role {
+            name: "r".into(),
+            rules: vec![Rule {
+                verbs: s(&["get"]),
+                api_groups: s(&[""]),
+                resources: s(&["pods"]),
+                ..Rule::default()
+            }],
+            ..Role::default()
+        }
+    }
+
+    fn bound(ns: Option<&str>, kind: &str, name: &str, sns: &str) -> Rbac {
+        Rbac {
+            roles: vec![pods_reader()],
+            bindings: vec![Binding {
+                namespace: ns.map(str::to_string),
+                name: "b".into(),
+                role_kind: "ClusterRole".into(),
+                role_name: "r".into(),
+                subjects: vec![Subject {
+                    kind: kind.into(),
+                    name: name.into(),
+                    namespace: sns.into(),
+                }],
+            }],
+        }
+    }
+
+    #[test]
+    fn a_service_account_subject_without_namespace_is_the_role_bindings() {
+        // appliesToUser: the subject's namespace defaults to the
+        // RoleBinding's own.
+        let sa = Identity::user("system:serviceaccount:shop:web", []);
+        assert_eq!(
+            bound(Some("shop"), "ServiceAccount", "web", "")
+                .grants(&sa)
+                .len(),
+            1
+        );
+        assert_eq!(
+            bound(Some("other"), "ServiceAccount", "web", "")
+                .grants(&sa)
+                .len(),
+            0
+        );
+        // A ClusterRoleBinding has no namespace to default to.
+        assert_eq!(
+            bound(None, "ServiceAccount", "web", "").grants(&sa).len(),
+            0
+        );
+        // An explicit namespace wins over the binding's.
+        assert_eq!(
+            bound(Some("other"), "ServiceAccount", "web", "shop")
+                .grants(&sa)
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn every_authenticated_user_is_in_system_authenticated() {
+        let rbac = bound(None, "Group", "system:authenticated", "");
+        // Even when the events carried no groups.
+        assert_eq!(rbac.grants(&Identity::user("alice", [])).len(), 1);
+        assert_eq!(
+            rbac.grants(&Identity::user("system:serviceaccount:ci:sa", []))
+                .len(),
+            1
+        );
+        // The anonymous user is not.
+        assert_eq!(
+            rbac.grants(&Identity::user("system:anonymous", [])).len(),
+            0
+        );
+        // Members of a group are authenticated users.
+        assert_eq!(rbac.grants(&Identity::group("dev")).len(), 1);
+        assert_eq!(
+            rbac.grants(&Identity::group("system:unauthenticated"))
+                .len(),
+            0
+        );
+        // Members of system:serviceaccounts:NS are in system:serviceaccounts.
+        let all_sa = bound(None, "Group", "system:serviceaccounts", "");
+        assert_eq!(
+            all_sa
+                .grants(&Identity::group("system:serviceaccounts:ci"))
+                .len(),
+            1
+        );
+        assert_eq!(all_sa.grants(&Identity::group("dev")).len(), 0);
+    }
+
+    #[test]
+    fn a_selector_ands_its_labels_and_expressions_and_selectors_or() {
+        let labels = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let sel = Selector {
+            match_labels: labels(&[("agg", "true")]),
+            match_expressions: vec![
+                ("tier".into(), "NotIn".into(), s(&["db"])),
+                ("team".into(), "Exists".into(), vec![]),
+                ("legacy".into(), "DoesNotExist".into(), vec![]),
+            ],
+        };
+        assert!(sel.matches(&labels(&[("agg", "true"), ("team", "a")])));
+        assert!(sel.matches(&labels(&[("agg", "true"), ("team", "a"), ("tier", "web")])));
+        assert!(!sel.matches(&labels(&[("agg", "true"), ("team", "a"), ("tier", "db")])));
+        assert!(!sel.matches(&labels(&[("agg", "true")])));
+        assert!(!sel.matches(&labels(&[("agg", "false"), ("team", "a")])));
+        assert!(!sel.matches(&labels(&[("agg", "true"), ("team", "a"), ("legacy", "")])));
+        // An empty selector selects every ClusterRole (LabelSelectorAsSelector).
+        assert!(Selector::default().matches(&labels(&[])));
+        // Several selectors: any one.
+        let role = |name: &str, l: &[(&str, &str)], verb: &str| Role {
+            name: name.into(),
+            labels: labels(l),
+            rules: vec![Rule {
+                verbs: s(&[verb]),
+                api_groups: s(&[""]),
+                resources: s(&["pods"]),
+                ..Rule::default()
+            }],
+            ..Role::default()
+        };
+        let rbac = Rbac {
+            roles: vec![
+                Role {
+                    name: "agg".into(),
+                    aggregation: Some(vec![
+                        Selector {
+                            match_labels: labels(&[("a", "1")]),
+                            ..Selector::default()
+                        },
+                        Selector {
+                            match_expressions: vec![("b".into(), "In".into(), s(&["x", "y"]))],
+                            ..Selector::default()
+                        },
+                    ]),
+                    ..Role::default()
+                },
+                role("one", &[("a", "1")], "get"),
+                role("two", &[("b", "y")], "list"),
+                role("three", &[("b", "z")], "delete"),
+            ],
+            bindings: vec![Binding {
+                namespace: None,
+                name: "b".into(),
+                role_kind: "ClusterRole".into(),
+                role_name: "agg".into(),
+                subjects: vec![Subject {
+                    kind: "User".into(),
+                    name: "u".into(),
+                    namespace: String::new(),
+                }],
+            }],
+        };
+        let g = &rbac.grants(&Identity::user("u", []))[0];
+        let pods = |verb: &str| Request::resource(verb, "a", "", "pods", "", "");
+        assert!(g.allows(&pods("get")) && g.allows(&pods("list")));
+        assert!(!g.allows(&pods("delete")));
+    }
+
+    #[test]
+    fn non_resource_urls_trim_every_trailing_star() {
+        // NonResourceURLMatches: strings.TrimRight(ruleURL, "*").
+        let r = Rule {
+            verbs: s(&["get"]),
+            non_resource_urls: s(&["/metrics**"]),
+            ..Rule::default()
+        };
+        assert!(r.allows(&Request::non_resource("get", "/metrics/cadvisor")));
+        assert!(r.allows(&Request::non_resource("get", "/metrics")));
     }
 }

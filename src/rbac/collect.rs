@@ -53,7 +53,8 @@ impl Subject {
 pub enum Decision {
     Allowed,
     Denied,
-    /// Seen only at RequestReceived: no decision, no response code.
+    /// Seen only at RequestReceived (no decision, no response code), or
+    /// throttled with 429 before authorization.
     Undecided,
 }
 
@@ -221,7 +222,9 @@ pub fn request_of(e: &Event<'_>) -> Option<Request> {
 }
 
 /// The authorization decision of an event: the `authorization.k8s.io/decision`
-/// annotation, else the response code (401 and 403 are refusals), else none.
+/// annotation, else the response code (401 and 403 are refusals; a 429 came
+/// from priority and fairness, which throttles before authorization: no
+/// decision), else none.
 fn decision_of(e: &Event<'_>) -> Decision {
     let annotated = e
         .get("annotations")
@@ -238,6 +241,7 @@ fn decision_of(e: &Event<'_>) -> Decision {
         .and_then(|c| c.as_f64())
     {
         Some(c) if c == 401.0 || c == 403.0 => Decision::Denied,
+        Some(429.0) => Decision::Undecided,
         Some(_) => Decision::Allowed,
         None => Decision::Undecided,
     }
@@ -368,6 +372,41 @@ mod tests {
         );
         // Allowed by RBAC, refused later (admission): allowed.
         assert_eq!(collect(&u, &[&e]).tallies().first().unwrap().1.allowed, 1);
+    }
+
+    #[test]
+    fn a_429_without_a_decision_never_reached_the_authorizer() {
+        // Priority and fairness (or max-in-flight) throttles before
+        // authorization: no decision, so not a request RBAC allowed.
+        let u = Subject::User("u".into());
+        let throttled = event("1", "ResponseComplete", r#","responseStatus":{"code":429}"#);
+        let t = collect(&u, &[&throttled]).tallies().first().unwrap().1;
+        assert_eq!((t.allowed, t.denied, t.undecided), (0, 0, 1));
+        // With the decision logged, the decision counts.
+        let allowed = event(
+            "2",
+            "ResponseComplete",
+            r#","responseStatus":{"code":429},"annotations":{"authorization.k8s.io/decision":"allow"}"#,
+        );
+        assert_eq!(
+            collect(&u, &[&allowed])
+                .tallies()
+                .first()
+                .unwrap()
+                .1
+                .allowed,
+            1
+        );
+        let not_found = event("3", "ResponseComplete", r#","responseStatus":{"code":404}"#);
+        assert_eq!(
+            collect(&u, &[&not_found])
+                .tallies()
+                .first()
+                .unwrap()
+                .1
+                .allowed,
+            1
+        );
     }
 
     #[test]

@@ -78,11 +78,33 @@ fn atom(r: &Request) -> Atom {
     }
 }
 
-/// The rules that grant exactly `requests` (widened as `expand` asks).
+/// Whether a rule can grant `r` alone. RBAC reads `*` as a wildcard in
+/// verbs, apiGroups and resources (`*/scale` too), and a trailing `*` of a
+/// non-resource URL as a prefix; a request that has one there (`GET
+/// /metrics*` is a valid URL) would be granted with everything the wildcard
+/// matches.
+pub fn expressible(r: &Request) -> bool {
+    r.verb != "*"
+        && match &r.target {
+            Target::NonResource { path } => !path.ends_with('*'),
+            Target::Resource {
+                api_group,
+                resource,
+                ..
+            } => api_group != "*" && resource != "*",
+        }
+}
+
+/// The rules that grant exactly `requests` (widened as `expand` asks); a
+/// request that is not [`expressible`] is left out.
 pub fn roles<'a>(requests: impl IntoIterator<Item = &'a Request>, expand: Expand) -> Roles {
     // Sorted and deduplicated: the order every later step (and so the
     // output) follows.
-    let mut atoms: Vec<Atom> = requests.into_iter().map(atom).collect();
+    let mut atoms: Vec<Atom> = requests
+        .into_iter()
+        .filter(|r| expressible(r))
+        .map(atom)
+        .collect();
     atoms.sort_unstable();
     atoms.dedup();
     if expand.multi_name {
@@ -270,7 +292,9 @@ pub fn quote(s: &str) -> String {
             c if (c as u32) < 0x20 || ((c as u32) >= 0x7f && (c as u32) <= 0x9f) => {
                 let _ = write!(out, "\\x{:02x}", c as u32);
             }
-            '\u{2028}' | '\u{2029}' | '\u{feff}' => {
+            // Line and paragraph separators, the byte-order mark, and the
+            // two non-characters YAML does not count as printable.
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
@@ -394,11 +418,38 @@ mod tests {
             "\"a\\\"b\\\\c\\nd: e\\r\\t\\x1b[31m\\x7f\\x85\\u2028\""
         );
         // What the quoting produced reads back as the same string.
-        let hostile = "x\"\n- apiGroups: [\"*\"]\n  verbs: ['*'] #\u{0}\u{feff}é";
+        assert_eq!(quote("\u{fffe}\u{ffff}"), "\"\\ufffe\\uffff\"");
+        let hostile =
+            "x\"\n- apiGroups: [\"*\"]\n  verbs: ['*'] #\u{0}\u{feff}é\u{2029}\u{ffff}: a";
         let back: String = serde_saphyr::from_str(&format!("v: {}", quote(hostile)))
             .map(|m: std::collections::BTreeMap<String, String>| m["v"].clone())
             .unwrap();
         assert_eq!(back, hostile);
+    }
+
+    #[test]
+    fn a_star_from_the_log_cannot_be_granted_exactly() {
+        let ok = |r: Request| expressible(&r);
+        assert!(ok(Request::non_resource("get", "/metrics")));
+        assert!(ok(Request::non_resource("get", "/a*b")));
+        assert!(!ok(Request::non_resource("get", "/metrics*")));
+        assert!(!ok(Request::non_resource("get", "*")));
+        assert!(!ok(Request::non_resource("*", "/healthz")));
+        assert!(ok(Request::resource("get", "a", "", "pods", "", "*")));
+        assert!(ok(Request::resource("get", "a", "", "pods", "*", "p")));
+        assert!(!ok(Request::resource("get", "a", "", "*", "", "")));
+        assert!(!ok(Request::resource("get", "a", "", "*", "scale", "p")));
+        assert!(!ok(Request::resource("list", "", "*", "pods", "", "")));
+        assert!(!ok(Request::resource("*", "a", "", "pods", "", "")));
+        // What it lets through, a rule grants alone: names and subresources
+        // are literal.
+        let rule = &roles(
+            &[Request::resource("get", "a", "", "pods", "*", "*")],
+            Expand::default(),
+        )
+        .namespaced["a"][0];
+        assert!(!rule.allows(&Request::resource("get", "a", "", "pods", "log", "*")));
+        assert!(!rule.allows(&Request::resource("get", "a", "", "pods", "*", "p")));
     }
 
     #[test]

@@ -192,10 +192,25 @@ pub fn write(
         })
         .collect();
     table(&titles, rows, width, out)?;
+    if found.job.existing.is_none() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    write_bindings(found, width, out)
+}
+
+/// With `--existing`: each binding that applies to the subject, rule by
+/// rule, with how often and when last each rule was used, and how many
+/// never were. The second half of the usage table, and what a run that
+/// prints YAML writes on stderr.
+pub fn write_bindings(
+    found: &Findings<'_>,
+    width: Option<u16>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let Some((name, _)) = &found.job.existing else {
         return Ok(());
     };
-    writeln!(out)?;
     if found.grants.is_empty() {
         return writeln!(
             out,

@@ -59,10 +59,7 @@ impl Job {
     fn identity(&self, groups: &std::collections::BTreeSet<String>) -> Identity {
         match &self.subject {
             Subject::User(u) => Identity::user(u, groups.iter().cloned()),
-            Subject::Group(g) => Identity {
-                user: None,
-                groups: [g.clone()].into(),
-            },
+            Subject::Group(g) => Identity::group(g),
         }
     }
 
@@ -187,7 +184,7 @@ impl Print for RbacSink<'_> {
         let (denied, undecided) = (sum(|t| t.denied), sum(|t| t.undecided));
         if !job.include_denied && denied + undecided > 0 {
             self.note(&format!(
-                "{denied} denied and {undecided} undecided requests (seen only at RequestReceived) are not granted; --include-denied grants them"
+                "{denied} denied and {undecided} undecided requests (seen only at RequestReceived, or throttled with 429 before authorization) are not granted; --include-denied grants them"
             ));
         }
         if found.granted().next().is_none() {
@@ -198,25 +195,34 @@ impl Print for RbacSink<'_> {
             ));
             return self.out.flush();
         }
-        if !found.grants.is_empty() {
-            let uses: Vec<u64> = found
-                .grants
-                .iter()
-                .flat_map(|g| report::rule_uses(&found, g))
-                .map(|u| u.requests)
-                .collect();
-            let unused = uses.iter().filter(|&&n| n == 0).count();
-            self.note(&format!(
-                "bindings that apply: {}, rules they grant: {}, never used: {unused} (--usage shows which)",
-                found.grants.len(),
-                uses.len(),
-            ));
+        if job.existing.is_some() && !job.quiet {
+            // The least-privilege diff beside the YAML: which of the rules
+            // the subject holds were used, on stderr so that stdout stays
+            // ready for kubectl apply.
+            self.out.flush()?;
+            let mut err = io::stderr().lock();
+            report::write_bindings(&found, self.width, &mut err)?;
         }
-        let missing: Vec<&Request> = found
+        let (missing, inexact): (Vec<&Request>, Vec<&Request>) = found
             .granted()
             .map(|(r, _)| r)
             .filter(|r| !found.covered(r))
-            .collect();
+            .partition(|r| generate::expressible(r));
+        if !inexact.is_empty() {
+            let mut shown: Vec<String> = inexact.iter().map(|r| r.to_string()).collect();
+            shown.sort_unstable();
+            self.note(&format!(
+                "not granted (RBAC would read the * as a wildcard: no rule grants the request alone): {}",
+                crate::output::columns::sanitize(shown.join("; "))
+            ));
+            if missing.is_empty() {
+                self.refusal = Some(format!(
+                    "{}: nothing kaq can grant exactly",
+                    job.subject.describe()
+                ));
+                return self.out.flush();
+            }
+        }
         if missing.is_empty() {
             // Only with --existing: without it nothing is covered.
             let name = job.existing.as_ref().map_or("", |(n, _)| n.as_str());

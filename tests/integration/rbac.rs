@@ -260,7 +260,7 @@ fn denied_requests_are_granted_only_when_asked() {
     assert!(!r.stdout.contains("\"other\"") && !r.stdout.contains("services"));
     assert!(
         r.stderr
-            .contains("1 denied and 1 undecided requests (seen only at RequestReceived) are not granted; --include-denied grants them"),
+            .contains("1 denied and 1 undecided requests (seen only at RequestReceived, or throttled with 429 before authorization) are not granted; --include-denied grants them"),
         "{}",
         r.stderr
     );
@@ -445,13 +445,101 @@ fn an_existing_dump_leaves_out_what_it_allows() {
         "{}",
         r.stdout
     );
+    // Beside the YAML, on stderr: the binding rule by rule.
     assert!(
-        r.stderr.contains(
-            "bindings that apply: 1, rules they grant: 2, never used: 0 (--usage shows which)"
-        ),
+        r.stderr.contains("Bindings in ")
+            && r.stderr
+                .contains("that apply to service account \"shop:web\", rule by rule:"),
         "{}",
         r.stderr
     );
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.starts_with("ClusterRoleBinding web-everything")
+                && l.contains("ClusterRole everything")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .ends_with("0 granted rules were never used in the events read.\n"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn bindings_apply_as_the_authorizer_has_it() {
+    // A ServiceAccount subject without a namespace is in its RoleBinding's
+    // namespace; every authenticated user is in system:authenticated.
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump.yaml");
+    std::fs::write(
+        &dump,
+        "\
+kind: Role
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: {name: cfg, namespace: shop}
+rules:
+- {apiGroups: [\"\"], resources: [configmaps], verbs: [get, list, watch]}
+---
+kind: RoleBinding
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: {name: cfg, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: cfg}
+subjects:
+- {kind: ServiceAccount, name: web}
+---
+kind: ClusterRole
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: {name: metrics}
+rules:
+- {nonResourceURLs: [/metrics, /healthz], verbs: [get]}
+---
+kind: ClusterRoleBinding
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: {name: metrics}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: metrics}
+subjects:
+- {kind: Group, name: system:authenticated}
+",
+    )
+    .unwrap();
+    // What is left of the service account's requests (see
+    // a_service_account_with_names_and_collections): not the configmaps,
+    // not /metrics.
+    let expected = pair(
+        "kaq:system:serviceaccount:shop:web",
+        Some("shop"),
+        r#"- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  resourceNames: ["db-password"]
+  verbs: ["get"]
+"#,
+        SA_WEB,
+    );
+    let dump = dump.display().to_string();
+    assert_eq!(
+        ok(&[
+            "rbac",
+            "--serviceaccount",
+            "shop:web",
+            "--existing",
+            &dump,
+            &log()
+        ]),
+        expected
+    );
+    // A group's members are authenticated too: the binding covers dev's
+    // /healthz.
+    assert!(ok(&["rbac", "--group", "dev", &log()]).contains("\"/healthz\""));
+    let out = ok(&["rbac", "--group", "dev", "--existing", &dump, &log()]);
+    assert!(!out.contains("/healthz"), "{out}");
+    assert!(out.contains("\"/apis\""), "{out}");
 }
 
 #[test]
@@ -621,6 +709,60 @@ fn text_from_the_log_never_becomes_yaml_structure() {
 }
 
 #[test]
+fn a_star_from_the_log_is_never_granted_as_a_wildcard() {
+    // `GET /metrics*` is a valid URL; `nonResourceURLs: ["/metrics*"]`
+    // would grant every path under /metrics. Likewise a resource `*`.
+    let dir = tempfile::tempdir().unwrap();
+    let event = |id: u32, verb: &str, rest: &str| {
+        format!(
+            r#"{{"auditID":"{id}","stage":"ResponseComplete","verb":"{verb}","user":{{"username":"star"}},{rest},"responseStatus":{{"code":200}},"annotations":{{"authorization.k8s.io/decision":"allow"}}}}"#
+        )
+    };
+    let both = dir.path().join("both.log");
+    std::fs::write(
+        &both,
+        [
+            event(1, "get", r#""requestURI":"/metrics*""#),
+            event(2, "get", r#""requestURI":"/healthz""#),
+            event(
+                3,
+                "list",
+                r#""requestURI":"/api/v1/namespaces/a/*","objectRef":{"resource":"*","namespace":"a"}"#,
+            ),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let r = kaq(&["rbac", "--user", "star", both.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        pair(
+            "kaq:star",
+            None,
+            "- nonResourceURLs: [\"/healthz\"]\n  verbs: [\"get\"]\n",
+            "- apiGroup: rbac.authorization.k8s.io\n  kind: User\n  name: \"star\"\n",
+        )
+    );
+    assert!(
+        r.stderr.contains("not granted (RBAC would read the * as a wildcard: no rule grants the request alone): get /metrics*; list * in \"a\""),
+        "{}",
+        r.stderr
+    );
+    // Nothing else: nothing to grant, exit 1.
+    let only = dir.path().join("only.log");
+    std::fs::write(&only, event(1, "get", r#""requestURI":"/metrics*""#)).unwrap();
+    let r = kaq(&["rbac", "--user", "star", only.to_str().unwrap()]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("user \"star\": nothing kaq can grant exactly"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn bad_input_gets_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| {
@@ -691,6 +833,19 @@ fn bad_input_gets_a_clear_error() {
         (
             vec!["rbac", "--user", "a", "--usage", "-o", "csv"],
             "a table (default) or JSON",
+        ),
+        // Not a path segment name: Kubernetes refuses such a Role.
+        (
+            vec!["rbac", "--user", "a", "--generate-name", "team/a"],
+            "--generate-name \"team/a\": Kubernetes refuses it",
+        ),
+        (
+            vec!["rbac", "--user", "a", "--generate-name", ".."],
+            "--generate-name \"..\": Kubernetes refuses it",
+        ),
+        (
+            vec!["rbac", "--user", "a", "--generate-name", "50%"],
+            "without / and %",
         ),
     ] {
         let r = kaq(&[&args[..], &[&log()[..]]].concat());
@@ -828,13 +983,35 @@ fn names_labels_and_annotations_are_as_asked() {
     // Six objects (a role and a binding, cluster-wide, in billing and in
     // shop) and the three roleRefs.
     assert_eq!(out.matches("  name: \"alice-min\"\n").count(), 9, "{out}");
-    // With a dump, a note says how much of what it grants went unused.
+    // With a dump, stderr shows which of the granted rules went unused
+    // (the usage view's bindings), and stdout is the YAML alone.
     let r = kaq(&["rbac", "--user", "alice", "--existing", &existing(), &log()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("---\napiVersion: "), "{}", r.stdout);
+    assert!(!r.stdout.contains("Bindings in"), "{}", r.stdout);
+    let unused: Vec<&str> = r.stderr.lines().filter(|l| l.ends_with("never")).collect();
+    assert_eq!(unused.len(), 1, "{}", r.stderr);
     assert!(
-        r.stderr.contains(
-            "bindings that apply: 3, rules they grant: 4, never used: 1 (--usage shows which)"
-        ),
+        unused[0].starts_with("RoleBinding billing/secret-admin"),
         "{}",
         r.stderr
     );
+    assert!(
+        r.stderr
+            .contains("1 granted rule was never used in the events read."),
+        "{}",
+        r.stderr
+    );
+    // -q: the YAML only.
+    let q = kaq(&[
+        "rbac",
+        "-q",
+        "--user",
+        "alice",
+        "--existing",
+        &existing(),
+        &log(),
+    ]);
+    assert_eq!((q.code, q.stderr.as_str()), (0, ""));
+    assert_eq!(q.stdout, r.stdout);
 }
