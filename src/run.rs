@@ -75,6 +75,7 @@ pub fn execute(plan: Plan) -> Outcome {
                 Outcome::Flagged
             }
         }),
+        Plan::Convert(statement) => writeln!(out, "{statement}").map(|()| Outcome::Matched),
         Plan::Run(cfg) => {
             drop(out);
             return run(&cfg);
