@@ -57,6 +57,10 @@ const CASES: &[(&[&str], &str)] = &[
     (&[], r#"code != 200"#),
     (&[], r#"code == 250"#),
     (&[], r#"code == 2.5e2"#),
+    (&[], r#"requestObject.num == 250"#),
+    (&[], r#"requestObject.num >= 1000.0"#),
+    (&[], r#"requestObject.num < 1"#),
+    (&[], r#"requestObject.big > 1e299"#),
     (&[], r#"code == 18446744073709551615"#),
     (&[], r#"code == 9007199254740992"#),
     (&[], r#"code == 9007199254740993"#),
@@ -266,6 +270,8 @@ fn engines_return_what_kaq_prints() {
     // KAQ_SQL_CASES=TEXT runs only the cases whose flags and filter
     // contain TEXT (to iterate on one construct).
     let only = std::env::var("KAQ_SQL_CASES").unwrap_or_default();
+    // KAQ_SQL_ENGINES=duckdb runs only that engine.
+    let engines = std::env::var("KAQ_SQL_ENGINES").unwrap_or_else(|_| ENGINES.join(","));
     for (i, (flags, filter)) in CASES.iter().enumerate() {
         if !format!("{} {filter}", flags.join(" ")).contains(&only) {
             continue;
@@ -287,7 +293,7 @@ fn engines_return_what_kaq_prints() {
             } else {
                 Some(rows.remove(0))
             };
-            for engine in ENGINES {
+            for engine in ENGINES.into_iter().filter(|e| engines.contains(e)) {
                 let mut conv = vec!["convert", "--to", engine, "--from", path.as_str()];
                 conv.extend_from_slice(flags);
                 conv.push(filter);
@@ -328,12 +334,11 @@ fn engines_return_what_kaq_prints() {
         let header_ok = want.header.as_ref().is_none_or(|h| *h == columns);
         if !header_ok || rows != want.rows {
             failures.push(format!(
-                "{}:\n  kaq:    {:?} {:?}\n  engine: {:?} {:?}\n  SQL: {}",
+                "{}:\n  header kaq {:?} engine {:?}\n  kaq vs engine: {}\n  SQL: {}",
                 want.label,
                 want.header,
-                clip_rows(&want.rows),
                 columns,
-                clip_rows(&rows),
+                first_difference(&want.rows, &rows),
                 clip(&want.sql)
             ));
         }
@@ -361,7 +366,18 @@ fn clip(s: &str) -> String {
     }
 }
 
-fn clip_rows(rows: &[Vec<String>]) -> String {
-    let shown: Vec<_> = rows.iter().take(6).collect();
-    format!("{} rows {:?}", rows.len(), shown)
+/// Where two row lists part: the row count and the first rows that differ.
+fn first_difference(a: &[Vec<String>], b: &[Vec<String>]) -> String {
+    let at = a
+        .iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    format!(
+        "{} vs {} rows; row {at}: {:?} vs {:?}",
+        a.len(),
+        b.len(),
+        a.get(at),
+        b.get(at)
+    )
 }

@@ -1,8 +1,10 @@
 //! ClickHouse's SQL (and chDB's): events as `String` JSON text, members
 //! with `JSONHas`/`JSONExtractRaw`, kinds from `JSONType`, arrays with
 //! lambdas, regexes in RE2 (`match`, where `.` matches `\n` unless told
-//! `(?-s)`). Statements run with `allow_simdjson = 0`: simdjson reads an
-//! integer beyond `u64` as a string, rapidjson as a double (as kaq does).
+//! `(?-s)`). Statements run with `allow_simdjson = 0` (simdjson reads an
+//! integer beyond `u64` as a string, rapidjson as a double, as kaq does)
+//! and `join_use_nulls = 1` (an outer join's missing side is `NULL`, as in
+//! standard SQL, not a default value).
 
 use super::dialect::{Dialect, Kind};
 use super::duckdb::table_name;
@@ -267,6 +269,6 @@ impl Dialect for ClickHouse {
     }
 
     fn settings(&self) -> &'static str {
-        " SETTINGS allow_simdjson = 0"
+        " SETTINGS allow_simdjson = 0, join_use_nulls = 1"
     }
 }

@@ -83,53 +83,51 @@ pub fn computed_value<'p>(
     let ev = ctx.event();
     let raw = |p: &[&str]| p.iter().fold(ev.to_string(), |v, k| d.member(&v, k));
     let present = |v: &str| format!("({v} IS NOT NULL AND NOT {})", d.is_kind(v, Kind::Null));
-    let value =
-        match c.def {
-            // kaq takes the first path that is present (a JSON null included);
-            // see `computed::visit`'s `actor`.
-            Def::FirstOf(paths) => Reach::One(format!(
-                "coalesce({})",
-                paths.iter().map(|p| raw(p)).collect::<Vec<_>>().join(", ")
-            )),
-            Def::When { when, then } => Reach::One(format!(
-                "(CASE WHEN {} THEN {} END)",
-                present(&raw(when)),
-                raw(then)
-            )),
-            Def::SecondsBetween { from, to } => {
-                let t = |p: &[&str]| {
-                    let v = raw(p);
-                    format!(
-                        "(CASE WHEN {} THEN {} END)",
-                        d.is_kind(&v, Kind::String),
-                        super::time::micros(d, &d.str_value(&v))
-                    )
-                };
-                Reach::One(d.json_double(&format!(
-                    "(CAST({} - {} AS DOUBLE) / {})",
-                    t(to),
-                    t(from),
-                    d.float(1e6)
-                )))
-            }
-            Def::Format => Reach::One(d.json_string(&d.string("event"))),
-            Def::ExecCommand => return Err(refuse(
+    let value = match c.def {
+        // kaq takes the first path that is present (a JSON null included);
+        // see `computed::visit`'s `actor`.
+        Def::FirstOf(paths) => Reach::One(format!(
+            "coalesce({})",
+            paths.iter().map(|p| raw(p)).collect::<Vec<_>>().join(", ")
+        )),
+        Def::When { when, then } => Reach::One(format!(
+            "(CASE WHEN {} THEN {} END)",
+            present(&raw(when)),
+            raw(then)
+        )),
+        Def::SecondsBetween { from, to } => {
+            let t = |p: &[&str]| {
+                let v = raw(p);
+                format!(
+                    "(CASE WHEN {} THEN {} END)",
+                    d.is_kind(&v, Kind::String),
+                    super::time::micros(d, &d.str_value(&v))
+                )
+            };
+            // An integer over a double: the same IEEE division as
+            // kaq's `us as f64 / 1e6`.
+            Reach::One(d.json_double(&format!("(({} - {}) / {})", t(to), t(from), d.float(1e6))))
+        }
+        Def::Format => Reach::One(d.json_string(&d.string("event"))),
+        Def::ExecCommand => {
+            return Err(refuse(
                 "percent-decoding the command= parameters of requestURI is not converted exactly; \
                  filter on requestURI or requestObject.command instead",
-            )),
-            Def::PodSpec { members } => {
-                let spec = pod_spec(d, ev);
-                if members.is_empty() {
-                    Reach::One(spec)
-                } else if members.len() == 1 {
-                    Reach::One(d.member(&spec, members[0]))
-                } else {
-                    let lists: Vec<String> = members.iter().map(|m| d.member(&spec, m)).collect();
-                    let x = ctx.fresh();
-                    Reach::Many(d.filter(&d.list(&lists), &x, &format!("{x} IS NOT NULL")))
-                }
+            ))
+        }
+        Def::PodSpec { members } => {
+            let spec = pod_spec(d, ev);
+            if members.is_empty() {
+                Reach::One(spec)
+            } else if members.len() == 1 {
+                Reach::One(d.member(&spec, members[0]))
+            } else {
+                let lists: Vec<String> = members.iter().map(|m| d.member(&spec, m)).collect();
+                let x = ctx.fresh();
+                Reach::Many(d.filter(&d.list(&lists), &x, &format!("{x} IS NOT NULL")))
             }
-        };
+        }
+    };
     Ok(Some((value, rest)))
 }
 
