@@ -240,6 +240,26 @@ impl Dialect for ClickHouse {
         format!("printf('%.4f', toFloat64({x}))")
     }
 
+    fn regex_replace(&self, text: &str, pattern: &str, with: &str) -> String {
+        format!(
+            "replaceRegexpAll({text}, {}, {})",
+            self.string(pattern),
+            self.string(with)
+        )
+    }
+
+    fn hex2(&self, n: &str) -> String {
+        format!("printf('%02x', toUInt8({n}))")
+    }
+
+    fn find(&self, hay: &str, needle: &str) -> String {
+        format!("toInt64(position({hay}, {needle}))")
+    }
+
+    fn repeat(&self, text: &str, n: &str) -> String {
+        format!("repeat({text}, toUInt64(greatest({n}, 0)))")
+    }
+
     fn range(&self, lo: &str, hi: &str) -> String {
         format!("range(toInt64({lo}), toInt64({hi}) + 1)")
     }

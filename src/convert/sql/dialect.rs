@@ -169,6 +169,23 @@ pub trait Dialect {
     /// Rust's `{:.4}` rounds (the exact binary value, ties to even).
     fn fixed4(&self, x: &str) -> String;
 
+    /// Every match of the RE2 `pattern` in `text` replaced with `with`.
+    fn regex_replace(&self, text: &str, pattern: &str, with: &str) -> String;
+
+    /// A number 0..=255 as two lowercase hex digits.
+    fn hex2(&self, n: &str) -> String;
+
+    /// The 1-based position of the literal `needle` in `hay`, 0 if absent.
+    fn find(&self, hay: &str, needle: &str) -> String;
+
+    /// `text` repeated `n` times.
+    fn repeat(&self, text: &str, n: &str) -> String;
+
+    /// Concatenates SQL strings.
+    fn concat(&self, parts: &[String]) -> String {
+        format!("({})", parts.join(" || "))
+    }
+
     /// The list of integers `lo..=hi`.
     fn range(&self, lo: &str, hi: &str) -> String;
 

@@ -228,6 +228,26 @@ impl Dialect for DuckDb {
         format!("printf('%.4f', CAST({x} AS DOUBLE))")
     }
 
+    fn regex_replace(&self, text: &str, pattern: &str, with: &str) -> String {
+        format!(
+            "regexp_replace({text}, {}, {}, 'g')",
+            self.string(pattern),
+            self.string(with)
+        )
+    }
+
+    fn hex2(&self, n: &str) -> String {
+        format!("printf('%02x', CAST({n} AS INTEGER))")
+    }
+
+    fn find(&self, hay: &str, needle: &str) -> String {
+        format!("strpos({hay}, {needle})")
+    }
+
+    fn repeat(&self, text: &str, n: &str) -> String {
+        format!("repeat({text}, CAST({n} AS BIGINT))")
+    }
+
     fn range(&self, lo: &str, hi: &str) -> String {
         format!("range(CAST({lo} AS BIGINT), CAST({hi} AS BIGINT) + 1)")
     }
