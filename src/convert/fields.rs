@@ -19,7 +19,9 @@ use super::Target;
 /// agree with (the differential tests check that they do).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Def {
-    /// The first of these paths that is present and not null (`actor`).
+    /// The first of these paths that is present (`actor`): as
+    /// [`crate::event::computed`] reads it, a present JSON `null` counts,
+    /// so `impersonatedUser.username: null` makes `actor` null.
     FirstOf(&'static [&'static [&'static str]]),
     /// `then` when `when` is present and not null, else missing
     /// (`impersonator`).
