@@ -220,6 +220,7 @@ const CASES: &[(&[&str], &str)] = &[
     // Views.
     (&["--count"], "true"),
     (&["--count"], r#"verb == "create""#),
+    (&["--count", "--limit", "3"], r#"verb != "get""#),
     (&["--by", "verb"], "true"),
     (&["--by", "verb,user", "--top", "5"], "true"),
     (&["--by", "user.groups"], "true"),

@@ -33,7 +33,11 @@ pub fn statement(d: &dyn Dialect, req: &Request<'_>) -> Result<String, Refusal> 
     let pred = predicate(d, req.filter, &ctx)?;
     let matched = format!("SELECT ev, src, ord FROM {from} AS raw WHERE {pred}");
     let sql = match (req.view, req.count_only) {
-        (_, true) => format!("SELECT count(*) AS count FROM ({matched}) AS m"),
+        // `--count --limit N` counts at most N, as kaq stops after N.
+        (_, true) => match req.limit {
+            Some(n) => format!("SELECT count(*) AS count FROM ({matched} LIMIT {n}) AS m"),
+            None => format!("SELECT count(*) AS count FROM ({matched}) AS m"),
+        },
         (None, false) => records(d, req, &ctx, &matched)?,
         (Some(View::GroupBy { stats: Some(_), .. }), _) => {
             return Err(Refusal {
