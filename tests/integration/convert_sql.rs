@@ -128,6 +128,14 @@ const CASES: &[(&[&str], &str)] = &[
     (&[], r#"all(requestObject.rules[*], "create" in verbs)"#),
     (&[], r#"not all(requestObject.rules[*], "get" in verbs)"#),
     (&[], r#"any(user.groups, _ == "dev")"#),
+    (&[], r#"user ~ "bob? ?? ?""#),
+    (&[], r#"user contains """#),
+    (&[], r#"annotations[*] == "dotted""#),
+    (&[], r#"requestObject.weird[*].x[*] == 1"#),
+    (&[], r#"requestObject.rules[0].verbs == "get""#),
+    (&[], r#"requestObject.weird[0] == null"#),
+    (&[], r#"any(user, _ == "alice")"#),
+    (&[], r#"all(requestObject.nothing[*], _ == 1)"#),
     // Addresses.
     (&[], r#"ip within "10.0.0.0/8""#),
     (
