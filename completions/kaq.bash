@@ -208,7 +208,7 @@ _kaq() {
             return 0
             ;;
         kaq__subcmd__convert)
-            opts="-n -o -v -q -j -F -h --to --from --table --json-column --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --bookmark --ignore-errors --help"
+            opts="-m -n -o -v -q -j -F -h --to --from --table --json-column --columns --count --limit --by --top --every --distinct --stats --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --bookmark --ignore-errors --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,6 +227,38 @@ _kaq() {
                     return 0
                     ;;
                 --json-column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --distinct)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stats)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

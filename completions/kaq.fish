@@ -280,7 +280,14 @@ spark\t'Spark SQL'
 sigma\t'A Sigma rule (YAML), for pySigma\'s backends'"
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -l from -d 'Where the raw NDJSON events are: a path, a glob or an `s3://` URL, plain or `.gz`' -r
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -l table -d 'A table holding one raw event per row' -r
-complete -c kaq -n "__fish_kaq_using_subcommand convert" -l json-column -d 'The table\'s column that holds the event\'s JSON text' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l json-column -d 'The table\'s column that holds the event\'s JSON text (default: json)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l columns -d 'Columns of the rows: field paths, aliases, or user, resource, object and latency' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -s m -l limit -d 'At most N events, the first in log order' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l by -d 'Count matching events per distinct value of these fields' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l top -d 'Only the N biggest rows (for --every: series)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l every -d 'A timeline: counts per time bucket of stageTimestamp' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l distinct -d 'Each distinct value of FIELD with its count and first/last seen' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l stats -d 'With --by: percentiles of a numeric field (refused: see docs/convert.md)' -r
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -l resource -d 'Only this resource: `pods`, or `pods/exec` for a subresource' -r
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -s n -l namespace -d 'Only this namespace' -r
@@ -306,6 +313,7 @@ eks\t'Amazon EKS CloudWatch records'
 gke\t'Google GKE Cloud Audit Log entries'
 openshift\t'OpenShift must-gather lines'"
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -l bookmark -d 'With --follow: keep the position in FILE as kaq goes, and start there when FILE exists: a restarted kaq goes on through every copy rotated while it was stopped, printing no event twice' -r -F
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l count -d 'Only the number of matching events'
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -s q -l quiet -d 'Print no warnings about malformed lines'
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -l no-mmap -d 'Never memory-map files; read them'

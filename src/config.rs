@@ -48,6 +48,8 @@ pub enum Plan {
     },
     /// A run over the logs.
     Run(Box<Config>),
+    /// `kaq convert --to duckdb|clickhouse`: the statement to print.
+    Convert(String),
 }
 
 impl Plan {
@@ -75,15 +77,12 @@ impl Plan {
             }
             _ => {}
         }
-        // Each converter replaces its line here as it lands.
+        // `kaq convert`: a Sigma rule, or one SQL statement.
         if let Some(Command::Convert(args)) = &cli.command {
             if args.to == crate::convert::Target::Sigma {
                 return sigma_filter(&cli, args, env);
             }
-            return Err(usage(
-                format!("`kaq convert --to {}` is not built yet", args.to),
-                None,
-            ));
+            return convert_sql(cli, env);
         }
         if let Some(d) = detect_args(&cli) {
             if let Some(target) = d.convert_to {
@@ -353,6 +352,69 @@ struct Query {
     paths: Vec<PathBuf>,
     /// `kaq summary [PATH]...`, which reads as `kaq --summary true [PATH]...`.
     summary_command: bool,
+}
+
+/// `kaq convert --to duckdb|clickhouse`: the filter and shorthand flags as
+/// a query would fold them, the shape flags (given after `convert` or
+/// before it), and the statement for the engine; a construct it cannot
+/// express exactly is a usage error that names it.
+fn convert_sql(mut cli: Cli, env: &Environment) -> Result<Plan, ConfigError> {
+    let Some(Command::Convert(args)) = cli.command.take() else {
+        unreachable!("called for kaq convert")
+    };
+    let shape = args.shape;
+    cli.columns = shape.columns.or(cli.columns.take());
+    cli.count |= shape.count;
+    cli.limit = shape.limit.or(cli.limit);
+    cli.by = shape.by.or(cli.by.take());
+    cli.top = shape.top.or(cli.top);
+    cli.every = shape.every.or(cli.every.take());
+    cli.distinct = shape.distinct.or(cli.distinct.take());
+    cli.stats = shape.stats.or(cli.stats.take());
+    if cli.count && (cli.by.is_some() || cli.every.is_some() || cli.distinct.is_some()) {
+        return Err(usage(
+            "--count goes with the events, not with --by, --every or --distinct",
+            None,
+        ));
+    }
+    let flags = shorthand_filter(&cli, env.now)?;
+    let source_text = args.filter.clone().unwrap_or_else(|| "true".to_string());
+    let filter = compile_text(&source_text)?.and(flags);
+    // The same checks (regex syntax and size) a query makes.
+    Matcher::compile(&filter).map_err(|error| ConfigError::Filter {
+        source: source_text,
+        error,
+    })?;
+    cli.output = Format::Csv;
+    let output = output_spec(&cli, env, false)?;
+    let source = match (args.from, args.table) {
+        (Some(loc), _) => crate::convert::sql::Source::Files(loc),
+        (None, Some(name)) => crate::convert::sql::Source::Table {
+            name,
+            column: args
+                .json_column
+                .unwrap_or_else(|| crate::convert::sql::DEFAULT_JSON_COLUMN.to_string()),
+        },
+        (None, None) => return Err(usage(
+            "kaq convert needs --from LOCATION (NDJSON files) or --table NAME",
+            Some(
+                "kaq convert --to duckdb --from 's3://bucket/audit/*.log.gz' 'verb == \"delete\"'",
+            ),
+        )),
+    };
+    let request = crate::convert::sql::Request {
+        target: args.to,
+        source: &source,
+        filter: &filter,
+        columns: &output.columns,
+        limit: cli.limit,
+        count_only: cli.count,
+        view: output.view.as_ref(),
+        top: output.top,
+    };
+    crate::convert::sql::emit(&request)
+        .map(Plan::Convert)
+        .map_err(|r| usage(r.to_string(), None))
 }
 
 fn detect_args(cli: &Cli) -> Option<&DetectArgs> {

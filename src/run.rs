@@ -86,6 +86,7 @@ pub fn execute(plan: Plan) -> Outcome {
             let _ = crate::sigma::export::report(&export, &dir, &mut err);
             Ok(Outcome::Matched)
         }
+        Plan::Convert(statement) => writeln!(out, "{statement}").map(|()| Outcome::Matched),
         Plan::Run(cfg) => {
             drop(out);
             return run(&cfg);

@@ -510,9 +510,52 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "NAME")]
     pub table: Option<String>,
 
-    /// The table's column that holds the event's JSON text.
+    /// The table's column that holds the event's JSON text (default: json).
     #[arg(long, value_name = "COL", requires = "table")]
     pub json_column: Option<String>,
+
+    /// The shape of the rows, as for a query (also accepted before
+    /// `convert`): the statement returns what `kaq -o csv` prints.
+    #[command(flatten)]
+    pub shape: ConvertShape,
+}
+
+/// The query flags that shape `kaq convert`'s statement, with the same
+/// names and meanings as on a query.
+#[derive(Debug, Args, Default)]
+pub struct ConvertShape {
+    /// Columns of the rows: field paths, aliases, or user, resource, object
+    /// and latency.
+    #[arg(long, value_name = "LIST", help_heading = "Output")]
+    pub columns: Option<String>,
+
+    /// Only the number of matching events.
+    #[arg(long, conflicts_with_all = ["by", "every", "distinct", "stats"], help_heading = "Output")]
+    pub count: bool,
+
+    /// At most N events, the first in log order.
+    #[arg(short = 'm', long, value_name = "N", conflicts_with_all = ["by", "every", "distinct", "stats"], help_heading = "Output")]
+    pub limit: Option<u64>,
+
+    /// Count matching events per distinct value of these fields.
+    #[arg(long, value_name = "FIELDS", help_heading = "Aggregation")]
+    pub by: Option<String>,
+
+    /// Only the N biggest rows (for --every: series).
+    #[arg(long, value_name = "N", help_heading = "Aggregation")]
+    pub top: Option<usize>,
+
+    /// A timeline: counts per time bucket of stageTimestamp.
+    #[arg(long, value_name = "DURATION", help_heading = "Aggregation")]
+    pub every: Option<String>,
+
+    /// Each distinct value of FIELD with its count and first/last seen.
+    #[arg(long, value_name = "FIELD", conflicts_with_all = ["by", "every"], help_heading = "Aggregation")]
+    pub distinct: Option<String>,
+
+    /// With --by: percentiles of a numeric field (refused: see docs/convert.md).
+    #[arg(long, value_name = "FIELD", help_heading = "Aggregation")]
+    pub stats: Option<String>,
 }
 
 /// `kaq policy`.

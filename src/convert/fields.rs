@@ -19,7 +19,9 @@ use super::Target;
 /// agree with (the differential tests check that they do).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Def {
-    /// The first of these paths that is present and not null (`actor`).
+    /// The first of these paths that is present (`actor`): as
+    /// [`crate::event::computed`] reads it, a present JSON `null` counts,
+    /// so `impersonatedUser.username: null` makes `actor` null.
     FirstOf(&'static [&'static [&'static str]]),
     /// `then` when `when` is present and not null, else missing
     /// (`impersonator`).
@@ -66,6 +68,10 @@ pub struct Computed {
     /// Targets that cannot express it exactly, and why: what a refusal says.
     pub refused: &'static [(Target, &'static str)],
 }
+
+/// Why the SQL engines refuse `raw`.
+const RAW_SQL: &str = "the text kaq reads for an event (its line, or its record in an envelope) \
+     is not the engine's stored JSON byte for byte";
 
 /// Every computed field. A path whose leading keys are one of these names is
 /// computed; any other path is raw.
@@ -139,10 +145,15 @@ pub const COMPUTED: &[Computed] = &[
         name: "raw",
         def: Def::RawText,
         sigma: None,
-        refused: &[(
-            Target::Sigma,
-            "Sigma's keyword searches match case-insensitively, and each backend decides what text of the event they search",
-        )],
+        refused: &[
+            (
+                Target::Sigma,
+                "Sigma's keyword searches match case-insensitively, and each backend decides what text of the event they search",
+            ),
+            (Target::DuckDb, RAW_SQL),
+            (Target::ClickHouse, RAW_SQL),
+            (Target::Spark, RAW_SQL),
+        ],
     },
     Computed {
         name: "pod.volumes",

@@ -15,6 +15,7 @@
 //! [`Refusal`] that names it; it is never approximated.
 
 pub mod fields;
+pub mod sql;
 
 use std::fmt;
 

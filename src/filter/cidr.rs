@@ -50,6 +50,12 @@ impl Cidr {
         Ok(cidr)
     }
 
+    /// The network address (IPv4-mapped IPv6 already read as IPv4) and the
+    /// prefix length, for backends that test containment themselves.
+    pub fn parts(&self) -> (IpAddr, u8) {
+        (self.net, self.prefix)
+    }
+
     /// Is `addr` inside the block? Addresses of the other family never are.
     pub fn contains(&self, addr: IpAddr) -> bool {
         self.contains_canonical(canonical(addr))

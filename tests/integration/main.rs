@@ -6,6 +6,7 @@ mod architecture;
 mod bad_input;
 mod cli;
 mod cloud;
+mod convert_sql;
 mod detect;
 mod engines;
 mod filters;

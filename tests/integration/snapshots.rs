@@ -136,3 +136,52 @@ fn environment_overrides_threads() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("lots"), "{}", r.stderr);
 }
+
+/// The SQL `kaq convert` writes, pinned per dialect for a few
+/// representative questions (the differential tests check what it means;
+/// these show when its text changes).
+#[test]
+fn convert_sql_statements() {
+    for engine in ["duckdb", "clickhouse"] {
+        snapshot(
+            &format!("convert-{engine}-records"),
+            &[
+                "convert",
+                "--to",
+                engine,
+                "--from",
+                "s3://bucket/audit/*.log.gz",
+                "--limit",
+                "5",
+                r#"verb == "delete" and resource == "secrets""#,
+            ],
+        );
+        snapshot(
+            &format!("convert-{engine}-any-count"),
+            &[
+                "convert",
+                "--to",
+                engine,
+                "--table",
+                "audit",
+                "--count",
+                r#"any(requestObject.rules[*], "create" in verbs) and not user ~ "system:*""#,
+            ],
+        );
+        snapshot(
+            &format!("convert-{engine}-by"),
+            &[
+                "convert",
+                "--to",
+                engine,
+                "--from",
+                "audit.log",
+                "--by",
+                "verb,user.groups",
+                "--top",
+                "3",
+                "code >= 400",
+            ],
+        );
+    }
+}

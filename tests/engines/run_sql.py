@@ -1,0 +1,77 @@
+"""Runs SQL statements through the real engines, for kaq's differential
+tests (tests/integration/convert_sql.rs).
+
+stdin: a JSON list of jobs, {"id": str, "engine": "duckdb" | "clickhouse",
+"sql": str}. stdout: one JSON object mapping each id to {"columns": [...],
+"rows": [[cell, ...], ...]} or {"error": message}. Every cell is text as
+kaq's CSV shows it: SQL NULL is "", everything else str(). Each engine
+starts once per run, however many jobs it has.
+"""
+
+import json
+import sys
+
+
+def cell(v):
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def run_duckdb(jobs, out):
+    import duckdb
+
+    con = duckdb.connect()
+    for job in jobs:
+        try:
+            rel = con.sql(job["sql"])
+            out[job["id"]] = {
+                "columns": list(rel.columns),
+                "rows": [[cell(v) for v in row] for row in rel.fetchall()],
+            }
+        except Exception as e:  # the engine's message is the report
+            out[job["id"]] = {"error": f"{type(e).__name__}: {e}"}
+
+
+def run_clickhouse(jobs, out):
+    from chdb import session
+
+    # One session for every job: chdb.query() starts a new one each call,
+    # which costs more than most of these queries.
+    s = session.Session()
+    for job in jobs:
+        try:
+            res = s.query(job["sql"], "JSONCompact")
+            text = res.data()
+            if not text.strip():
+                out[job["id"]] = {"columns": [], "rows": []}
+                continue
+            doc = json.loads(text)
+            out[job["id"]] = {
+                "columns": [m["name"] for m in doc["meta"]],
+                "rows": [[cell(v) for v in row] for row in doc["data"]],
+            }
+        except Exception as e:
+            out[job["id"]] = {"error": f"{type(e).__name__}: {e}"}
+
+
+RUNNERS = {"duckdb": run_duckdb, "clickhouse": run_clickhouse}
+
+
+def main():
+    jobs = json.load(sys.stdin)
+    out = {}
+    for engine, runner in RUNNERS.items():
+        mine = [j for j in jobs if j["engine"] == engine]
+        if mine:
+            runner(mine, out)
+    for j in jobs:
+        if j["engine"] not in RUNNERS:
+            out[j["id"]] = {"error": f"unknown engine {j['engine']}"}
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
