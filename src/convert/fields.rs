@@ -221,6 +221,20 @@ pub fn computed(keys: &[&str]) -> Option<&'static Computed> {
     })
 }
 
+/// The computed field `path` reads, if any: [`computed`] of its leading
+/// keys.
+pub fn computed_at(path: &crate::event::Path) -> Option<&'static Computed> {
+    let keys: Vec<&str> = path
+        .segments
+        .iter()
+        .map_while(|s| match s {
+            crate::event::Segment::Key(k) => Some(k.as_str()),
+            _ => None,
+        })
+        .collect();
+    computed(&keys)
+}
+
 /// Why `target` refuses the computed field `c`, if it does.
 pub fn refusal(c: &Computed, target: Target) -> Option<&'static str> {
     c.refused

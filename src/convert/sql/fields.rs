@@ -6,7 +6,7 @@ use std::cell::Cell;
 
 use super::dialect::{Dialect, Kind};
 use super::expr::Reach;
-use crate::convert::fields::{computed, refusal, Def};
+use crate::convert::fields::{computed_at, refusal, Def};
 use crate::convert::Refusal;
 use crate::event::computed::POD_SPEC_AT;
 use crate::event::{Path, Segment};
@@ -60,15 +60,7 @@ pub fn computed_value<'p>(
     path: &'p Path,
     ctx: &Ctx,
 ) -> Result<Option<(Reach, &'p [Segment])>, Refusal> {
-    let keys: Vec<&str> = path
-        .segments
-        .iter()
-        .map_while(|s| match s {
-            Segment::Key(k) => Some(k.as_str()),
-            _ => None,
-        })
-        .collect();
-    let Some(c) = computed(&keys) else {
+    let Some(c) = computed_at(path) else {
         return Ok(None);
     };
     let refuse = |reason: &str| Refusal {

@@ -183,17 +183,9 @@ impl Translator {
             }
         };
         // Computed fields kaq defines from raw ones exactly.
-        let keys: Vec<&str> = path
-            .segments
-            .iter()
-            .map_while(|s| match s {
-                Segment::Key(k) => Some(k.as_str()),
-                _ => None,
-            })
-            .collect();
-        if let Some(computed) = fields::computed(&keys) {
-            let whole =
-                keys.len() == computed.name.split('.').count() && keys.len() == path.segments.len();
+        if let Some(computed) = fields::computed_at(&path) {
+            // The path is the field itself (its leading keys are the name).
+            let whole = path.segments.len() == computed.name.split('.').count();
             match computed.def {
                 Def::FirstOf(paths) if whole => {
                     // The first present of p1, p2, ...: p1 when it exists,
@@ -334,17 +326,7 @@ impl Translator {
             .iter()
             .all(|s| matches!(s, Segment::Key(k) if plain_key(k)));
         let computed_head = path.head().and_then(|h| fields::computed(&[h]));
-        let computed_full = {
-            let keys: Vec<&str> = path
-                .segments
-                .iter()
-                .map_while(|s| match s {
-                    Segment::Key(k) => Some(k.as_str()),
-                    _ => None,
-                })
-                .collect();
-            fields::computed(&keys)
-        };
+        let computed_full = fields::computed_at(path);
         if raw && computed_head.is_none() && computed_full.is_none() {
             return Ok(path.to_string());
         }
