@@ -89,10 +89,7 @@ impl Plan {
                 if target == crate::convert::Target::Sigma {
                     return sigma_export(d);
                 }
-                return Err(usage(
-                    format!("`kaq detect --convert-to {target}` is not built yet"),
-                    None,
-                ));
+                return detect_sql(&cli, d, env);
             }
         }
         Config::from_cli(cli, env).map(|c| Plan::Run(Box::new(c)))
@@ -106,7 +103,7 @@ fn sigma_filter(
     args: &crate::cli::ConvertArgs,
     env: &Environment,
 ) -> Result<Plan, ConfigError> {
-    if args.from.is_some() || args.table.is_some() {
+    if args.source.from.is_some() || args.source.table.is_some() {
         return Err(usage(
             "--from and --table name where SQL engines read events; a Sigma rule leaves that to the SIEM",
             None,
@@ -387,21 +384,11 @@ fn convert_sql(mut cli: Cli, env: &Environment) -> Result<Plan, ConfigError> {
     })?;
     cli.output = Format::Csv;
     let output = output_spec(&cli, env, false)?;
-    let source = match (args.from, args.table) {
-        (Some(loc), _) => crate::convert::sql::Source::Files(loc),
-        (None, Some(name)) => crate::convert::sql::Source::Table {
-            name,
-            column: args
-                .json_column
-                .unwrap_or_else(|| crate::convert::sql::DEFAULT_JSON_COLUMN.to_string()),
-        },
-        (None, None) => return Err(usage(
-            "kaq convert needs --from LOCATION (NDJSON files) or --table NAME",
-            Some(
-                "kaq convert --to duckdb --from 's3://bucket/audit/*.log.gz' 'verb == \"delete\"'",
-            ),
-        )),
-    };
+    let source = sql_source(
+        args.source,
+        "kaq convert",
+        "kaq convert --to duckdb --from 's3://bucket/audit/*.log.gz' 'verb == \"delete\"'",
+    )?;
     let request = crate::convert::sql::Request {
         target: args.to,
         source: &source,
@@ -415,6 +402,75 @@ fn convert_sql(mut cli: Cli, env: &Environment) -> Result<Plan, ConfigError> {
     crate::convert::sql::emit(&request)
         .map(Plan::Convert)
         .map_err(|r| usage(r.to_string(), None))
+}
+
+/// Where the SQL engine reads events: `--from` or `--table`, one of them.
+fn sql_source(
+    args: crate::cli::SqlSource,
+    command: &str,
+    example: &str,
+) -> Result<crate::convert::sql::Source, ConfigError> {
+    match (args.from, args.table) {
+        (Some(loc), _) => Ok(crate::convert::sql::Source::Files(loc)),
+        (None, Some(name)) => Ok(crate::convert::sql::Source::Table {
+            name,
+            column: args
+                .json_column
+                .unwrap_or_else(|| crate::convert::sql::DEFAULT_JSON_COLUMN.to_string()),
+        }),
+        (None, None) => Err(usage(
+            format!("{command} needs --from LOCATION (NDJSON files) or --table NAME"),
+            Some(example),
+        )),
+    }
+}
+
+/// `kaq detect --convert-to duckdb|clickhouse|spark`: the selected rules as
+/// one statement whose rows are the findings; rules it cannot express are
+/// listed on stderr with the reason.
+fn detect_sql(cli: &Cli, args: &DetectArgs, env: &Environment) -> Result<Plan, ConfigError> {
+    let target = args.convert_to.expect("called with --convert-to");
+    if let Some(p) = args.paths.first() {
+        return Err(usage(
+            format!(
+                "{}: kaq detect --convert-to {target} reads no logs; the engine reads --from or --table",
+                p.display()
+            ),
+            None,
+        ));
+    }
+    if args.by.is_some() {
+        return Err(usage(
+            format!("--by rule is not converted; count the statement's rows by rule in {target}"),
+            None,
+        ));
+    }
+    let source = sql_source(
+        args.source.clone(),
+        &format!("kaq detect --convert-to {target}"),
+        "kaq detect --convert-to duckdb --from 'audit/*.log.gz'",
+    )?;
+    let all = detect_rules(args)?;
+    let selection = Selection {
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+    };
+    let rules = crate::detect::select(all, &selection)
+        .map_err(|m| usage(m, Some("kaq detect --list shows every rule")))?;
+    let events = shorthand_filter(cli, env.now)?;
+    let request = crate::convert::sql::detect::DetectRequest {
+        source: &source,
+        events: &events,
+        rules: &rules,
+        no_thresholds: args.no_thresholds,
+        show_from: args.severity,
+    };
+    let out = crate::convert::sql::detect::emit(target, &request)
+        .map_err(|r| usage(r.to_string(), None))?;
+    for (id, why) in &out.left_out {
+        eprintln!("kaq: rule {id} is not converted: {why}");
+    }
+    Ok(Plan::Convert(out.sql))
 }
 
 fn detect_args(cli: &Cli) -> Option<&DetectArgs> {

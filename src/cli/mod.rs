@@ -501,18 +501,8 @@ pub struct ConvertArgs {
     #[arg(value_name = "FILTER")]
     pub filter: Option<String>,
 
-    /// Where the raw NDJSON events are: a path, a glob or an `s3://` URL,
-    /// plain or `.gz`.
-    #[arg(long, value_name = "LOCATION", conflicts_with = "table")]
-    pub from: Option<String>,
-
-    /// A table holding one raw event per row.
-    #[arg(long, value_name = "NAME")]
-    pub table: Option<String>,
-
-    /// The table's column that holds the event's JSON text (default: json).
-    #[arg(long, value_name = "COL", requires = "table")]
-    pub json_column: Option<String>,
+    #[command(flatten)]
+    pub source: SqlSource,
 
     /// The shape of the rows, as for a query (also accepted before
     /// `convert`): the statement returns what `kaq -o csv` prints.
@@ -644,6 +634,24 @@ Exit status (differs from queries, whose 0 means 'something matched', as in
 grep): 0 no finding at or above --fail-on, 1 such findings, 2 an error. A CI
 job then fails on findings the way it fails on a linter's complaints.";
 
+/// Where an SQL engine finds the events (`kaq convert`, `kaq detect
+/// --convert-to`).
+#[derive(Debug, Clone, Args)]
+pub struct SqlSource {
+    /// SQL targets: where the raw NDJSON events are: a path, a glob or an
+    /// `s3://` URL, plain or `.gz`.
+    #[arg(long, value_name = "LOCATION", conflicts_with = "table")]
+    pub from: Option<String>,
+
+    /// SQL targets: a table holding one raw event per row.
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+
+    /// The table's column that holds the event's JSON text (default: json).
+    #[arg(long, value_name = "COL", requires = "table")]
+    pub json_column: Option<String>,
+}
+
 /// `kaq detect`.
 #[derive(Debug, Args)]
 pub struct DetectArgs {
@@ -704,4 +712,9 @@ pub struct DetectArgs {
     /// rule into.
     #[arg(long, value_name = "DIR", requires = "convert_to")]
     pub out_dir: Option<PathBuf>,
+
+    /// With --convert-to duckdb|clickhouse|spark: where the engine reads
+    /// the events.
+    #[command(flatten)]
+    pub source: SqlSource,
 }

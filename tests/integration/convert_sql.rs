@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use crate::util::{data, engine_python, kaq, Run};
 
-const ENGINES: [&str; 2] = ["duckdb", "clickhouse"];
+pub(crate) const ENGINES: [&str; 2] = ["duckdb", "clickhouse"];
 
 /// Flag and filter combinations: every operator, alias and computed field,
 /// and every view flag.
@@ -249,7 +249,7 @@ const CASES: &[(&[&str], &str)] = &[
 /// The events every case runs over: real samples (normalised to one Event
 /// per line by kaq), the handmade events, the generated control plane, and
 /// the edge cases.
-fn corpora(dir: &Path) -> Vec<(String, String)> {
+pub(crate) fn corpora(dir: &Path) -> Vec<(String, String)> {
     let real = dir.join("real.ndjson");
     // The engines read raw Events: the samples in cloud envelopes (AKS,
     // EKS, GKE) stay out. One sample is not an audit event (kaq says so
@@ -266,7 +266,7 @@ fn corpora(dir: &Path) -> Vec<(String, String)> {
 }
 
 /// CSV text as rows of cells.
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn csv_rows(text: &str) -> Vec<Vec<String>> {
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -277,7 +277,7 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
 }
 
 /// Runs the jobs `(id, engine, sql)` in the driver: id → result.
-fn run_engines(python: &Path, jobs: &[(String, String, String)]) -> serde_json::Value {
+pub(crate) fn run_engines(python: &Path, jobs: &[(String, String, String)]) -> serde_json::Value {
     let input = serde_json::Value::Array(
         jobs.iter()
             .map(|(id, engine, sql)| serde_json::json!({"id": id, "engine": engine, "sql": sql}))
@@ -302,7 +302,7 @@ fn run_engines(python: &Path, jobs: &[(String, String, String)]) -> serde_json::
 
 /// The `--from` path each conversion is written with, then replaced by each
 /// corpus's path.
-const PLACEHOLDER: &str = "/kaq-corpus-placeholder.log";
+pub(crate) const PLACEHOLDER: &str = "/kaq-corpus-placeholder.log";
 
 struct Expected {
     label: String,
@@ -452,7 +452,7 @@ fn engines_return_what_kaq_prints() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-fn clip(s: &str) -> String {
+pub(crate) fn clip(s: &str) -> String {
     if s.len() > 600 {
         let mut end = 600;
         while !s.is_char_boundary(end) {
@@ -465,7 +465,7 @@ fn clip(s: &str) -> String {
 }
 
 /// Where two row lists part: the row count and the first rows that differ.
-fn first_difference(a: &[Vec<String>], b: &[Vec<String>]) -> String {
+pub(crate) fn first_difference(a: &[Vec<String>], b: &[Vec<String>]) -> String {
     let at = a
         .iter()
         .zip(b)

@@ -8,6 +8,7 @@ mod cli;
 mod cloud;
 mod convert_sql;
 mod detect;
+mod detect_sql;
 mod engines;
 mod filters;
 mod follow;

@@ -6,7 +6,7 @@
 //! and `join_use_nulls = 1` (an outer join's missing side is `NULL`, as in
 //! standard SQL, not a default value).
 
-use super::dialect::{Dialect, Kind};
+use super::dialect::{Dialect, Kind, Ty};
 use super::duckdb::table_name;
 use crate::convert::Target;
 
@@ -288,7 +288,61 @@ impl Dialect for ClickHouse {
         )
     }
 
+    fn cast(&self, x: &str, ty: &Ty) -> String {
+        format!("CAST({x} AS {})", sql_type(ty))
+    }
+
+    fn tuple(&self, items: &[String]) -> String {
+        format!("tuple({})", items.join(", "))
+    }
+
+    fn get(&self, tuple: &str, i: usize) -> String {
+        format!("tupleElement({tuple}, {i})")
+    }
+
+    fn typed_empty(&self, ty: &Ty) -> String {
+        self.cast("[]", ty)
+    }
+
+    fn append(&self, list: &str, item: &str) -> String {
+        format!("arrayPushBack({list}, {item})")
+    }
+
+    fn first_index(&self, list: &str, var: &str, pred: &str) -> String {
+        format!("arrayFirstIndex({var} -> {pred}, {list})")
+    }
+
+    fn slice_from(&self, list: &str, i: &str) -> String {
+        format!("arraySlice({list}, {i})")
+    }
+
+    fn sorted_list(&self, tuple: &str, ty: &Ty) -> String {
+        let list = Ty::List(Box::new(ty.clone()));
+        // groupArray keeps no order: sorted by the tuple's first item.
+        self.cast(
+            &format!("arraySort(h -> tupleElement(h, 1), groupArray({tuple}))"),
+            &list,
+        )
+    }
+
+    fn fold(&self, list: &str, init: &str, acc: &str, var: &str, body: &str) -> String {
+        format!("arrayFold(({acc}, {var}) -> {body}, {list}, {init})")
+    }
+
     fn settings(&self) -> &'static str {
         " SETTINGS allow_simdjson = 0, join_use_nulls = 1"
+    }
+}
+
+/// ClickHouse's name of a [`Ty`].
+fn sql_type(ty: &Ty) -> String {
+    match ty {
+        Ty::Int => "Int64".into(),
+        Ty::Text => "String".into(),
+        Ty::List(t) => format!("Array({})", sql_type(t)),
+        Ty::Tuple(ts) => {
+            let items: Vec<String> = ts.iter().map(sql_type).collect();
+            format!("Tuple({})", items.join(", "))
+        }
     }
 }

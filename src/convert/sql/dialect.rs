@@ -27,6 +27,19 @@ pub enum Kind {
     Object,
 }
 
+/// SQL types the detection windows carry through a fold (they must be
+/// spelled out: an empty list has no type of its own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    /// A 64-bit signed integer.
+    Int,
+    /// A string.
+    Text,
+    List(Box<Ty>),
+    /// A tuple of these, read with [`Dialect::get`].
+    Tuple(Vec<Ty>),
+}
+
 /// One engine's SQL. Every function returns SQL text; arguments named
 /// `json` are JSON values (see the module docs), `text` are SQL strings,
 /// `list` are SQL arrays of JSON values, `var` a lambda variable's name.
@@ -202,6 +215,36 @@ pub trait Dialect {
     /// [`Dialect::files_source`] (the table's own order: `src` and `ord` are
     /// constants).
     fn table_source(&self, table: &str, column: &str) -> String;
+
+    /// `x` as a value of type `ty` (`x` is never `NULL`).
+    fn cast(&self, x: &str, ty: &Ty) -> String;
+
+    /// A tuple of these values.
+    fn tuple(&self, items: &[String]) -> String;
+
+    /// Item `i` (1-based) of a [`Dialect::tuple`].
+    fn get(&self, tuple: &str, i: usize) -> String;
+
+    /// The empty list of `ty` (a [`Ty::List`]).
+    fn typed_empty(&self, ty: &Ty) -> String;
+
+    /// `list` with `item` added at the end.
+    fn append(&self, list: &str, item: &str) -> String;
+
+    /// The 1-based index of the first element of `list` for which
+    /// `pred(var)` holds, 0 when none does.
+    fn first_index(&self, list: &str, var: &str, pred: &str) -> String;
+
+    /// The elements of `list` from 1-based index `i` (`1..=len`) on.
+    fn slice_from(&self, list: &str, i: &str) -> String;
+
+    /// Aggregate: the values of `tuple` (of type `ty`, whose first item is
+    /// a unique integer) of the group, as a list sorted by that item.
+    fn sorted_list(&self, tuple: &str, ty: &Ty) -> String;
+
+    /// Folds `list` from `init`: `body` computes the next state from the
+    /// state `acc` and the element `var`. `body`'s type is `init`'s.
+    fn fold(&self, list: &str, init: &str, acc: &str, var: &str, body: &str) -> String;
 
     /// Text appended to every statement (engine settings), if any.
     fn settings(&self) -> &'static str {

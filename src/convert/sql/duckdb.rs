@@ -2,7 +2,7 @@
 //! (any key, exactly), kinds from `json_type`, lists with lambdas, regexes
 //! in RE2 (`regexp_matches`).
 
-use super::dialect::{Dialect, Kind};
+use super::dialect::{Dialect, Kind, Ty};
 use crate::convert::Target;
 
 pub struct DuckDb;
@@ -256,6 +256,47 @@ impl Dialect for DuckDb {
         format!("strftime(make_timestamp(CAST({us} AS BIGINT)), '%Y-%m-%dT%H:%M:%S.%fZ')")
     }
 
+    fn cast(&self, x: &str, ty: &Ty) -> String {
+        format!("CAST({x} AS {})", sql_type(ty))
+    }
+
+    fn tuple(&self, items: &[String]) -> String {
+        let fields: Vec<String> = items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| format!("f{} := {x}", i + 1))
+            .collect();
+        format!("struct_pack({})", fields.join(", "))
+    }
+
+    fn get(&self, tuple: &str, i: usize) -> String {
+        format!("struct_extract({tuple}, 'f{i}')")
+    }
+
+    fn typed_empty(&self, ty: &Ty) -> String {
+        format!("CAST([] AS {})", sql_type(ty))
+    }
+
+    fn append(&self, list: &str, item: &str) -> String {
+        format!("list_append({list}, {item})")
+    }
+
+    fn first_index(&self, list: &str, var: &str, pred: &str) -> String {
+        format!("coalesce(list_position(list_transform({list}, lambda {var}: {pred}), true), 0)")
+    }
+
+    fn slice_from(&self, list: &str, i: &str) -> String {
+        format!("list_slice({list}, {i}, len({list}))")
+    }
+
+    fn sorted_list(&self, tuple: &str, _ty: &Ty) -> String {
+        format!("list({tuple} ORDER BY struct_extract({tuple}, 'f1'))")
+    }
+
+    fn fold(&self, list: &str, init: &str, acc: &str, var: &str, body: &str) -> String {
+        format!("list_reduce({list}, lambda {acc}, {var}: {body}, {init})")
+    }
+
     fn files_source(&self, location: &str) -> String {
         format!(
             "(SELECT json AS ev, filename AS src, row_number() OVER () AS ord FROM read_ndjson_objects({}, filename = true))",
@@ -269,6 +310,23 @@ impl Dialect for DuckDb {
             self.ident(column),
             table_name(table, |p| self.ident(p))
         )
+    }
+}
+
+/// DuckDB's name of a [`Ty`].
+fn sql_type(ty: &Ty) -> String {
+    match ty {
+        Ty::Int => "BIGINT".into(),
+        Ty::Text => "VARCHAR".into(),
+        Ty::List(t) => format!("{}[]", sql_type(t)),
+        Ty::Tuple(ts) => {
+            let fields: Vec<String> = ts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("f{} {}", i + 1, sql_type(t)))
+                .collect();
+            format!("STRUCT({})", fields.join(", "))
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 //! - [`query`]: the SELECT around it.
 
 pub mod clickhouse;
+pub mod detect;
 pub mod dialect;
 pub mod duckdb;
 pub mod expr;

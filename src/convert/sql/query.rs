@@ -83,7 +83,7 @@ fn records(
 }
 
 /// `json` as text, or `''` when it is not a string.
-fn opt_str(d: &dyn Dialect, json: &str) -> String {
+pub(super) fn opt_str(d: &dyn Dialect, json: &str) -> String {
     format!(
         "(CASE WHEN {} THEN {} ELSE '' END)",
         d.is_kind(json, Kind::String),
@@ -127,7 +127,7 @@ fn flat_values(d: &dyn Dialect, path: &Path, ctx: &Ctx) -> Result<String, Refusa
     })
 }
 
-fn cell(d: &dyn Dialect, col: &Column, ctx: &Ctx) -> Result<String, Refusal> {
+pub(super) fn cell(d: &dyn Dialect, col: &Column, ctx: &Ctx) -> Result<String, Refusal> {
     let ev = ctx.event();
     let raw = |keys: &[&str]| {
         let segments: Vec<Segment> = keys.iter().map(|k| Segment::Key(k.to_string())).collect();
