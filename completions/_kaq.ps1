@@ -86,6 +86,9 @@ Register-ArgumentCompleter -Native -CommandName 'kaq' -ScriptBlock {
             [CompletionResult]::new('--sigma', '--sigma', [CompletionResultType]::ParameterName, 'Load Sigma rules (files, or directories of them) beside the built-in catalogue; with --only, instead of it (repeatable). A directory loads the Kubernetes audit rules and skips the others. See docs/sigma.md')
             [CompletionResult]::new('--convert-to', '--convert-to', [CompletionResultType]::ParameterName, 'Instead of running the rules, print them for another engine: one SQL query (duckdb, clickhouse, spark) or Sigma rules (sigma, with --out-dir)')
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'With --convert-to sigma: the directory to write one rule file per rule into')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'SQL targets: where the raw NDJSON events are: a path, a glob or an `s3://` URL, plain or `.gz`')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'SQL targets: a table holding one raw event per row')
+            [CompletionResult]::new('--json-column', '--json-column', [CompletionResultType]::ParameterName, 'The table''s column that holds the event''s JSON text (default: json)')
             [CompletionResult]::new('--verb', '--verb', [CompletionResultType]::ParameterName, 'Only these verbs (comma-separated: get,list,watch)')
             [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'Only this resource: `pods`, or `pods/exec` for a subresource')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Only this namespace')
@@ -264,8 +267,8 @@ Register-ArgumentCompleter -Native -CommandName 'kaq' -ScriptBlock {
         }
         'kaq;convert' {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The engine or format to write for')
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Where the raw NDJSON events are: a path, a glob or an `s3://` URL, plain or `.gz`')
-            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'A table holding one raw event per row')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'SQL targets: where the raw NDJSON events are: a path, a glob or an `s3://` URL, plain or `.gz`')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'SQL targets: a table holding one raw event per row')
             [CompletionResult]::new('--json-column', '--json-column', [CompletionResultType]::ParameterName, 'The table''s column that holds the event''s JSON text (default: json)')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns of the rows: field paths, aliases, or user, resource, object and latency')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'At most N events, the first in log order')

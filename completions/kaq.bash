@@ -334,7 +334,7 @@ _kaq() {
             return 0
             ;;
         kaq__subcmd__detect)
-            opts="-n -o -v -q -j -F -h --rules --only --skip --list --fail-on --severity --by --no-thresholds --sigma --convert-to --out-dir --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --bookmark --ignore-errors --help"
+            opts="-n -o -v -q -j -F -h --rules --only --skip --list --fail-on --severity --by --no-thresholds --sigma --convert-to --out-dir --from --table --json-column --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --bookmark --ignore-errors --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -373,6 +373,18 @@ _kaq() {
                     return 0
                     ;;
                 --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --json-column)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -82,6 +82,9 @@ set edit:completion:arg-completer[kaq] = {|@words|
             cand --sigma 'Load Sigma rules (files, or directories of them) beside the built-in catalogue; with --only, instead of it (repeatable). A directory loads the Kubernetes audit rules and skips the others. See docs/sigma.md'
             cand --convert-to 'Instead of running the rules, print them for another engine: one SQL query (duckdb, clickhouse, spark) or Sigma rules (sigma, with --out-dir)'
             cand --out-dir 'With --convert-to sigma: the directory to write one rule file per rule into'
+            cand --from 'SQL targets: where the raw NDJSON events are: a path, a glob or an `s3://` URL, plain or `.gz`'
+            cand --table 'SQL targets: a table holding one raw event per row'
+            cand --json-column 'The table''s column that holds the event''s JSON text (default: json)'
             cand --verb 'Only these verbs (comma-separated: get,list,watch)'
             cand --resource 'Only this resource: `pods`, or `pods/exec` for a subresource'
             cand -n 'Only this namespace'
@@ -250,8 +253,8 @@ set edit:completion:arg-completer[kaq] = {|@words|
         }
         &'kaq;convert'= {
             cand --to 'The engine or format to write for'
-            cand --from 'Where the raw NDJSON events are: a path, a glob or an `s3://` URL, plain or `.gz`'
-            cand --table 'A table holding one raw event per row'
+            cand --from 'SQL targets: where the raw NDJSON events are: a path, a glob or an `s3://` URL, plain or `.gz`'
+            cand --table 'SQL targets: a table holding one raw event per row'
             cand --json-column 'The table''s column that holds the event''s JSON text (default: json)'
             cand --columns 'Columns of the rows: field paths, aliases, or user, resource, object and latency'
             cand -m 'At most N events, the first in log order'

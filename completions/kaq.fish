@@ -102,6 +102,9 @@ clickhouse\t'ClickHouse SQL (also chDB)'
 spark\t'Spark SQL'
 sigma\t'A Sigma rule (YAML), for pySigma\'s backends'"
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l out-dir -d 'With --convert-to sigma: the directory to write one rule file per rule into' -r -F
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l from -d 'SQL targets: where the raw NDJSON events are: a path, a glob or an `s3://` URL, plain or `.gz`' -r
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l table -d 'SQL targets: a table holding one raw event per row' -r
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l json-column -d 'The table\'s column that holds the event\'s JSON text (default: json)' -r
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l resource -d 'Only this resource: `pods`, or `pods/exec` for a subresource' -r
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -s n -l namespace -d 'Only this namespace' -r
@@ -278,8 +281,8 @@ complete -c kaq -n "__fish_kaq_using_subcommand convert" -l to -d 'The engine or
 clickhouse\t'ClickHouse SQL (also chDB)'
 spark\t'Spark SQL'
 sigma\t'A Sigma rule (YAML), for pySigma\'s backends'"
-complete -c kaq -n "__fish_kaq_using_subcommand convert" -l from -d 'Where the raw NDJSON events are: a path, a glob or an `s3://` URL, plain or `.gz`' -r
-complete -c kaq -n "__fish_kaq_using_subcommand convert" -l table -d 'A table holding one raw event per row' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l from -d 'SQL targets: where the raw NDJSON events are: a path, a glob or an `s3://` URL, plain or `.gz`' -r
+complete -c kaq -n "__fish_kaq_using_subcommand convert" -l table -d 'SQL targets: a table holding one raw event per row' -r
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -l json-column -d 'The table\'s column that holds the event\'s JSON text (default: json)' -r
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -l columns -d 'Columns of the rows: field paths, aliases, or user, resource, object and latency' -r
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -s m -l limit -d 'At most N events, the first in log order' -r

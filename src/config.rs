@@ -129,6 +129,12 @@ fn sigma_filter(
 /// `kaq detect --convert-to sigma --out-dir DIR`: every rule `--rules`,
 /// `--only` and `--skip` pick (disabled ones too: a SIEM decides what runs).
 fn sigma_export(args: &DetectArgs) -> Result<Plan, ConfigError> {
+    if args.source.from.is_some() || args.source.table.is_some() {
+        return Err(usage(
+            "--from and --table name where SQL engines read events; Sigma rules leave that to the SIEM",
+            None,
+        ));
+    }
     let Some(dir) = &args.out_dir else {
         return Err(usage(
             "kaq detect --convert-to sigma writes one file per rule",
@@ -430,6 +436,14 @@ fn sql_source(
 /// listed on stderr with the reason.
 fn detect_sql(cli: &Cli, args: &DetectArgs, env: &Environment) -> Result<Plan, ConfigError> {
     let target = args.convert_to.expect("called with --convert-to");
+    if args.out_dir.is_some() {
+        return Err(usage(
+            format!(
+                "--out-dir is for --convert-to sigma; --convert-to {target} prints one statement"
+            ),
+            None,
+        ));
+    }
     if let Some(p) = args.paths.first() {
         return Err(usage(
             format!(

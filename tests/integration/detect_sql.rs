@@ -26,6 +26,9 @@ const VARIANTS: &[&[&str]] = &[
         "--verb",
         "get,create,delete,list",
     ],
+    // SigmaHQ's Kubernetes rules beside the catalogue (filters compiled
+    // from Sigma, correlations as thresholds).
+    &["--sigma", "testdata/sigma/sigmahq"],
 ];
 
 #[test]
@@ -44,6 +47,18 @@ fn engines_find_what_kaq_detect_finds() {
         all.extend_from_slice(out.stdout.as_bytes());
     }
     all.extend(std::fs::read(data("convert/detect-edge.log")).unwrap());
+    let mut sigma: Vec<_> = std::fs::read_dir(data("sigma/events"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .collect();
+    sigma.sort();
+    for p in sigma {
+        all.extend(std::fs::read(p).unwrap());
+        if !all.ends_with(b"\n") {
+            all.push(b'\n');
+        }
+    }
     let corpus = dir.path().join("all.log");
     std::fs::write(&corpus, &all).unwrap();
     let corpus = corpus.display().to_string();
@@ -171,4 +186,91 @@ fn findings(rows: &[Vec<String>], left_out: &[&str]) -> Vec<Vec<String>> {
         .filter(|r| !left_out.contains(&r[cols[0]].as_str()))
         .map(|r| cols.iter().map(|&c| r[c].clone()).collect())
         .collect()
+}
+
+#[test]
+fn what_cannot_be_converted_is_named() {
+    let usage = |args: &[&str], says: &str| {
+        let run = kaq(args);
+        assert_eq!(run.code, 2, "kaq {args:?}: {}", run.stdout);
+        assert!(run.stderr.contains(says), "kaq {args:?}: {}", run.stderr);
+    };
+    usage(
+        &["detect", "--convert-to", "duckdb"],
+        "kaq detect --convert-to duckdb needs --from LOCATION (NDJSON files) or --table NAME",
+    );
+    usage(
+        &["detect", "--convert-to", "clickhouse", "--from", "x", "audit.log"],
+        "audit.log: kaq detect --convert-to clickhouse reads no logs; the engine reads --from or --table",
+    );
+    usage(
+        &[
+            "detect",
+            "--convert-to",
+            "duckdb",
+            "--from",
+            "x",
+            "--by",
+            "rule",
+        ],
+        "--by rule is not converted; count the statement's rows by rule in duckdb",
+    );
+    usage(
+        &[
+            "detect",
+            "--convert-to",
+            "duckdb",
+            "--from",
+            "x",
+            "--out-dir",
+            "d",
+        ],
+        "--out-dir is for --convert-to sigma; --convert-to duckdb prints one statement",
+    );
+    usage(
+        &[
+            "detect",
+            "--convert-to",
+            "sigma",
+            "--out-dir",
+            "d",
+            "--from",
+            "x",
+        ],
+        "--from and --table name where SQL engines read events",
+    );
+    // A rule the engine cannot run is named on stderr with the reason; the
+    // others are converted.
+    let run = kaq(&[
+        "detect",
+        "--convert-to",
+        "duckdb",
+        "--from",
+        "x",
+        "--only",
+        "exec-network-fetch,exec-into-pod",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.trim(),
+        "kaq: rule exec-network-fetch is not converted: cannot convert `exec.command` to duckdb: \
+         percent-decoding the command= parameters of requestURI is not converted exactly; \
+         filter on requestURI or requestObject.command instead"
+    );
+    assert!(run.stdout.contains("'exec-into-pod'"), "{}", run.stdout);
+    assert!(!run.stdout.contains("exec-network-fetch"), "{}", run.stdout);
+    // When none is left, there is no statement.
+    usage(
+        &[
+            "detect",
+            "--convert-to",
+            "clickhouse",
+            "--from",
+            "x",
+            "--only",
+            "exec-network-fetch",
+        ],
+        "cannot convert `kaq detect --convert-to` to clickhouse: no rule left to convert \
+         (exec-network-fetch: percent-decoding the command= parameters",
+    );
 }

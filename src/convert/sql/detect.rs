@@ -105,7 +105,15 @@ pub fn statement(d: &dyn Dialect, req: &DetectRequest<'_>) -> Result<Detections,
         return Err(Refusal {
             target: d.target(),
             construct: "kaq detect --convert-to".into(),
-            reason: "no rule left to convert".into(),
+            reason: if left_out.is_empty() {
+                "no rule is at or above --severity".into()
+            } else {
+                let each: Vec<String> = left_out
+                    .iter()
+                    .map(|(id, r)| format!("{id}: {}", r.reason))
+                    .collect();
+                format!("no rule left to convert ({})", each.join("; "))
+            },
         });
     }
     let from = match req.source {
