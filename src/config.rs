@@ -464,13 +464,7 @@ fn detect_sql(cli: &Cli, args: &DetectArgs, env: &Environment) -> Result<Plan, C
         &format!("kaq detect --convert-to {target}"),
         "kaq detect --convert-to duckdb --from 'audit/*.log.gz'",
     )?;
-    let all = detect_rules(args)?;
-    let selection = Selection {
-        only: args.only.clone(),
-        skip: args.skip.clone(),
-    };
-    let rules = crate::detect::select(all, &selection)
-        .map_err(|m| usage(m, Some("kaq detect --list shows every rule")))?;
+    let rules = selected_rules(args)?;
     let events = shorthand_filter(cli, env.now)?;
     let request = crate::convert::sql::detect::DetectRequest {
         source: &source,
@@ -965,18 +959,14 @@ pub fn detect_rules(args: &DetectArgs) -> Result<Vec<crate::detect::Rule>, Confi
     Ok(rules)
 }
 
-fn detect_run(
-    args: &DetectArgs,
-    cli: &Cli,
-    color: bool,
-    env: &Environment,
-) -> Result<DetectRun, ConfigError> {
-    let all = detect_rules(args)?;
+/// The rules a `kaq detect` run evaluates (or converts): `--only`/`--skip`
+/// over the catalogue, `--rules` and `--sigma`; none left is an error.
+fn selected_rules(args: &DetectArgs) -> Result<Vec<crate::detect::Rule>, ConfigError> {
     let selection = Selection {
         only: args.only.clone(),
         skip: args.skip.clone(),
     };
-    let rules = crate::detect::select(all, &selection)
+    let rules = crate::detect::select(detect_rules(args)?, &selection)
         .map_err(|m| usage(m, Some("kaq detect --list shows every rule")))?;
     if rules.is_empty() {
         return Err(usage(
@@ -984,6 +974,16 @@ fn detect_run(
             Some("check --only and --skip"),
         ));
     }
+    Ok(rules)
+}
+
+fn detect_run(
+    args: &DetectArgs,
+    cli: &Cli,
+    color: bool,
+    env: &Environment,
+) -> Result<DetectRun, ConfigError> {
+    let rules = selected_rules(args)?;
     if cli.output == Format::Raw {
         return Err(usage("-r does not apply to kaq detect", None));
     }
