@@ -465,7 +465,19 @@ fn detect_sql(cli: &Cli, args: &DetectArgs, env: &Environment) -> Result<Plan, C
         "kaq detect --convert-to duckdb --from 'audit/*.log.gz'",
     )?;
     let rules = selected_rules(args)?;
-    let events = shorthand_filter(cli, env.now)?;
+    // `--filter EXPR` and the shorthand flags pick the events the rules see.
+    let flags = shorthand_filter(cli, env.now)?;
+    let events = match &cli.filter {
+        Some(text) => {
+            let filter = compile_text(text)?.and(flags);
+            Matcher::compile(&filter).map_err(|error| ConfigError::Filter {
+                source: text.clone(),
+                error,
+            })?;
+            filter
+        }
+        None => flags,
+    };
     let request = crate::convert::sql::detect::DetectRequest {
         source: &source,
         events: &events,

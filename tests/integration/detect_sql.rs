@@ -25,6 +25,8 @@ const VARIANTS: &[&[&str]] = &[
         "low",
         "--verb",
         "get,create,delete,list",
+        "--filter",
+        "not user.username == \"alice\"",
     ],
     // SigmaHQ's Kubernetes rules beside the catalogue (filters compiled
     // from Sigma, correlations as thresholds).
@@ -72,15 +74,22 @@ fn engines_find_what_kaq_detect_finds() {
     let mut expected = Vec::new();
     let mut fired = std::collections::BTreeSet::new();
     for (v, flags) in VARIANTS.iter().enumerate() {
-        let mut args = vec!["detect", "-o", "csv"];
-        args.extend_from_slice(flags);
+        // `--filter EXPR` goes before `detect`, as the query flags may.
+        let (global, flags) = match flags.iter().position(|f| *f == "--filter") {
+            Some(i) => (&flags[i..i + 2], [&flags[..i], &flags[i + 2..]].concat()),
+            None => (&flags[..0], flags.to_vec()),
+        };
+        let mut args = global.to_vec();
+        args.extend(["detect", "-o", "csv"]);
+        args.extend_from_slice(&flags);
         args.push(&corpus);
         let run = kaq(&args);
         assert!(run.code <= 1, "kaq {args:?}: {}", run.stderr);
         let rows = csv_rows(&run.stdout);
         for engine in &engines {
-            let mut conv = vec!["detect", "--convert-to", engine, "--from", PLACEHOLDER];
-            conv.extend_from_slice(flags);
+            let mut conv = global.to_vec();
+            conv.extend(["detect", "--convert-to", engine, "--from", PLACEHOLDER]);
+            conv.extend_from_slice(&flags);
             let out = kaq(&conv);
             assert_eq!(out.code, 0, "kaq {conv:?}: {}", out.stderr);
             // The rules the engine cannot run are named on stderr; their
@@ -96,7 +105,13 @@ fn engines_find_what_kaq_detect_finds() {
             let sql = out.stdout.replace(PLACEHOLDER, &corpus);
             let id = format!("{v}-{engine}");
             jobs.push((id.clone(), engine.to_string(), sql.clone()));
-            expected.push((id, format!("{engine} {flags:?}"), sql, want, left_out.len()));
+            expected.push((
+                id,
+                format!("{engine} {global:?} {flags:?}"),
+                sql,
+                want,
+                left_out.len(),
+            ));
         }
     }
     let got = run_engines(&python, &jobs);
