@@ -218,9 +218,9 @@ pub struct Subject {
     pub command: Option<String>,
 }
 
-/// One rule firing on one event (or, with `rule: None`, the start of a
-/// streaming request that fired nothing, so that its end is not evaluated
-/// again).
+/// One rule firing on one event (or, with `rule: None`, the start or end of
+/// a streaming request that fired nothing, so that the sink pairs each start
+/// with the next end whatever fires).
 #[derive(Debug, Clone)]
 pub struct Hit {
     pub rule: Option<u16>,
@@ -321,7 +321,10 @@ impl Detector {
                 });
             }
         });
-        if stream == Stream::Started && out.len() == before {
+        // A stream's start and end reach the sink even when they fire
+        // nothing: each start covers the next end with its auditID,
+        // whichever rules fire on either.
+        if stream != Stream::No && out.len() == before {
             out.push(Hit {
                 rule: None,
                 subject: subject_of(e),

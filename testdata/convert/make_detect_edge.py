@@ -10,7 +10,8 @@ directory: python3 make_detect_edge.py > detect-edge.log
 - streaming requests (exec/attach/portforward): ResponseStarted then
   ResponseComplete with the same auditID (judged once, at the start), a
   ResponseComplete without a start, a start without an auditID, two
-  completions after one start, stages that are never judged;
+  completions after one start (the first a get, or firing only a low
+  rule), stages that are never judged;
 - allow-lists (addresses in 127.0.0.0/8, users, images, namespaces).
 """
 import json
@@ -136,13 +137,22 @@ event("create", "pods", user="alice", name="api", sub="portforward", stage="Resp
       aid="stream-3", at=BASE + 5 * S)
 event("create", "pods", user="alice", name="api", sub="portforward", aid="stream-3", at=BASE + 6 * S)
 event("create", "pods", user="alice", name="api", sub="portforward", aid="stream-3", at=BASE + 7 * S)
-# A completion that fires no rule does not use up the start.
+# Two ends after one start, the first a get: it uses the start up, and
+# the next end is judged.
 event("create", "pods", user="bob", name="job", sub="exec", stage="ResponseStarted",
       aid="stream-4", at=BASE + 8 * S, ns="kube-system")
 event("get", "pods", user="bob", name="job", sub="exec", aid="stream-4", at=BASE + 9 * S,
       ns="kube-system")
 event("create", "pods", user="bob", name="job", sub="exec", aid="stream-4", at=BASE + 10 * S,
       ns="kube-system")
+# A completion that fires only a low rule (forbidden-create) uses up the
+# start, shown or not (--severity medium): the next one is judged.
+event("create", "pods", user="bob", name="job2", sub="exec", stage="ResponseStarted",
+      aid="stream-5", at=BASE + 10 * S + 1, ns="kube-system")
+event("create", "pods", user="bob", name="job2", sub="exec", aid="stream-5", code=403,
+      at=BASE + 10 * S + 2, ns="kube-system")
+event("create", "pods", user="bob", name="job2", sub="exec", aid="stream-5",
+      at=BASE + 10 * S + 3, ns="kube-system")
 # A stage without a value, a Panic, and stages never judged.
 event("create", "pods", user="carol", name="x", sub="exec", stage=None, at=BASE + 11 * S)
 event("create", "pods", user="carol", name="x", sub="exec", stage="Panic", at=BASE + 12 * S)

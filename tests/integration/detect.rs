@@ -788,6 +788,38 @@ fn an_exec_is_one_finding_per_rule_with_its_command() {
 }
 
 #[test]
+fn each_stream_start_covers_the_next_end_whatever_fires() {
+    // Start, an end that fires nothing (refused: 403), then another end:
+    // the first end uses the start up, so the second is judged.
+    let both = exec_both_stages();
+    let (started, complete) = both.trim_end().split_once('\n').unwrap();
+    let quiet = complete.replace(r#""code":101"#, r#""code":403"#);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.log");
+    std::fs::write(&log, format!("{started}\n{quiet}\n{complete}\n")).unwrap();
+    let run = kaq(&[
+        "detect",
+        "-o",
+        "csv",
+        "--only",
+        "exec-into-pod",
+        log.to_str().unwrap(),
+    ]);
+    let times: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(
+        times,
+        ["2024-05-01T12:00:00.100000Z", "2024-05-01T12:00:09.000000Z"],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn exit_codes_follow_fail_on() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("audit.log");

@@ -22,7 +22,7 @@ const VARIANTS: &[&[&str]] = &[
         "*",
         "--no-thresholds",
         "--severity",
-        "low",
+        "medium",
         "--verb",
         "get,create,delete,list",
         "--filter",

@@ -10,8 +10,8 @@
 //!    the text `hits`, the rules' indexes each followed by a comma.
 //! 3. `p`: an exec/attach/port-forward that finished is dropped when its
 //!    start was judged already (the sink's `started` set): the latest
-//!    earlier start with the same auditID comes after the latest earlier
-//!    finish that fired a rule.
+//!    earlier start with the same auditID comes after its latest earlier
+//!    end.
 //! 4. `x`: one row per (event, rule fired).
 //! 5. Per-event rules are findings as they stand. A threshold rule's hits
 //!    go through its sliding windows ([`crate::detect::window`]) as a fold
@@ -238,7 +238,7 @@ pub fn statement(d: &dyn Dialect, req: &DetectRequest<'_>) -> Result<Detections,
          s AS (SELECT ev, pos, spec, {stream} AS stream, {audit_id} AS aid, {hits} AS hits FROM a), \
          j AS (SELECT ev, pos, spec, stream, aid, hits, \
                 max(CASE WHEN stream = 'S' THEN pos END) OVER (PARTITION BY aid ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS started, \
-                max(CASE WHEN stream = 'C' AND hits <> '' THEN pos END) OVER (PARTITION BY aid ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS finished \
+                max(CASE WHEN stream = 'C' THEN pos END) OVER (PARTITION BY aid ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS finished \
                FROM s WHERE stream IS NOT NULL), \
          p AS (SELECT ev, pos, spec, hits FROM j WHERE hits <> '' AND NOT (stream = 'C' AND aid <> '' AND started IS NOT NULL AND (finished IS NULL OR started > finished))), \
          x AS (SELECT ev, pos, spec, k FROM (SELECT ev, pos, spec, {} AS k FROM (SELECT ev, pos, spec, {} AS ks FROM p) AS q) AS r WHERE k >= 0){ctes}, \
