@@ -241,7 +241,7 @@ pub fn statement(d: &dyn Dialect, req: &DetectRequest<'_>) -> Result<Detections,
                 max(CASE WHEN stream = 'C' THEN pos END) OVER (PARTITION BY aid ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS finished \
                FROM s WHERE stream IS NOT NULL), \
          p AS (SELECT ev, pos, spec, hits FROM j WHERE hits <> '' AND NOT (stream = 'C' AND aid <> '' AND started IS NOT NULL AND (finished IS NULL OR started > finished))), \
-         x AS (SELECT ev, pos, spec, k FROM (SELECT ev, pos, spec, {} AS k FROM (SELECT ev, pos, spec, {} AS ks FROM p) AS q) AS r WHERE k >= 0){ctes}, \
+         x AS (SELECT ev, pos, spec, k FROM (SELECT ev, pos, spec, {} AS k FROM (SELECT ev, pos, spec, {} AS k0 FROM (SELECT ev, pos, spec, {} AS ks FROM p) AS q) AS u) AS r WHERE k >= 0){ctes}, \
          f AS ({found}) \
          SELECT {finding} FROM f JOIN p ON p.pos = f.pos ORDER BY f.pos, f.k{}",
         super::fields::pod_spec(d, "ev"),
@@ -251,7 +251,8 @@ pub fn statement(d: &dyn Dialect, req: &DetectRequest<'_>) -> Result<Detections,
             .enumerate()
             .map(|(n, t)| format!(", {t} AS a{n}"))
             .collect::<String>(),
-        d.to_int(&d.unnest("ks")),
+        d.to_int("k0"),
+        d.unnest("ks"),
         d.split(&d.substr("hits", "1", &format!("{} - 1", d.len_text("hits"))), ","),
         d.settings()
     );
