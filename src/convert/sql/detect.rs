@@ -64,7 +64,14 @@ pub fn emit(
     req: &DetectRequest<'_>,
 ) -> Result<Detections, Refusal> {
     match super::dialect::dialect(target) {
-        Some(d) => statement(d, req),
+        Some(d) => match d.detections_problem() {
+            Some(why) => Err(Refusal {
+                target,
+                construct: "kaq detect --convert-to".into(),
+                reason: why.into(),
+            }),
+            None => statement(d, req),
+        },
         None => Err(Refusal {
             target,
             construct: format!("--convert-to {target}"),
