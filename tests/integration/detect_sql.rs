@@ -254,6 +254,10 @@ fn what_cannot_be_converted_is_named() {
         ],
         "--from and --table name where SQL engines read events",
     );
+    usage(
+        &["detect", "--convert-to", "spark", "--from", "x"],
+        "cannot convert `--convert-to spark` to spark: the Spark SQL dialect is not built yet",
+    );
     // A rule the engine cannot run is named on stderr with the reason; the
     // others are converted.
     let run = kaq(&[

@@ -63,21 +63,15 @@ pub fn emit(
     target: crate::convert::Target,
     req: &DetectRequest<'_>,
 ) -> Result<Detections, Refusal> {
-    match super::dialect::dialect(target) {
-        Some(d) => match d.detections_problem() {
-            Some(why) => Err(Refusal {
-                target,
-                construct: "kaq detect --convert-to".into(),
-                reason: why.into(),
-            }),
-            None => statement(d, req),
-        },
-        None => Err(Refusal {
+    let d = super::sql_dialect(target, "--convert-to")?;
+    if let Some(why) = d.detections_problem() {
+        return Err(Refusal {
             target,
-            construct: format!("--convert-to {target}"),
-            reason: "not an SQL engine".into(),
-        }),
+            construct: "kaq detect --convert-to".into(),
+            reason: why.into(),
+        });
     }
+    statement(d, req)
 }
 
 pub fn statement(d: &dyn Dialect, req: &DetectRequest<'_>) -> Result<Detections, Refusal> {

@@ -52,17 +52,20 @@ pub struct Request<'a> {
 
 /// The statement for `req`, or why it cannot be written exactly.
 pub fn emit(req: &Request<'_>) -> Result<String, Refusal> {
-    let Some(d) = dialect::dialect(req.target) else {
-        return Err(Refusal {
-            target: req.target,
-            construct: format!("--to {}", req.target),
-            reason: match req.target {
-                Target::Spark => {
-                    "the Spark SQL dialect is not built yet; use duckdb or clickhouse".into()
-                }
-                _ => "not an SQL engine".into(),
-            },
-        });
-    };
-    query::statement(d, req)
+    query::statement(sql_dialect(req.target, "--to")?, req)
+}
+
+/// The dialect of `target`, or why there is none (`flag` names the flag
+/// that asked for it).
+pub fn sql_dialect(target: Target, flag: &str) -> Result<&'static dyn dialect::Dialect, Refusal> {
+    dialect::dialect(target).ok_or_else(|| Refusal {
+        target,
+        construct: format!("{flag} {target}"),
+        reason: match target {
+            Target::Spark => {
+                "the Spark SQL dialect is not built yet; use duckdb or clickhouse".into()
+            }
+            _ => "not an SQL engine".into(),
+        },
+    })
 }
