@@ -464,10 +464,33 @@ fn detect_sql(cli: &Cli, args: &DetectArgs, env: &Environment) -> Result<Plan, C
         &format!("kaq detect --convert-to {target}"),
         "kaq detect --convert-to duckdb --from 'audit/*.log.gz'",
     )?;
+    // What the engine cannot be asked to do.
+    let not_converted = [
+        (cli.limit.is_some(), "-m/--limit"),
+        (cli.dedup, "--dedup"),
+        (
+            !matches!(
+                cli.format,
+                crate::cli::InputFormat::Auto | crate::cli::InputFormat::Event
+            ),
+            "--format (the engines read plain Events)",
+        ),
+    ];
+    if let Some((_, flag)) = not_converted.iter().find(|(given, _)| *given) {
+        return Err(usage(
+            format!("{flag} is not converted by kaq detect --convert-to {target}"),
+            None,
+        ));
+    }
     let rules = selected_rules(args)?;
-    // `--filter EXPR` and the shorthand flags pick the events the rules see.
+    // `--filter EXPR` (or `kaq FILTER detect`) and the shorthand flags pick
+    // the events the rules see.
     let flags = shorthand_filter(cli, env.now)?;
-    let events = match &cli.filter {
+    let filter = match (&cli.filter, &cli.filter_arg) {
+        (Some(_), Some(_)) => return Err(usage("give the filter once", None)),
+        (f, a) => f.as_ref().or(a.as_ref()),
+    };
+    let events = match filter {
         Some(text) => {
             let filter = compile_text(text)?.and(flags);
             Matcher::compile(&filter).map_err(|error| ConfigError::Filter {

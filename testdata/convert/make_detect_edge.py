@@ -153,6 +153,14 @@ event("create", "pods", user="bob", name="job2", sub="exec", aid="stream-5", cod
       at=BASE + 10 * S + 2, ns="kube-system")
 event("create", "pods", user="bob", name="job2", sub="exec", aid="stream-5",
       at=BASE + 10 * S + 3, ns="kube-system")
+# An end that fires no rule of the default catalogue (a refused get) uses
+# up the start too.
+event("create", "pods", user="bob", name="job3", sub="exec", stage="ResponseStarted",
+      aid="stream-6", at=BASE + 10 * S + 4, ns="kube-system")
+event("get", "pods", user="bob", name="job3", sub="exec", aid="stream-6", code=403,
+      at=BASE + 10 * S + 5, ns="kube-system")
+event("create", "pods", user="bob", name="job3", sub="exec", aid="stream-6",
+      at=BASE + 10 * S + 6, ns="kube-system")
 # A stage without a value, a Panic, and stages never judged.
 event("create", "pods", user="carol", name="x", sub="exec", stage=None, at=BASE + 11 * S)
 event("create", "pods", user="carol", name="x", sub="exec", stage="Panic", at=BASE + 12 * S)

@@ -258,6 +258,16 @@ fn what_cannot_be_converted_is_named() {
         &["detect", "--convert-to", "spark", "--from", "x"],
         "cannot convert `--convert-to spark` to spark: the Spark SQL dialect is not built yet",
     );
+    for (flag, says) in [
+        (&["-m", "5"][..], "-m/--limit is not converted"),
+        (&["--dedup"][..], "--dedup is not converted"),
+        (&["--format", "aks"][..], "--format (the engines read plain Events) is not converted"),
+        (&["--filter", "true", "verb == \"get\""][..], "give the filter once"),
+    ] {
+        let mut args = flag.to_vec();
+        args.extend(["detect", "--convert-to", "duckdb", "--from", "x"]);
+        usage(&args, says);
+    }
     // A rule the engine cannot run is named on stderr with the reason; the
     // others are converted.
     let run = kaq(&[

@@ -1,4 +1,4 @@
-//! `kaq detect --convert-to duckdb|clickhouse|spark`: the rules a run would
+//! `kaq detect --convert-to duckdb|clickhouse`: the rules a run would
 //! evaluate, as one statement whose rows are the findings `kaq detect`
 //! reports, in the same order (log order, then catalogue order).
 //!
@@ -53,25 +53,12 @@ pub struct Detections {
     pub left_out: Vec<(String, Refusal)>,
 }
 
-/// The output columns, in order.
-pub const COLUMNS: [&str; 8] = [
-    "rule", "severity", "time", "user", "verb", "resource", "object", "audit_id",
-];
-
 /// The statement for `target`, or why it cannot be written.
 pub fn emit(
     target: crate::convert::Target,
     req: &DetectRequest<'_>,
 ) -> Result<Detections, Refusal> {
-    let d = super::sql_dialect(target, "--convert-to")?;
-    if let Some(why) = d.detections_problem() {
-        return Err(Refusal {
-            target,
-            construct: "kaq detect --convert-to".into(),
-            reason: why.into(),
-        });
-    }
-    statement(d, req)
+    statement(super::sql_dialect(target, "--convert-to")?, req)
 }
 
 pub fn statement(d: &dyn Dialect, req: &DetectRequest<'_>) -> Result<Detections, Refusal> {
@@ -153,29 +140,8 @@ pub fn statement(d: &dyn Dialect, req: &DetectRequest<'_>) -> Result<Detections,
     let audit_id = opt_str(d, &raw(&["auditID"]));
 
     // The finding's cells, as `kaq detect -o csv` shows them.
-    let text = |c: ColumnValue| {
-        cell(
-            d,
-            &Column {
-                name: String::new(),
-                value: c,
-            },
-            &ctx,
-        )
-    };
-    let time = ["stageTimestamp", "requestReceivedTimestamp", "timestamp"]
-        .iter()
-        .map(|k| {
-            let v = raw(&[k]);
-            format!(
-                "WHEN {} THEN {}",
-                d.is_kind(&v, Kind::String),
-                d.str_value(&v)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
-    let time = format!("(CASE {time} ELSE '' END)");
+    let text = |c: ColumnValue| shown(d, c, &ctx);
+    let time = format!("coalesce({}, '')", logged_time(d, ev, &|t| t.to_string()));
     // A create's name may be made after the event was logged: the body's
     // name, or its generateName and `*`, stands in (`detect::describe`).
     let name = raw(&["objectRef", "name"]);
@@ -242,7 +208,7 @@ pub fn statement(d: &dyn Dialect, req: &DetectRequest<'_>) -> Result<Detections,
                 max(CASE WHEN stream = 'C' THEN pos END) OVER (PARTITION BY aid ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS finished \
                FROM s WHERE stream IS NOT NULL), \
          p AS (SELECT ev, pos, spec, hits FROM j WHERE hits <> '' AND NOT (stream = 'C' AND aid <> '' AND started IS NOT NULL AND (finished IS NULL OR started > finished))), \
-         x AS (SELECT ev, pos, spec, k FROM (SELECT ev, pos, spec, {} AS k FROM (SELECT ev, pos, spec, {} AS k0 FROM (SELECT ev, pos, spec, {} AS ks FROM p) AS q) AS u) AS r WHERE k >= 0){ctes}, \
+         x AS (SELECT ev, pos, spec, k FROM (SELECT ev, pos, spec, {} AS k FROM (SELECT ev, pos, spec, {} AS k0 FROM (SELECT ev, pos, spec, {} AS ks FROM p) AS q) AS u) AS r){ctes}, \
          f AS ({found}) \
          SELECT {finding} FROM f JOIN p ON p.pos = f.pos ORDER BY f.pos, f.k{}",
         super::fields::pod_spec(d, "ev"),
@@ -258,6 +224,33 @@ pub fn statement(d: &dyn Dialect, req: &DetectRequest<'_>) -> Result<Detections,
         d.settings()
     );
     Ok(Detections { sql, left_out })
+}
+
+/// What a column of `kaq -o csv` shows, in SQL.
+fn shown(d: &dyn Dialect, value: ColumnValue, ctx: &Ctx) -> Result<String, Refusal> {
+    let column = Column {
+        name: String::new(),
+        value,
+    };
+    cell(d, &column, ctx)
+}
+
+/// The event's time as `kaq detect` reads it (`Subject::time_text`): the
+/// first of these members that is a string, through `f`; `NULL` when none
+/// is.
+fn logged_time(d: &dyn Dialect, ev: &str, f: &dyn Fn(&str) -> String) -> String {
+    let arms: Vec<String> = ["stageTimestamp", "requestReceivedTimestamp", "timestamp"]
+        .iter()
+        .map(|k| {
+            let v = d.member(ev, k);
+            format!(
+                "WHEN {} THEN {}",
+                d.is_kind(&v, Kind::String),
+                f(&d.str_value(&v))
+            )
+        })
+        .collect();
+    format!("(CASE {} END)", arms.join(" "))
 }
 
 /// The tests the rules are made of, each written once (column `aN` of the
@@ -311,35 +304,19 @@ fn bursts(
     t: &Threshold,
     ctx: &Ctx,
 ) -> Result<(String, String), Refusal> {
-    let text_of = |path: &Path| {
-        cell(
-            d,
-            &Column {
-                name: String::new(),
-                value: ColumnValue::Field(path.clone()),
-            },
-            ctx,
-        )
-    };
+    let text_of = |path: &Path| shown(d, ColumnValue::Field(path.clone()), ctx);
     // The grouping key: the `by` fields' texts joined with a space.
-    let key =
-        t.by.iter()
-            .map(|(_, p)| text_of(p))
-            .collect::<Result<Vec<_>, _>>()?;
+    let mut key = Vec::new();
+    for (n, (_, p)) in t.by.iter().enumerate() {
+        if n > 0 {
+            key.push("' '".to_string());
+        }
+        key.push(text_of(p)?);
+    }
     let key = if key.is_empty() {
         "''".to_string()
     } else {
-        d.concat(
-            &key.into_iter()
-                .enumerate()
-                .flat_map(|(n, k)| {
-                    (n > 0)
-                        .then(|| "' '".to_string())
-                        .into_iter()
-                        .chain(std::iter::once(k))
-                })
-                .collect::<Vec<_>>(),
-        )
+        d.concat(&key)
     };
     let value = match &t.distinct {
         Some((_, p)) => text_of(p)?,
@@ -348,28 +325,15 @@ fn bursts(
     // The hit's time (`Subject::time`): the first of these that is a
     // string, read as RFC 3339; a hit without one takes the latest time
     // the rule's windows have seen (0 before any).
-    let ev = ctx.event();
-    let time = ["stageTimestamp", "requestReceivedTimestamp", "timestamp"]
-        .iter()
-        .map(|k| {
-            let v = d.member(ev, k);
-            format!(
-                "WHEN {} THEN {}",
-                d.is_kind(&v, Kind::String),
-                super::time::micros(d, &d.str_value(&v))
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
-    let time = format!("(CASE {time} END)");
+    let time = logged_time(d, ctx.event(), &|t| super::time::micros(d, t));
     let int = Ty::Int;
     let hit = Ty::Tuple(vec![Ty::Int, Ty::Int, Ty::Text]);
     let (name, windowed) = (format!("w{i}"), format!("v{i}"));
     let latest =
-        "coalesce(max(t0) OVER (ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)";
+        "greatest(coalesce(max(t0) OVER (ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0)";
     let cte = format!(
         ", {windowed} AS (SELECT pos, {} AS key, {} AS hit FROM \
-             (SELECT pos, key, dv, t0, coalesce(t0, (CASE WHEN {latest} > 0 THEN {latest} ELSE 0 END)) AS t FROM \
+             (SELECT pos, key, dv, t0, coalesce(t0, {latest}) AS t FROM \
                (SELECT pos, {key} AS key, {value} AS dv, {time} AS t0 FROM x WHERE k = {i}) AS a) AS b), \
          {name} AS (SELECT key, {} AS hits FROM {windowed} GROUP BY key)",
         d.cast("key", &Ty::Text),

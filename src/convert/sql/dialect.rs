@@ -246,12 +246,6 @@ pub trait Dialect {
     /// state `acc` and the element `var`. `body`'s type is `init`'s.
     fn fold(&self, list: &str, init: &str, acc: &str, var: &str, body: &str) -> String;
 
-    /// Why `kaq detect --convert-to` cannot be written for this engine, if
-    /// it cannot.
-    fn detections_problem(&self) -> Option<&'static str> {
-        None
-    }
-
     /// Text appended to every statement (engine settings), if any.
     fn settings(&self) -> &'static str {
         ""
