@@ -261,8 +261,14 @@ fn what_cannot_be_converted_is_named() {
     for (flag, says) in [
         (&["-m", "5"][..], "-m/--limit is not converted"),
         (&["--dedup"][..], "--dedup is not converted"),
-        (&["--format", "aks"][..], "--format (the engines read plain Events) is not converted"),
-        (&["--filter", "true", "verb == \"get\""][..], "give the filter once"),
+        (
+            &["--format", "aks"][..],
+            "--format (the engines read plain Events) is not converted",
+        ),
+        (
+            &["--filter", "true", "verb == \"get\""][..],
+            "give the filter once",
+        ),
     ] {
         let mut args = flag.to_vec();
         args.extend(["detect", "--convert-to", "duckdb", "--from", "x"]);
