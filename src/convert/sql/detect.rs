@@ -23,14 +23,14 @@ use std::cell::Cell as Counter;
 use std::collections::HashMap;
 
 use super::dialect::{Dialect, Kind, Ty};
-use super::expr::{predicate, walk, Reach};
+use super::expr::predicate;
 use super::fields::Ctx;
-use super::query::{cell, opt_str};
+use super::query::{at_keys, cell, opt_str};
 use super::Source;
 use crate::convert::Refusal;
 use crate::detect::rules::Threshold;
 use crate::detect::{Rule, Severity};
-use crate::event::{Path, Segment};
+use crate::event::Path;
 use crate::filter::ast::Expr;
 use crate::output::columns::{Column, ColumnValue};
 
@@ -67,13 +67,7 @@ pub fn statement(d: &dyn Dialect, req: &DetectRequest<'_>) -> Result<Detections,
     // event (column `spec`), as kaq's evaluator memoises it.
     let ctx = Ctx::with_pod_spec("ev", "spec", &next);
     let ev = ctx.event();
-    let raw = |keys: &[&str]| -> String {
-        let segments: Vec<Segment> = keys.iter().map(|k| Segment::Key(k.to_string())).collect();
-        match walk(d, Reach::One(ev.to_string()), &segments, &ctx) {
-            Reach::One(v) => v,
-            Reach::Many(_) => unreachable!("keys only"),
-        }
-    };
+    let raw = |keys: &[&str]| at_keys(d, ev, keys, &ctx);
 
     // Each rule's test; a rule that cannot be written is left out. Every
     // rule keeps its catalogue index, so findings sort as kaq prints them.

@@ -127,15 +127,18 @@ fn flat_values(d: &dyn Dialect, path: &Path, ctx: &Ctx) -> Result<String, Refusa
     })
 }
 
+/// The JSON value at a path of plain keys below `json` (`NULL` if missing).
+pub(super) fn at_keys(d: &dyn Dialect, json: &str, keys: &[&str], ctx: &Ctx) -> String {
+    let segments: Vec<Segment> = keys.iter().map(|k| Segment::Key(k.to_string())).collect();
+    match walk(d, Reach::One(json.to_string()), &segments, ctx) {
+        Reach::One(v) => v,
+        Reach::Many(_) => unreachable!("keys only"),
+    }
+}
+
 pub(super) fn cell(d: &dyn Dialect, col: &Column, ctx: &Ctx) -> Result<String, Refusal> {
     let ev = ctx.event();
-    let raw = |keys: &[&str]| {
-        let segments: Vec<Segment> = keys.iter().map(|k| Segment::Key(k.to_string())).collect();
-        match walk(d, Reach::One(ev.to_string()), &segments, ctx) {
-            Reach::One(v) => v,
-            Reach::Many(_) => unreachable!("keys only"),
-        }
-    };
+    let raw = |keys: &[&str]| at_keys(d, ev, keys, ctx);
     Ok(match &col.value {
         ColumnValue::Field(path) => {
             let values = flat_values(d, path, ctx)?;
