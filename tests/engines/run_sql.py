@@ -1,8 +1,8 @@
 """Runs SQL statements through the real engines, for kaq's differential
 tests (tests/integration/convert_sql.rs).
 
-stdin: a JSON list of jobs, {"id": str, "engine": "duckdb" | "clickhouse",
-"sql": str}. stdout: one JSON object mapping each id to {"columns": [...],
+stdin: a JSON list of jobs, {"id": str, "engine": "duckdb" | "clickhouse" |
+"spark", "sql": str}. stdout: one JSON object mapping each id to {"columns": [...],
 "rows": [[cell, ...], ...]} or {"error": message}. Every cell is text as
 kaq's CSV shows it: SQL NULL is "", everything else str(). Each engine
 starts once per run, however many jobs it has.
@@ -54,7 +54,35 @@ def run_clickhouse(jobs, out):
             out[job["id"]] = {"error": f"{type(e).__name__}: {e}"}
 
 
-RUNNERS = {"duckdb": run_duckdb, "clickhouse": run_clickhouse}
+def run_spark(jobs, out):
+    # One local session for every Spark job, quiet: no UI, two shuffle
+    # partitions, log4j at ERROR from the start.
+    from pyspark.sql import SparkSession
+
+    quiet = "-Dlog4j2.level=ERROR -Dlog4j.rootLogger=ERROR"
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.extraJavaOptions", quiet)
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        for job in jobs:
+            try:
+                df = spark.sql(job["sql"])
+                out[job["id"]] = {
+                    "columns": list(df.columns),
+                    "rows": [[cell(v) for v in row] for row in df.collect()],
+                }
+            except Exception as e:
+                out[job["id"]] = {"error": f"{type(e).__name__}: {str(e)[:2000]}"}
+    finally:
+        spark.stop()
+
+
+RUNNERS = {"duckdb": run_duckdb, "clickhouse": run_clickhouse, "spark": run_spark}
 
 
 def main():

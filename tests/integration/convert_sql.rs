@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use crate::util::{data, engine_python, kaq};
 
-const ENGINES: [&str; 2] = ["duckdb", "clickhouse"];
+const ENGINES: [&str; 3] = ["duckdb", "clickhouse", "spark"];
 
 /// Flag and filter combinations: every operator, alias and computed field,
 /// and every view flag.
@@ -301,7 +301,10 @@ struct Expected {
 
 #[test]
 fn engines_return_what_kaq_prints() {
-    let Some(python) = engine_python("duckdb").and(engine_python("chdb")) else {
+    let Some(python) = engine_python("duckdb")
+        .and(engine_python("chdb"))
+        .and(engine_python("pyspark"))
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -87,6 +87,11 @@ pub trait Dialect {
     /// A list of one JSON value.
     fn list_of(&self, json: &str) -> String;
 
+    /// A list of one SQL string.
+    fn text_list(&self, item: &str) -> String {
+        format!("[{item}]")
+    }
+
     /// `list` with `f(var)` applied to each element.
     fn map(&self, list: &str, var: &str, f: &str) -> String;
 
@@ -115,6 +120,12 @@ pub trait Dialect {
     /// match `\n` unless the pattern says `(?s)`). The pattern has been
     /// checked to mean in RE2 what it means to kaq.
     fn regex(&self, text: &str, pattern: &str) -> String;
+
+    /// Why the user's RE2 `pattern` (checked by kaq) would mean something
+    /// else in this engine's regex engine, if it would.
+    fn regex_problem(&self, _pattern: &str) -> Option<String> {
+        None
+    }
 
     /// The substring of `text` at 1-based `start` (an SQL integer), `len`
     /// long (the backend only cuts ASCII it has matched).
@@ -214,6 +225,7 @@ pub fn dialect(target: Target) -> Option<&'static dyn Dialect> {
     match target {
         Target::DuckDb => Some(&super::duckdb::DuckDb),
         Target::ClickHouse => Some(&super::clickhouse::ClickHouse),
-        Target::Spark | Target::Sigma => None,
+        Target::Spark => Some(&super::spark::Spark),
+        Target::Sigma => None,
     }
 }

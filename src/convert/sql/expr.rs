@@ -229,6 +229,9 @@ impl Test {
             CmpOp::Matches | CmpOp::NotMatches => {
                 let pattern = text(lit);
                 check_regex(&pattern).map_err(refuse)?;
+                if let Some(why) = d.regex_problem(&pattern) {
+                    return Err(refuse(why));
+                }
                 if op == CmpOp::Matches {
                     Test::Regex(pattern)
                 } else {

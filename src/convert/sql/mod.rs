@@ -1,10 +1,10 @@
-//! kaq questions as one SQL statement for DuckDB or ClickHouse: the filter
+//! kaq questions as one SQL statement for DuckDB, ClickHouse or Spark: the filter
 //! (a backend of the checked AST, beside [`crate::filter::eval`]) and the
 //! query's shape (records, `--count`, `--by`, `--distinct`, `--every`), so
 //! that the engine returns the rows `kaq -o csv` prints with the same flags.
 //!
 //! - [`dialect`]: what differs between engines, one implementation each
-//!   ([`duckdb`], [`clickhouse`]);
+//!   ([`duckdb`], [`clickhouse`], [`spark`]);
 //! - [`expr`]: the filter as an SQL boolean;
 //! - [`fields`]: computed fields; [`time`]: RFC 3339 instants;
 //!   [`regex`]: which patterns mean the same in RE2;
@@ -18,6 +18,7 @@ pub mod fields;
 pub mod ip;
 pub mod query;
 pub mod regex;
+pub mod spark;
 pub mod time;
 
 use crate::agg::View;
@@ -55,12 +56,7 @@ pub fn emit(req: &Request<'_>) -> Result<String, Refusal> {
         return Err(Refusal {
             target: req.target,
             construct: format!("--to {}", req.target),
-            reason: match req.target {
-                Target::Spark => {
-                    "the Spark SQL dialect is not built yet; use duckdb or clickhouse".into()
-                }
-                _ => "not an SQL engine".into(),
-            },
+            reason: "not an SQL engine".into(),
         });
     };
     query::statement(d, req)
