@@ -72,6 +72,7 @@ Register-ArgumentCompleter -Native -CommandName 'kaq' -ScriptBlock {
             [CompletionResult]::new('detect', 'detect', [CompletionResultType]::ParameterValue, 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Replay captured logs through an audit Policy: what would it have logged, at what size; lint a policy; compare two')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Print the question as a query for another engine (DuckDB, ClickHouse, Spark SQL) or as a Sigma rule, with kaq''s semantics')
+            [CompletionResult]::new('rbac', 'rbac', [CompletionResultType]::ParameterValue, 'Least privilege from the log: the RBAC YAML that grants exactly what a user, service account or group did; which granted rules went unused')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -82,7 +83,7 @@ Register-ArgumentCompleter -Native -CommandName 'kaq' -ScriptBlock {
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a finding is at or above this severity')
             [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Show only findings at or above this severity (all still count for --fail-on)')
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Count findings per rule instead of listing them')
-            [CompletionResult]::new('--sigma', '--sigma', [CompletionResultType]::ParameterName, 'Load Sigma rules (files, or directories of them) beside the built-in catalogue (repeatable)')
+            [CompletionResult]::new('--sigma', '--sigma', [CompletionResultType]::ParameterName, 'Load Sigma rules (files, or directories of them) beside the built-in catalogue; with --only, instead of it (repeatable). A directory loads the Kubernetes audit rules and skips the others. See docs/sigma.md')
             [CompletionResult]::new('--convert-to', '--convert-to', [CompletionResultType]::ParameterName, 'Instead of running the rules, print them for another engine: one SQL query (duckdb, clickhouse, spark) or Sigma rules (sigma, with --out-dir)')
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'With --convert-to sigma: the directory to write one rule file per rule into')
             [CompletionResult]::new('--verb', '--verb', [CompletionResultType]::ParameterName, 'Only these verbs (comma-separated: get,list,watch)')
@@ -304,10 +305,51 @@ Register-ArgumentCompleter -Native -CommandName 'kaq' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'kaq;rbac' {
+            [CompletionResult]::new('--serviceaccount', '--serviceaccount', [CompletionResultType]::ParameterName, 'For this service account: NAMESPACE:NAME, the user system:serviceaccount:NAMESPACE:NAME. For a user: --user NAME (exactly, no globs)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'For the requests of this group''s members, bound to the group')
+            [CompletionResult]::new('--existing', '--existing', [CompletionResultType]::ParameterName, 'An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints roles,rolebindings,clusterroles,clusterrolebindings: leave out what it already allows, and show which of its rules were used (on stderr; with --usage, in the usage view)')
+            [CompletionResult]::new('--generate-name', '--generate-name', [CompletionResultType]::ParameterName, 'The name of the generated roles and bindings (default kaq:SUBJECT)')
+            [CompletionResult]::new('--generate-labels', '--generate-labels', [CompletionResultType]::ParameterName, 'Labels of the generated objects: comma-separated key=value')
+            [CompletionResult]::new('--generate-annotations', '--generate-annotations', [CompletionResultType]::ParameterName, 'Annotations of the generated objects: comma-separated key=value (default none)')
+            [CompletionResult]::new('--verb', '--verb', [CompletionResultType]::ParameterName, 'Only these verbs (comma-separated: get,list,watch)')
+            [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'Only this resource: `pods`, or `pods/exec` for a subresource')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Only this namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Only this namespace')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only users matching this glob (`system:serviceaccount:kube-system:*`)')
+            [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'Only this response code (`403`) or class (`4xx`)')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only events before this time (same forms as --since)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Threads to use (default: all cores). With -j1, reading, gzip decoding and scanning all run on one thread')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Threads to use (default: all cores). With -j1, reading, gzip decoding and scanning all run on one thread')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them')
+            [CompletionResult]::new('--bookmark', '--bookmark', [CompletionResultType]::ParameterName, 'With --follow: keep the position in FILE as kaq goes, and start there when FILE exists: a restarted kaq goes on through every copy rotated while it was stopped, printing no event twice')
+            [CompletionResult]::new('--usage', '--usage', [CompletionResultType]::ParameterName, 'Print the usage view (requests; with --existing, bindings rule by rule) as a table, or JSON with -o json, instead of YAML')
+            [CompletionResult]::new('--include-denied', '--include-denied', [CompletionResultType]::ParameterName, 'Also grant the requests that were refused (and those seen only at RequestReceived), for a service account that is failing')
+            [CompletionResult]::new('--expand-multi-namespace', '--expand-multi-namespace', [CompletionResultType]::ParameterName, 'The same access in several namespaces becomes a ClusterRole bound cluster-wide')
+            [CompletionResult]::new('--expand-multi-name', '--expand-multi-name', [CompletionResultType]::ParameterName, 'The same access to several names of one resource becomes access to any name')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show every malformed line, skipped files and other notes on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show every malformed line, skipped files and other notes on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings about malformed lines')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings about malformed lines')
+            [CompletionResult]::new('--no-mmap', '--no-mmap', [CompletionResultType]::ParameterName, 'Never memory-map files; read them')
+            [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate; copies rotated away while kaq was behind are read too), until Ctrl-C or SIGTERM (exit 130 or 143). PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start, --since and --bookmark. Exit 3: part of a log could not be read (reported as LOST on stderr)')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate; copies rotated away while kaq was behind are read too), until Ctrl-C or SIGTERM (exit 130 or 143). PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start, --since and --bookmark. Exit 3: part of a log could not be read (reported as LOST on stderr)')
+            [CompletionResult]::new('--from-start', '--from-start', [CompletionResultType]::ParameterName, 'With --follow: read the live file from its start before following (with --since, its rotated backups too)')
+            [CompletionResult]::new('--ignore-errors', '--ignore-errors', [CompletionResultType]::ParameterName, 'Exit 0/1 even when lines were malformed (they are still reported)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'kaq;help' {
             [CompletionResult]::new('detect', 'detect', [CompletionResultType]::ParameterValue, 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Replay captured logs through an audit Policy: what would it have logged, at what size; lint a policy; compare two')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Print the question as a query for another engine (DuckDB, ClickHouse, Spark SQL) or as a Sigma rule, with kaq''s semantics')
+            [CompletionResult]::new('rbac', 'rbac', [CompletionResultType]::ParameterValue, 'Least privilege from the log: the RBAC YAML that grants exactly what a user, service account or group did; which granted rules went unused')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -330,6 +372,9 @@ Register-ArgumentCompleter -Native -CommandName 'kaq' -ScriptBlock {
             break
         }
         'kaq;help;convert' {
+            break
+        }
+        'kaq;help;rbac' {
             break
         }
         'kaq;help;help' {

@@ -28,6 +28,9 @@ _kaq() {
             kaq,policy)
                 cmd="kaq__subcmd__policy"
                 ;;
+            kaq,rbac)
+                cmd="kaq__subcmd__rbac"
+                ;;
             kaq__subcmd__help,convert)
                 cmd="kaq__subcmd__help__subcmd__convert"
                 ;;
@@ -39,6 +42,9 @@ _kaq() {
                 ;;
             kaq__subcmd__help,policy)
                 cmd="kaq__subcmd__help__subcmd__policy"
+                ;;
+            kaq__subcmd__help,rbac)
+                cmd="kaq__subcmd__help__subcmd__rbac"
                 ;;
             kaq__subcmd__help__subcmd__policy,diff)
                 cmd="kaq__subcmd__help__subcmd__policy__subcmd__diff"
@@ -80,7 +86,7 @@ _kaq() {
 
     case "${cmd}" in
         kaq)
-            opts="-e -n -o -c -r -m -v -q -j -F -h -V --filter --verb --resource --namespace --user --code --stage --since --until --dedup --output --color --compact --raw --columns --count --limit --verbose --quiet --by --top --every --distinct --stats --summary --threads --format --no-prefilter --no-mmap --follow --from-start --bookmark --ignore-errors --generate --help --version detect policy convert help"
+            opts="-e -n -o -c -r -m -v -q -j -F -h -V --filter --verb --resource --namespace --user --code --stage --since --until --dedup --output --color --compact --raw --columns --count --limit --verbose --quiet --by --top --every --distinct --stats --summary --threads --format --no-prefilter --no-mmap --follow --from-start --bookmark --ignore-errors --generate --help --version detect policy convert rbac help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -442,7 +448,7 @@ _kaq() {
             return 0
             ;;
         kaq__subcmd__help)
-            opts="detect policy convert help"
+            opts="detect policy convert rbac help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -542,6 +548,20 @@ _kaq() {
         kaq__subcmd__help__subcmd__policy__subcmd__simulate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kaq__subcmd__help__subcmd__rbac)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -865,6 +885,108 @@ _kaq() {
             fi
             case "${prev}" in
                 --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv tsv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv tsv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto event aks eks gke openshift" -- "${cur}"))
+                    return 0
+                    ;;
+                --bookmark)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kaq__subcmd__rbac)
+            opts="-n -o -v -q -j -F -h --serviceaccount --group --existing --usage --include-denied --expand-multi-namespace --expand-multi-name --generate-name --generate-labels --generate-annotations --verb --resource --namespace --user --code --stage --since --until --output --color --verbose --quiet --threads --format --no-mmap --follow --from-start --bookmark --ignore-errors --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --serviceaccount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --existing)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --generate-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --generate-labels)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --generate-annotations)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

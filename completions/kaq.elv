@@ -69,6 +69,7 @@ set edit:completion:arg-completer[kaq] = {|@words|
             cand detect 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
             cand policy 'Replay captured logs through an audit Policy: what would it have logged, at what size; lint a policy; compare two'
             cand convert 'Print the question as a query for another engine (DuckDB, ClickHouse, Spark SQL) or as a Sigma rule, with kaq''s semantics'
+            cand rbac 'Least privilege from the log: the RBAC YAML that grants exactly what a user, service account or group did; which granted rules went unused'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kaq;detect'= {
@@ -78,7 +79,7 @@ set edit:completion:arg-completer[kaq] = {|@words|
             cand --fail-on 'Exit 1 when a finding is at or above this severity'
             cand --severity 'Show only findings at or above this severity (all still count for --fail-on)'
             cand --by 'Count findings per rule instead of listing them'
-            cand --sigma 'Load Sigma rules (files, or directories of them) beside the built-in catalogue (repeatable)'
+            cand --sigma 'Load Sigma rules (files, or directories of them) beside the built-in catalogue; with --only, instead of it (repeatable). A directory loads the Kubernetes audit rules and skips the others. See docs/sigma.md'
             cand --convert-to 'Instead of running the rules, print them for another engine: one SQL query (duckdb, clickhouse, spark) or Sigma rules (sigma, with --out-dir)'
             cand --out-dir 'With --convert-to sigma: the directory to write one rule file per rule into'
             cand --verb 'Only these verbs (comma-separated: get,list,watch)'
@@ -289,10 +290,50 @@ set edit:completion:arg-completer[kaq] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'kaq;rbac'= {
+            cand --serviceaccount 'For this service account: NAMESPACE:NAME, the user system:serviceaccount:NAMESPACE:NAME. For a user: --user NAME (exactly, no globs)'
+            cand --group 'For the requests of this group''s members, bound to the group'
+            cand --existing 'An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints roles,rolebindings,clusterroles,clusterrolebindings: leave out what it already allows, and show which of its rules were used (on stderr; with --usage, in the usage view)'
+            cand --generate-name 'The name of the generated roles and bindings (default kaq:SUBJECT)'
+            cand --generate-labels 'Labels of the generated objects: comma-separated key=value'
+            cand --generate-annotations 'Annotations of the generated objects: comma-separated key=value (default none)'
+            cand --verb 'Only these verbs (comma-separated: get,list,watch)'
+            cand --resource 'Only this resource: `pods`, or `pods/exec` for a subresource'
+            cand -n 'Only this namespace'
+            cand --namespace 'Only this namespace'
+            cand --user 'Only users matching this glob (`system:serviceaccount:kube-system:*`)'
+            cand --code 'Only this response code (`403`) or class (`4xx`)'
+            cand --stage 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)'
+            cand --since 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp'
+            cand --until 'Only events before this time (same forms as --since)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand -j 'Threads to use (default: all cores). With -j1, reading, gzip decoding and scanning all run on one thread'
+            cand --threads 'Threads to use (default: all cores). With -j1, reading, gzip decoding and scanning all run on one thread'
+            cand --format 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them'
+            cand --bookmark 'With --follow: keep the position in FILE as kaq goes, and start there when FILE exists: a restarted kaq goes on through every copy rotated while it was stopped, printing no event twice'
+            cand --usage 'Print the usage view (requests; with --existing, bindings rule by rule) as a table, or JSON with -o json, instead of YAML'
+            cand --include-denied 'Also grant the requests that were refused (and those seen only at RequestReceived), for a service account that is failing'
+            cand --expand-multi-namespace 'The same access in several namespaces becomes a ClusterRole bound cluster-wide'
+            cand --expand-multi-name 'The same access to several names of one resource becomes access to any name'
+            cand -v 'Show every malformed line, skipped files and other notes on stderr'
+            cand --verbose 'Show every malformed line, skipped files and other notes on stderr'
+            cand -q 'Print no warnings about malformed lines'
+            cand --quiet 'Print no warnings about malformed lines'
+            cand --no-mmap 'Never memory-map files; read them'
+            cand -F 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate; copies rotated away while kaq was behind are read too), until Ctrl-C or SIGTERM (exit 130 or 143). PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start, --since and --bookmark. Exit 3: part of a log could not be read (reported as LOST on stderr)'
+            cand --follow 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate; copies rotated away while kaq was behind are read too), until Ctrl-C or SIGTERM (exit 130 or 143). PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start, --since and --bookmark. Exit 3: part of a log could not be read (reported as LOST on stderr)'
+            cand --from-start 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
+            cand --ignore-errors 'Exit 0/1 even when lines were malformed (they are still reported)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'kaq;help'= {
             cand detect 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
             cand policy 'Replay captured logs through an audit Policy: what would it have logged, at what size; lint a policy; compare two'
             cand convert 'Print the question as a query for another engine (DuckDB, ClickHouse, Spark SQL) or as a Sigma rule, with kaq''s semantics'
+            cand rbac 'Least privilege from the log: the RBAC YAML that grants exactly what a user, service account or group did; which granted rules went unused'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kaq;help;detect'= {
@@ -309,6 +350,8 @@ set edit:completion:arg-completer[kaq] = {|@words|
         &'kaq;help;policy;diff'= {
         }
         &'kaq;help;convert'= {
+        }
+        &'kaq;help;rbac'= {
         }
         &'kaq;help;help'= {
         }

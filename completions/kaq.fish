@@ -80,6 +80,7 @@ complete -c kaq -n "__fish_kaq_needs_command" -s V -l version -d 'Print version'
 complete -c kaq -n "__fish_kaq_needs_command" -a "detect" -d 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
 complete -c kaq -n "__fish_kaq_needs_command" -a "policy" -d 'Replay captured logs through an audit Policy: what would it have logged, at what size; lint a policy; compare two'
 complete -c kaq -n "__fish_kaq_needs_command" -a "convert" -d 'Print the question as a query for another engine (DuckDB, ClickHouse, Spark SQL) or as a Sigma rule, with kaq\'s semantics'
+complete -c kaq -n "__fish_kaq_needs_command" -a "rbac" -d 'Least privilege from the log: the RBAC YAML that grants exactly what a user, service account or group did; which granted rules went unused'
 complete -c kaq -n "__fish_kaq_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l rules -d 'Add rules, allow-list entries and enable/disable switches from this YAML file (repeatable); the format is in `kaq detect --list --help` and the README' -r -F
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l only -d 'Run only these rules (comma-separated ids or globs: exec-*), even ones that are off by default' -r
@@ -95,7 +96,7 @@ medium\t''
 high\t''
 critical\t''"
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l by -d 'Count findings per rule instead of listing them' -r -f -a "rule\t''"
-complete -c kaq -n "__fish_kaq_using_subcommand detect" -l sigma -d 'Load Sigma rules (files, or directories of them) beside the built-in catalogue (repeatable)' -r -F
+complete -c kaq -n "__fish_kaq_using_subcommand detect" -l sigma -d 'Load Sigma rules (files, or directories of them) beside the built-in catalogue; with --only, instead of it (repeatable). A directory loads the Kubernetes audit rules and skips the others. See docs/sigma.md' -r -F
 complete -c kaq -n "__fish_kaq_using_subcommand detect" -l convert-to -d 'Instead of running the rules, print them for another engine: one SQL query (duckdb, clickhouse, spark) or Sigma rules (sigma, with --out-dir)' -r -f -a "duckdb\t'DuckDB SQL'
 clickhouse\t'ClickHouse SQL (also chDB)'
 spark\t'Spark SQL'
@@ -320,10 +321,53 @@ complete -c kaq -n "__fish_kaq_using_subcommand convert" -s F -l follow -d 'Foll
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
 complete -c kaq -n "__fish_kaq_using_subcommand convert" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy convert help" -f -a "detect" -d 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
-complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy convert help" -f -a "policy" -d 'Replay captured logs through an audit Policy: what would it have logged, at what size; lint a policy; compare two'
-complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy convert help" -f -a "convert" -d 'Print the question as a query for another engine (DuckDB, ClickHouse, Spark SQL) or as a Sigma rule, with kaq\'s semantics'
-complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy convert help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l serviceaccount -d 'For this service account: NAMESPACE:NAME, the user system:serviceaccount:NAMESPACE:NAME. For a user: --user NAME (exactly, no globs)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l group -d 'For the requests of this group\'s members, bound to the group' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l existing -d 'An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints roles,rolebindings,clusterroles,clusterrolebindings: leave out what it already allows, and show which of its rules were used (on stderr; with --usage, in the usage view)' -r -F
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l generate-name -d 'The name of the generated roles and bindings (default kaq:SUBJECT)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l generate-labels -d 'Labels of the generated objects: comma-separated key=value' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l generate-annotations -d 'Annotations of the generated objects: comma-separated key=value (default none)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l verb -d 'Only these verbs (comma-separated: get,list,watch)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l resource -d 'Only this resource: `pods`, or `pods/exec` for a subresource' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -s n -l namespace -d 'Only this namespace' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l user -d 'Only users matching this glob (`system:serviceaccount:kube-system:*`)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l code -d 'Only this response code (`403`) or class (`4xx`)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l stage -d 'Only this stage (RequestReceived, ResponseStarted, ResponseComplete, Panic)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l since -d 'Only events at or after this time: a duration back from now (`90m`, `2h`, `7d`) or an RFC 3339 time. Compares stageTimestamp' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l until -d 'Only events before this time (same forms as --since)' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people (default)'
+wide\t'The table with stage, level, user agent, latency and audit ID'
+json\t'One JSON array of the events'
+ndjson\t'One event per line, exactly as read'
+csv\t'Comma-separated values of the columns, with a header'
+tsv\t'Tab-separated values of the columns, with a header'"
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l color -d 'When to colour tables: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -s j -l threads -d 'Threads to use (default: all cores). With -j1, reading, gzip decoding and scanning all run on one thread' -r
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l format -d 'Which envelope the records come in; others are reported as errors. Default: detected per record, so one file can mix them' -r -f -a "auto\t'Detect per record (plain Events and every cloud envelope)'
+event\t'Plain audit Events only'
+aks\t'Azure AKS diagnostic records'
+eks\t'Amazon EKS CloudWatch records'
+gke\t'Google GKE Cloud Audit Log entries'
+openshift\t'OpenShift must-gather lines'"
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l bookmark -d 'With --follow: keep the position in FILE as kaq goes, and start there when FILE exists: a restarted kaq goes on through every copy rotated while it was stopped, printing no event twice' -r -F
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l usage -d 'Print the usage view (requests; with --existing, bindings rule by rule) as a table, or JSON with -o json, instead of YAML'
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l include-denied -d 'Also grant the requests that were refused (and those seen only at RequestReceived), for a service account that is failing'
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l expand-multi-namespace -d 'The same access in several namespaces becomes a ClusterRole bound cluster-wide'
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l expand-multi-name -d 'The same access to several names of one resource becomes access to any name'
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -s v -l verbose -d 'Show every malformed line, skipped files and other notes on stderr'
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -s q -l quiet -d 'Print no warnings about malformed lines'
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l no-mmap -d 'Never memory-map files; read them'
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -s F -l follow -d 'Follow the live log: print matching events as they are written, across rotations (rename, copytruncate, remove and recreate; copies rotated away while kaq was behind are read too), until Ctrl-C or SIGTERM (exit 130 or 143). PATH is the live file or its directory (default the kubeadm path, or KAQ_LOG). Starts at the end; see --from-start, --since and --bookmark. Exit 3: part of a log could not be read (reported as LOST on stderr)'
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l from-start -d 'With --follow: read the live file from its start before following (with --since, its rotated backups too)'
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -l ignore-errors -d 'Exit 0/1 even when lines were malformed (they are still reported)'
+complete -c kaq -n "__fish_kaq_using_subcommand rbac" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy convert rbac help" -f -a "detect" -d 'Hunt for attacks and risky changes with the built-in detection rules (and yours), all in one pass over the logs'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy convert rbac help" -f -a "policy" -d 'Replay captured logs through an audit Policy: what would it have logged, at what size; lint a policy; compare two'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy convert rbac help" -f -a "convert" -d 'Print the question as a query for another engine (DuckDB, ClickHouse, Spark SQL) or as a Sigma rule, with kaq\'s semantics'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy convert rbac help" -f -a "rbac" -d 'Least privilege from the log: the RBAC YAML that grants exactly what a user, service account or group did; which granted rules went unused'
+complete -c kaq -n "__fish_kaq_using_subcommand help; and not __fish_seen_subcommand_from detect policy convert rbac help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kaq -n "__fish_kaq_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "simulate" -d 'Replay the logs through a policy: events and bytes kept and dropped per level and per rule, rules never hit, events the policy wants at a higher level than was captured. With -o ndjson, write the log as the API server would have under the policy'
 complete -c kaq -n "__fish_kaq_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "lint" -d 'Check a policy: what the API server would refuse (with line numbers), shadowed rules, a missing catch-all, unknown verbs; given logs, users and groups that never appear in them. Exit 1 on problems'
 complete -c kaq -n "__fish_kaq_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "diff" -d 'Replay the logs through two policies and show what changes: events moving between levels, and each policy\'s rules'

@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::agg::{KeyField, View};
-use crate::cli::{Cli, ColorChoice, Command, DetectArgs, PolicyAction};
+use crate::cli::{Cli, ColorChoice, Command, DetectArgs, PolicyAction, RbacArgs};
 use crate::detect::{findings, Detector, Selection, Severity};
 use crate::event::Path as FieldPath;
 use crate::filter::ast::{CmpOp, Expr, Literal};
@@ -37,6 +37,14 @@ pub enum Plan {
         name: String,
         issues: Vec<crate::policy::schema::Issue>,
         format: Format,
+    },
+    /// `kaq convert --to sigma`: the filter as one Sigma rule (YAML).
+    SigmaRule(String),
+    /// `kaq detect --convert-to sigma --out-dir DIR`: the rules as Sigma
+    /// files, and those Sigma cannot express.
+    SigmaExport {
+        export: crate::sigma::export::Export,
+        dir: PathBuf,
     },
     /// A run over the logs.
     Run(Box<Config>),
@@ -69,29 +77,82 @@ impl Plan {
             }
             _ => {}
         }
-        // Each converter replaces its line here as it lands.
+        // `kaq convert`: a Sigma rule, or one SQL statement.
         if let Some(Command::Convert(args)) = &cli.command {
-            if args.to.is_sql() {
-                return convert_sql(cli, env);
+            if args.to == crate::convert::Target::Sigma {
+                return sigma_filter(&cli, args, env);
             }
-            return Err(usage(
-                format!("`kaq convert --to {}` is not built yet", args.to),
-                None,
-            ));
+            return convert_sql(cli, env);
         }
         if let Some(d) = detect_args(&cli) {
             if let Some(target) = d.convert_to {
+                if target == crate::convert::Target::Sigma {
+                    return sigma_export(d);
+                }
                 return Err(usage(
                     format!("`kaq detect --convert-to {target}` is not built yet"),
                     None,
                 ));
             }
-            if !d.sigma.is_empty() {
-                return Err(usage("`kaq detect --sigma` is not built yet", None));
-            }
         }
         Config::from_cli(cli, env).map(|c| Plan::Run(Box::new(c)))
     }
+}
+
+/// `kaq convert --to sigma [query flags] [FILTER]`: the filter and the
+/// query flags as one Sigma rule, or the construct Sigma cannot express.
+fn sigma_filter(
+    cli: &Cli,
+    args: &crate::cli::ConvertArgs,
+    env: &Environment,
+) -> Result<Plan, ConfigError> {
+    if args.from.is_some() || args.table.is_some() {
+        return Err(usage(
+            "--from and --table name where SQL engines read events; a Sigma rule leaves that to the SIEM",
+            None,
+        ));
+    }
+    let text = args.filter.clone().unwrap_or_else(|| "true".to_string());
+    let expr = parse_filter(&text).map_err(|error| ConfigError::Filter {
+        source: text.clone(),
+        error,
+    })?;
+    let flags = shorthand_filter(cli, env.now)?;
+    // The id and description name the query flags too, so two conversions
+    // that differ only in flags get different ids.
+    let source = match &flags {
+        Expr::Const(true) => text,
+        f => format!("{text} (and query flags: {f:?})"),
+    };
+    crate::sigma::export::filter(&source, &expr.and(flags))
+        .map(Plan::SigmaRule)
+        .map_err(|r| usage(r.to_string(), None))
+}
+
+/// `kaq detect --convert-to sigma --out-dir DIR`: every rule `--rules`,
+/// `--only` and `--skip` pick (disabled ones too: a SIEM decides what runs).
+fn sigma_export(args: &DetectArgs) -> Result<Plan, ConfigError> {
+    let Some(dir) = &args.out_dir else {
+        return Err(usage(
+            "kaq detect --convert-to sigma writes one file per rule",
+            Some("add --out-dir DIR"),
+        ));
+    };
+    let all = detect_rules(args)?;
+    let rules = if args.only.is_empty() && args.skip.is_empty() {
+        all
+    } else {
+        let selection = Selection {
+            only: args.only.clone(),
+            skip: args.skip.clone(),
+        };
+        crate::detect::select(all, &selection)
+            .map_err(|m| usage(m, Some("kaq detect --list shows every rule")))?
+    };
+    Ok(Plan::SigmaExport {
+        export: crate::sigma::export::catalogue(&rules),
+        dir: dir.clone(),
+    })
 }
 
 /// `kaq policy lint`'s answer when it needs no logs: the problems of a
@@ -147,6 +208,8 @@ pub enum Task {
     Detect(DetectRun),
     /// `kaq policy`: replay them through audit policies.
     Policy(crate::policy::run::Job),
+    /// `kaq rbac`: the permissions a subject used.
+    Rbac(crate::rbac::run::Job),
 }
 
 /// A `kaq detect` run.
@@ -239,10 +302,11 @@ impl Config {
             Some(0) | None => env.cores,
             Some(n) => n,
         };
-        let task = match (detect_args(&cli), policy_action(&cli)) {
-            (Some(args), _) => Task::Detect(detect_run(args, &cli, output.color, env)?),
-            (None, Some(action)) => Task::Policy(policy_job(action, cli.output)?),
-            (None, None) => Task::Events,
+        let task = match (detect_args(&cli), policy_action(&cli), rbac_args(&cli)) {
+            (Some(args), _, _) => Task::Detect(detect_run(args, &cli, output.color, env)?),
+            (None, Some(action), _) => Task::Policy(policy_job(action, cli.output)?),
+            (None, None, Some(args)) => Task::Rbac(rbac_job(args, &cli, &output)?),
+            (None, None, None) => Task::Events,
         };
         let prefilter = if cli.no_prefilter {
             None
@@ -360,6 +424,13 @@ fn detect_args(cli: &Cli) -> Option<&DetectArgs> {
     }
 }
 
+fn rbac_args(cli: &Cli) -> Option<&RbacArgs> {
+    match &cli.command {
+        Some(Command::Rbac(args)) => Some(args),
+        _ => None,
+    }
+}
+
 fn policy_action(cli: &Cli) -> Option<&PolicyAction> {
     match &cli.command {
         Some(Command::Policy(p)) => Some(&p.action),
@@ -368,6 +439,7 @@ fn policy_action(cli: &Cli) -> Option<&PolicyAction> {
 }
 
 fn query(cli: &Cli, env: &Environment) -> Result<Query, ConfigError> {
+    let rbac = rbac_args(cli);
     let flags = shorthand_filter(cli, env.now)?;
     let has_flags = !matches!(flags, Expr::Const(true));
 
@@ -376,6 +448,7 @@ fn query(cli: &Cli, env: &Environment) -> Result<Query, ConfigError> {
     let (detect_args, policy_action) = (detect_args(cli), policy_action(cli));
     let mut paths = match (detect_args, policy_action) {
         (Some(args), _) => args.paths.clone(),
+        _ if rbac.is_some() => rbac.map(|a| a.paths.clone()).unwrap_or_default(),
         (
             _,
             Some(
@@ -414,7 +487,8 @@ fn query(cli: &Cli, env: &Environment) -> Result<Query, ConfigError> {
                     || summary_command
                     || cli.summary
                     || detect_args.is_some()
-                    || policy_action.is_some() =>
+                    || policy_action.is_some()
+                    || rbac.is_some() =>
             {
                 ("true".to_string(), Expr::Const(true))
             }
@@ -423,7 +497,26 @@ fn query(cli: &Cli, env: &Environment) -> Result<Query, ConfigError> {
                 Some("`kaq true FILE` prints every event; `kaq --help` shows the filter language"),
             )),
         };
-    let filter = filter.and(flags);
+    let mut filter = filter.and(flags);
+    if let Some(args) = rbac {
+        // The subject's events, as the impersonated user or not; the work
+        // checks which user the request was authorized as. Here it lets the
+        // prefilter skip other users' lines unparsed.
+        let (field, value) = match (&cli.user, &args.serviceaccount, &args.group) {
+            (_, _, Some(g)) => ("groups", g.clone()),
+            (_, Some(sa), _) => ("username", service_account_user(sa)?),
+            (Some(u), _, _) => ("username", u.clone()),
+            _ => return Err(rbac_no_subject()),
+        };
+        filter = filter.and(Expr::Or(vec![
+            Expr::field_cmp(keys(&["user", field]), CmpOp::Eq, string(&value)),
+            Expr::field_cmp(
+                keys(&["impersonatedUser", field]),
+                CmpOp::Eq,
+                string(&value),
+            ),
+        ]));
+    }
     let matcher =
         Matcher::compile(&filter).map_err(|error| ConfigError::Filter { source, error })?;
     Ok(Query {
@@ -442,6 +535,12 @@ fn inputs(
 ) -> Result<(Discovered, Option<crate::input::live::FollowSpec>), ConfigError> {
     let policy_action = policy_action(cli);
     let follow_paths = if cli.follow {
+        if rbac_args(cli).is_some() {
+            return Err(usage(
+                "--follow applies to queries and kaq detect; kaq rbac reads captured logs",
+                None,
+            ));
+        }
         if policy_action.is_some() {
             return Err(usage(
                 "--follow applies to queries and kaq detect; kaq policy reads captured logs",
@@ -635,11 +734,165 @@ fn policy_job(
     })
 }
 
+fn rbac_no_subject() -> ConfigError {
+    usage(
+        "kaq rbac needs a subject: --user NAME, --serviceaccount NS:NAME or --group GROUP",
+        None,
+    )
+}
+
+/// `--serviceaccount NS:NAME` as its user name.
+fn service_account_user(sa: &str) -> Result<String, ConfigError> {
+    match sa.split_once(':') {
+        Some((ns, name)) if !ns.is_empty() && !name.is_empty() && !name.contains(':') => {
+            Ok(format!("system:serviceaccount:{ns}:{name}"))
+        }
+        _ => Err(usage(
+            format!("--serviceaccount {sa:?}: expected NAMESPACE:NAME"),
+            Some("kaq rbac --serviceaccount kube-system:coredns"),
+        )),
+    }
+}
+
+/// `--generate-labels a=b,c=d`.
+fn pairs(flag: &str, list: &str) -> Result<Vec<(String, String)>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| match item.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => {
+                Ok((k.trim().to_string(), v.trim().to_string()))
+            }
+            _ => Err(usage(format!("{flag} {item:?}: expected key=value"), None)),
+        })
+        .collect()
+}
+
+/// Checks the flags of `kaq rbac` and reads `--existing`.
+fn rbac_job(
+    args: &RbacArgs,
+    cli: &Cli,
+    output: &OutputSpec,
+) -> Result<crate::rbac::run::Job, ConfigError> {
+    use crate::rbac::collect::Subject;
+    let subject = match (&cli.user, &args.serviceaccount, &args.group) {
+        (Some(u), None, None) => {
+            if u.is_empty() || u.contains(['*', '?']) {
+                return Err(usage(
+                    format!("kaq rbac --user {u:?}: name one user exactly (no globs)"),
+                    None,
+                ));
+            }
+            Subject::User(u.clone())
+        }
+        (None, Some(sa), None) => Subject::User(service_account_user(sa)?),
+        (None, None, Some(g)) if !g.is_empty() => Subject::Group(g.clone()),
+        (None, None, None) => return Err(rbac_no_subject()),
+        _ => {
+            return Err(usage(
+                "kaq rbac takes one subject: --user, --serviceaccount or --group",
+                None,
+            ))
+        }
+    };
+    if output.view.is_some() || output.count_only || cli.limit.is_some() {
+        return Err(usage(
+            "--by, --every, --distinct, --stats, --summary, --count and --limit do not apply to kaq rbac",
+            None,
+        ));
+    }
+    let json = match (output.format, args.usage) {
+        (Format::Table, _) => false,
+        (Format::Json, true) => true,
+        _ => {
+            return Err(usage(
+                "kaq rbac prints YAML; with --usage, a table (default) or JSON (-o json)",
+                None,
+            ))
+        }
+    };
+    let existing = match &args.existing {
+        None => None,
+        Some(path) => {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                usage(
+                    format!("{name}: {}", crate::messages::describe_io(&e)),
+                    None,
+                )
+            })?;
+            let rbac = crate::rbac::dump::parse(&text, &name).map_err(|e| {
+                usage(
+                    e.to_string(),
+                    Some("--existing reads kubectl get roles,rolebindings,clusterroles,clusterrolebindings -A -o yaml"),
+                )
+            })?;
+            Some((name, rbac))
+        }
+    };
+    let default_name = || {
+        let who = match &subject {
+            Subject::User(u) | Subject::Group(u) => u,
+        };
+        format!("kaq:{}", who.replace(['/', '%'], "-"))
+    };
+    let name = args.generate_name.clone().unwrap_or_else(default_name);
+    // ValidateRBACName: a path segment name.
+    if name.is_empty() || name == "." || name == ".." || name.contains(['/', '%']) {
+        return Err(usage(
+            format!(
+                "--generate-name {name:?}: Kubernetes refuses it as the name of a Role or binding"
+            ),
+            Some("a name that is not empty, not . or .., without / and %"),
+        ));
+    }
+    Ok(crate::rbac::run::Job {
+        name,
+        labels: pairs("--generate-labels", &args.generate_labels)?,
+        annotations: pairs(
+            "--generate-annotations",
+            args.generate_annotations.as_deref().unwrap_or_default(),
+        )?,
+        subject,
+        existing,
+        include_denied: args.include_denied,
+        expand: crate::rbac::generate::Expand {
+            multi_namespace: args.expand_multi_namespace,
+            multi_name: args.expand_multi_name,
+        },
+        usage: args.usage,
+        json,
+        quiet: cli.quiet,
+    })
+}
+
 /// Loads and selects the rules of a `kaq detect` run.
 pub fn detect_rules(args: &DetectArgs) -> Result<Vec<crate::detect::Rule>, ConfigError> {
     let files =
         crate::detect::read_rule_files(&args.rules).map_err(|e| usage(e.to_string(), None))?;
-    crate::detect::load(&files).map_err(|e| usage(e.to_string(), None))
+    let mut rules = crate::detect::load(&files).map_err(|e| usage(e.to_string(), None))?;
+    if !args.sigma.is_empty() {
+        let sigma = crate::sigma::load(&args.sigma).map_err(|e| usage(e.to_string(), None))?;
+        if sigma.skipped > 0 {
+            eprintln!(
+                "kaq: --sigma: skipped {} rule(s) whose logsource is not Kubernetes audit",
+                sigma.skipped
+            );
+        }
+        for r in sigma.rules {
+            if let Some(first) = rules.iter().find(|x| x.id == r.id) {
+                return Err(usage(
+                    format!(
+                        "{}: rule {}: the id is already used ({})",
+                        r.origin, r.id, first.origin
+                    ),
+                    None,
+                ));
+            }
+            rules.push(r);
+        }
+    }
+    Ok(rules)
 }
 
 fn detect_run(
@@ -785,7 +1038,8 @@ fn shorthand_filter(cli: &Cli, now: Micros) -> Result<Expr, ConfigError> {
             string(ns),
         ));
     }
-    if let Some(u) = &cli.user {
+    // `kaq rbac --user` names the subject, not a filter.
+    if let Some(u) = cli.user.as_ref().filter(|_| rbac_args(cli).is_none()) {
         e = e.and(Expr::field_cmp(
             keys(&["user", "username"]),
             CmpOp::Glob,

@@ -16,6 +16,7 @@ use crate::input::Input;
 use crate::messages::{describe_io, Reporter};
 use crate::output::{self, Renderer, ReportSink};
 use crate::policy::run::{Mode, PolicySink};
+use crate::rbac::run::RbacSink;
 use crate::work::{Print, Work};
 
 /// What a command came to, for its exit status.
@@ -75,6 +76,16 @@ pub fn execute(plan: Plan) -> Outcome {
                 Outcome::Flagged
             }
         }),
+        Plan::SigmaRule(text) => out.write_all(text.as_bytes()).map(|()| Outcome::Matched),
+        Plan::SigmaExport { export, dir } => {
+            if let Err(e) = crate::sigma::export::write(&export, &dir) {
+                eprintln!("kaq: error: {}: {}", dir.display(), describe_io(&e));
+                return Outcome::Error;
+            }
+            let mut err = io::stderr().lock();
+            let _ = crate::sigma::export::report(&export, &dir, &mut err);
+            Ok(Outcome::Matched)
+        }
         Plan::Convert(statement) => writeln!(out, "{statement}").map(|()| Outcome::Matched),
         Plan::Run(cfg) => {
             drop(out);
@@ -136,6 +147,18 @@ fn run(cfg: &Config) -> Outcome {
                 // lint: 1 means "problems found", like any linter.
                 flagged(job.mode == Mode::Lint && printer.problems() > 0)
             })
+        }
+        (Task::Rbac(job), _) => {
+            let mut printer = RbacSink::new(job, cfg.output.width, stdout);
+            pass.run(job, &mut printer)
+                .map(|_| match printer.refusal() {
+                    // Nothing to grant is not empty YAML: exit 1, saying why.
+                    Some(why) => {
+                        eprintln!("kaq: {why}");
+                        Outcome::NoMatch
+                    }
+                    None => Outcome::Matched,
+                })
         }
     };
     if let Some(bar) = &bar {

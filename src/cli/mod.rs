@@ -102,7 +102,8 @@ EXIT STATUS
   2  an error: a bad filter or flag, an input that could not be read, or a
      malformed line (unless --ignore-errors); matches may have been printed.
   kaq detect: 1 means findings at or above --fail-on; kaq policy lint: 1
-  means problems found; kaq policy simulate and diff: 0 unless an error.
+  means problems found; kaq policy simulate and diff: 0 unless an error;
+  kaq rbac: 1 means the subject made no request (or none allowed) to grant.
   A closed pipe (kaq ... | head) ends kaq quietly with status 0.
 
 FILES
@@ -404,6 +405,89 @@ pub enum Command {
     /// Print the question as a query for another engine (DuckDB,
     /// ClickHouse, Spark SQL) or as a Sigma rule, with kaq's semantics.
     Convert(ConvertArgs),
+    /// Least privilege from the log: the RBAC YAML that grants exactly what
+    /// a user, service account or group did; which granted rules went unused.
+    #[command(after_help = RBAC_AFTER_HELP, after_long_help = RBAC_AFTER_HELP)]
+    Rbac(RbacArgs),
+}
+
+const RBAC_AFTER_HELP: &str = "\
+Examples:
+  kaq rbac --serviceaccount shop:web /var/log/kubernetes/ > web-rbac.yaml
+  kaq rbac --user alice --since 30d --expand-multi-name audit.log
+  kaq rbac --serviceaccount ci:deployer --include-denied --since 1h audit.log
+  kubectl get roles,rolebindings,clusterroles,clusterrolebindings -A -o yaml > rbac.yaml
+  kaq rbac --user alice --existing rbac.yaml audit.log          # only what is missing
+  kaq rbac --user alice --existing rbac.yaml --usage audit.log  # used vs granted
+  kaq rbac --group dev --existing rbac.yaml --usage -o json audit.log
+
+A request counts once (by auditID, at its most complete stage) and is
+granted when the API server allowed it (the authorization.k8s.io/decision
+annotation, else a response code other than 401, 403 and 429). Impersonated
+requests count for the impersonated user. --user names one user exactly (no
+globs). With --existing, the YAML goes to stdout and, on stderr (not with
+-q), each binding that applies, rule by rule: used how often, or never. The
+shorthand filters (--since, --until, -n, --verb, ...) limit the events
+read. Exit status: 0 printed, 1 the subject made no (allowed) request, 2 an
+error. See docs/rbac.md.";
+
+/// `kaq rbac`.
+#[derive(Debug, Args)]
+pub struct RbacArgs {
+    /// Files or directories to read; `-` is stdin. Default: stdin when piped,
+    /// else /var/log/kubernetes/audit.log and its rotated backups.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// For this service account: NAMESPACE:NAME, the user
+    /// system:serviceaccount:NAMESPACE:NAME. For a user: --user NAME
+    /// (exactly, no globs).
+    #[arg(long, value_name = "NS:NAME", conflicts_with = "group")]
+    pub serviceaccount: Option<String>,
+
+    /// For the requests of this group's members, bound to the group.
+    #[arg(long, value_name = "GROUP")]
+    pub group: Option<String>,
+
+    /// An RBAC dump, YAML or JSON, as kubectl get -A -o yaml prints
+    /// roles,rolebindings,clusterroles,clusterrolebindings: leave out what
+    /// it already allows, and show which of its rules were used (on stderr;
+    /// with --usage, in the usage view).
+    #[arg(long, value_name = "FILE")]
+    pub existing: Option<PathBuf>,
+
+    /// Print the usage view (requests; with --existing, bindings rule by
+    /// rule) as a table, or JSON with -o json, instead of YAML.
+    #[arg(long)]
+    pub usage: bool,
+
+    /// Also grant the requests that were refused (and those seen only at
+    /// RequestReceived), for a service account that is failing.
+    #[arg(long)]
+    pub include_denied: bool,
+
+    /// The same access in several namespaces becomes a ClusterRole bound
+    /// cluster-wide.
+    #[arg(long)]
+    pub expand_multi_namespace: bool,
+
+    /// The same access to several names of one resource becomes access to
+    /// any name.
+    #[arg(long)]
+    pub expand_multi_name: bool,
+
+    /// The name of the generated roles and bindings (default kaq:SUBJECT).
+    #[arg(long, value_name = "NAME")]
+    pub generate_name: Option<String>,
+
+    /// Labels of the generated objects: comma-separated key=value.
+    #[arg(long, value_name = "LIST", default_value = "kaq/generated=true")]
+    pub generate_labels: String,
+
+    /// Annotations of the generated objects: comma-separated key=value
+    /// (default none).
+    #[arg(long, value_name = "LIST")]
+    pub generate_annotations: Option<String>,
 }
 
 /// `kaq convert`.
@@ -605,7 +689,8 @@ pub struct DetectArgs {
     pub no_thresholds: bool,
 
     /// Load Sigma rules (files, or directories of them) beside the built-in
-    /// catalogue (repeatable).
+    /// catalogue; with --only, instead of it (repeatable). A directory loads
+    /// the Kubernetes audit rules and skips the others. See docs/sigma.md.
     #[arg(long, value_name = "PATH")]
     pub sigma: Vec<PathBuf>,
 

@@ -50,6 +50,9 @@ pub enum Def {
     /// whose arrays are read as one (`pod.containers` is `containers`,
     /// `initContainers` and `ephemeralContainers`).
     PodSpec { members: &'static [&'static str] },
+    /// The event's whole JSON text as a string (`raw`, which Sigma keyword
+    /// searches read): the stored JSON column itself in SQL.
+    RawText,
 }
 
 /// A field kaq computes, by its canonical name in the checked AST.
@@ -65,6 +68,10 @@ pub struct Computed {
     /// Targets that cannot express it exactly, and why: what a refusal says.
     pub refused: &'static [(Target, &'static str)],
 }
+
+/// Why the SQL engines refuse `raw`.
+const RAW_SQL: &str = "the text kaq reads for an event (its line, or its record in an envelope) \
+     is not the engine's stored JSON byte for byte";
 
 /// Every computed field. A path whose leading keys are one of these names is
 /// computed; any other path is raw.
@@ -118,7 +125,10 @@ pub const COMPUTED: &[Computed] = &[
         name: "pod.spec",
         def: Def::PodSpec { members: &[] },
         sigma: None,
-        refused: &[],
+        refused: &[(
+            Target::Sigma,
+            "the pod spec's place depends on the request body's kind, and no Sigma field name carries the same meaning",
+        )],
     },
     Computed {
         name: "pod.containers",
@@ -126,7 +136,24 @@ pub const COMPUTED: &[Computed] = &[
             members: &["containers", "initContainers", "ephemeralContainers"],
         },
         sigma: None,
-        refused: &[],
+        refused: &[(
+            Target::Sigma,
+            "the pod spec's place depends on the request body's kind, and no Sigma field name carries the same meaning",
+        )],
+    },
+    Computed {
+        name: "raw",
+        def: Def::RawText,
+        sigma: None,
+        refused: &[
+            (
+                Target::Sigma,
+                "Sigma's keyword searches match case-insensitively, and each backend decides what text of the event they search",
+            ),
+            (Target::DuckDb, RAW_SQL),
+            (Target::ClickHouse, RAW_SQL),
+            (Target::Spark, RAW_SQL),
+        ],
     },
     Computed {
         name: "pod.volumes",
@@ -134,7 +161,10 @@ pub const COMPUTED: &[Computed] = &[
             members: &["volumes"],
         },
         sigma: None,
-        refused: &[],
+        refused: &[(
+            Target::Sigma,
+            "the pod spec's place depends on the request body's kind, and no Sigma field name carries the same meaning",
+        )],
     },
 ];
 
@@ -154,6 +184,31 @@ pub const SIGMA_FIELDS: &[(&str, &str)] = &[
     ),
     // Legacy short name (SigmaHQ `kubernetes_audit_rbac_permisions_listing.yml`).
     ("apiGroup", "objectRef.apiGroup"),
+    // Annotation keys hold dots, which a Sigma field name cannot tell from
+    // nesting: the name is the one Elasticsearch gives the flattened key.
+    (
+        "annotations.authorization.k8s.io/decision",
+        "annotations[\"authorization.k8s.io/decision\"]",
+    ),
+    (
+        "annotations.authorization.k8s.io/reason",
+        "annotations[\"authorization.k8s.io/reason\"]",
+    ),
+    // A Role's rules are a list; Sigma's names enter lists of objects as
+    // Elasticsearch flattens them (any element's value matches).
+    ("requestObject.rules.verbs", "requestObject.rules[*].verbs"),
+    (
+        "requestObject.rules.resources",
+        "requestObject.rules[*].resources",
+    ),
+    (
+        "responseObject.rules.verbs",
+        "responseObject.rules[*].verbs",
+    ),
+    (
+        "responseObject.rules.resources",
+        "responseObject.rules[*].resources",
+    ),
 ];
 
 /// The computed field a path reads, if any: the entry whose name is the
@@ -164,6 +219,20 @@ pub fn computed(keys: &[&str]) -> Option<&'static Computed> {
         let n = c.name.split('.').count();
         keys.len() >= n && keys.iter().take(n).all(|k| name.next() == Some(*k))
     })
+}
+
+/// The computed field `path` reads, if any: [`computed`] of its leading
+/// keys.
+pub fn computed_at(path: &crate::event::Path) -> Option<&'static Computed> {
+    let keys: Vec<&str> = path
+        .segments
+        .iter()
+        .map_while(|s| match s {
+            crate::event::Segment::Key(k) => Some(k.as_str()),
+            _ => None,
+        })
+        .collect();
+    computed(&keys)
 }
 
 /// Why `target` refuses the computed field `c`, if it does.

@@ -83,6 +83,9 @@ const COLUMNS: [&str; 8] = [
     "why",
 ];
 const WIDE_COLUMNS: [&str; 5] = ["code", "user agent", "mitre", "audit id", "location"];
+/// The last wide column when a rule has an author (Sigma rules: DRL 1.1 asks
+/// findings to keep it); absent otherwise, so kaq's own output is unchanged.
+const AUTHOR: &str = "author";
 /// Cells never cut when fitting the table: severity, rule, time, verb.
 const COMPACT: [bool; 8] = [true, true, true, false, true, true, false, false];
 
@@ -254,6 +257,7 @@ impl<'d, 'w> FindingSink<'d, 'w> {
                 COLUMNS
                     .iter()
                     .chain(&WIDE_COLUMNS)
+                    .chain(self.authors().then_some(&AUTHOR))
                     .map(|s| s.replace(' ', "_"))
                     .collect()
             };
@@ -268,6 +272,11 @@ impl<'d, 'w> FindingSink<'d, 'w> {
             d.row(cells, &mut buf);
         }
         self.out.write_all(&buf)
+    }
+
+    /// Does any rule carry an author, so that wide and CSV findings show one?
+    fn authors(&self) -> bool {
+        self.det.rules.iter().any(|r| r.author.is_some())
     }
 
     fn cells(&self, f: &Finding<'_>, wide: bool) -> Vec<String> {
@@ -295,6 +304,9 @@ impl<'d, 'w> FindingSink<'d, 'w> {
                 s.audit_id.clone(),
                 format!("{}:{}", self.names[f.input], f.line),
             ]);
+            if self.authors() {
+                cells.push(rule.author.clone().unwrap_or_default());
+            }
         }
         cells
     }
@@ -307,6 +319,9 @@ impl<'d, 'w> FindingSink<'d, 'w> {
         m.insert("rule".into(), json!(rule.id));
         m.insert("title".into(), json!(rule.title));
         m.insert("mitre".into(), json!(rule.mitre));
+        if let Some(author) = &rule.author {
+            m.insert("author".into(), json!(author));
+        }
         m.insert("time".into(), json!(s.time_text));
         m.insert("user".into(), json!(s.user));
         if let Some(imp) = &s.impersonated {
@@ -381,8 +396,12 @@ impl<'d, 'w> FindingSink<'d, 'w> {
                     .iter()
                     .map(|(i, p)| {
                         let r = &self.det.rules[*i];
-                        json!({"severity": r.severity.name(), "rule": r.id, "title": r.title,
-                               "findings": p.count, "first": p.first, "last": p.last})
+                        let mut o = json!({"severity": r.severity.name(), "rule": r.id, "title": r.title,
+                               "findings": p.count, "first": p.first, "last": p.last});
+                        if let Some(author) = &r.author {
+                            o["author"] = json!(author);
+                        }
+                        o
                     })
                     .collect();
                 if self.opts.format == Format::Json {
@@ -450,7 +469,12 @@ impl<'d, 'w> FindingSink<'d, 'w> {
     /// The findings table's titles for the format.
     fn titles(&self) -> Vec<&'static str> {
         if self.opts.format == Format::Wide {
-            COLUMNS.iter().chain(&WIDE_COLUMNS).copied().collect()
+            COLUMNS
+                .iter()
+                .chain(&WIDE_COLUMNS)
+                .chain(self.authors().then_some(&AUTHOR))
+                .copied()
+                .collect()
         } else {
             COLUMNS.to_vec()
         }

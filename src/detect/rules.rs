@@ -271,12 +271,18 @@ pub struct Rule {
     pub description: String,
     /// The filter as written (for `--list`).
     pub filter_text: String,
+    /// The filter and the allow-list exemptions, checked: what the matcher
+    /// was compiled from, and what the converters translate.
+    pub filter: Expr,
     /// The filter and the allow-list exemptions.
     pub matcher: Matcher,
     pub threshold: Option<Threshold>,
     pub enabled: bool,
     /// Where the rule came from (`built-in` or a file name).
     pub origin: String,
+    /// Who wrote it, for rules whose licence asks findings to say so (Sigma
+    /// rules under DRL 1.1); `None` for kaq's own.
+    pub author: Option<String>,
 }
 
 /// Why a rule cannot be used.
@@ -352,10 +358,12 @@ impl RuleSpec {
             mitre: self.mitre.clone(),
             description: self.description.trim().to_string(),
             filter_text: self.filter.trim().to_string(),
+            filter: full,
             matcher,
             threshold,
             enabled: self.enabled,
             origin: origin.to_string(),
+            author: None,
         })
     }
 }

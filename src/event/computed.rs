@@ -24,6 +24,9 @@
 //!   `any(pod.containers[*], securityContext.privileged == true)` misses none
 //!   of them.
 //!
+//! - `raw`: the event's JSON text, as one string (for a cloud record, the
+//!   Event inside it): what Sigma's keyword (field-less) searches read.
+//!
 //! A real top-level field of the same name, should an event carry one, wins.
 
 use super::{visit_value, Event, Segment, Span};
@@ -31,7 +34,15 @@ use crate::json::{raw_eq, Kind, Value};
 use crate::time::parse_timestamp;
 
 /// The names of the computed top-level fields.
-pub const NAMES: [&str; 6] = ["latency", "exec", "actor", "impersonator", "format", "pod"];
+pub const NAMES: [&str; 7] = [
+    "latency",
+    "exec",
+    "actor",
+    "impersonator",
+    "format",
+    "pod",
+    "raw",
+];
 
 /// The container lists of a pod spec.
 const CONTAINER_LISTS: [&str; 3] = ["containers", "initContainers", "ephemeralContainers"];
@@ -61,6 +72,10 @@ pub fn visit(
                 Some(v) => visit_value(v, rest, f),
                 None => false,
             }
+        }
+        "raw" => {
+            let text = serde_json::Value::from(e.raw()).to_string();
+            visit_value(Value::new_unchecked(&text), rest, f)
         }
         "format" => {
             let text = format!("\"{}\"", e.format().name());

@@ -107,6 +107,7 @@ pub const EVENT: &[(&str, Type)] = &[
     ("impersonator", Type::String),
     ("format", Type::String),
     ("pod", Type::Object(POD)),
+    ("raw", Type::String),
 ];
 
 const POD: &[(&str, Type)] = &[

@@ -6,7 +6,7 @@ use std::cell::Cell;
 
 use super::dialect::{Dialect, Kind};
 use super::expr::Reach;
-use crate::convert::fields::{computed, refusal, Def};
+use crate::convert::fields::{computed_at, refusal, Def};
 use crate::convert::Refusal;
 use crate::event::computed::POD_SPEC_AT;
 use crate::event::{Path, Segment};
@@ -60,15 +60,7 @@ pub fn computed_value<'p>(
     path: &'p Path,
     ctx: &Ctx,
 ) -> Result<Option<(Reach, &'p [Segment])>, Refusal> {
-    let keys: Vec<&str> = path
-        .segments
-        .iter()
-        .map_while(|s| match s {
-            Segment::Key(k) => Some(k.as_str()),
-            _ => None,
-        })
-        .collect();
-    let Some(c) = computed(&keys) else {
+    let Some(c) = computed_at(path) else {
         return Ok(None);
     };
     let refuse = |reason: &str| Refusal {
@@ -115,6 +107,8 @@ pub fn computed_value<'p>(
                  filter on requestURI or requestObject.command instead",
             ))
         }
+        // Refused by every SQL target in the table (`refusal` above).
+        Def::RawText => return Err(refuse("the event's text as kaq read it")),
         Def::PodSpec { members } => {
             let spec = pod_spec(d, ev);
             if members.is_empty() {
