@@ -396,7 +396,10 @@ impl Dialect for Spark {
     }
 
     fn before(&self, text: &str, c: char) -> String {
-        format!("substring_index({text}, {}, 1)", self.string(&c.to_string()))
+        format!(
+            "substring_index({text}, {}, 1)",
+            self.string(&c.to_string())
+        )
     }
 
     fn fixed4(&self, x: &str) -> String {
