@@ -1,14 +1,39 @@
-//! Spark SQL (4.x, ANSI mode on or off): events as `STRING` JSON text.
-//! Members and elements are read with `from_json` twice, as
-//! `map<string,string>` / `array<string>` (the raw text of nested values,
-//! in document order) and as `map<string,variant>` / `array<variant>` (to
-//! tell a JSON string, whose text `from_json` unquotes, and JSON `null`
-//! from the rest). Kinds come from the first character of the text, and
-//! integers from the digits, as kaq reads them. Regexes run in Java's
-//! engine: patterns are checked for what means the same there
-//! ([`java_regex_problem`]) and `$` becomes `\z`. Log order comes from
-//! `input_file_name()` and `monotonically_increasing_id()`, which grows
-//! with the line within a file.
+//! Spark SQL (4.x, ANSI mode on or off). Events are read as text, one line
+//! each, and every path is extracted explicitly with `from_json` (never a
+//! schema inferred from the data).
+//!
+//! A JSON value is a `STRING` in one of these forms:
+//!
+//! - a JSON string: `"` followed by its *decoded* text (not re-escaped), so
+//!   that reading it back is a `substr`;
+//! - anything else: its JSON text as Spark's JSON reader (Jackson) copies
+//!   it: minified, members in document order, numbers and string escapes
+//!   rewritten in Jackson's canonical form (`1e2` → `100.0`, `\u0026` →
+//!   `&`); a number too large for a double is `Infinity`/`-Infinity`;
+//! - SQL `NULL`: the path reaches nothing.
+//!
+//! The event itself is a struct parsed once per line: `ev.t` its text,
+//! `ev.o` its members as `map<string,string>` (what `from_json` gives: a
+//! string's decoded text, other values' JSON text, JSON `null` as `NULL`)
+//! and `ev.v` the same as `map<string,variant>`. The text alone cannot tell
+//! the string `"200"` from the number `200`; where the text could be either
+//! ([`ambiguous`]), the variant's type decides. Duplicate keys: `from_json`'s
+//! maps keep the first, as kaq does; a `VARIANT` refuses them, and a
+//! statement that needs one for such an object stops with an error (never a
+//! guess).
+//!
+//! Printing a number, an object or an array ([`Dialect::json_text`]) prints
+//! Jackson's text, which is kaq's (the raw text, minified) unless the event
+//! spelled a number or a string escape another way; such an event's values
+//! stop the statement with an error instead of printing other text.
+//!
+//! Regexes run in Java's engine: patterns are checked for what means the
+//! same there ([`java_regex_problem`]) and `$` becomes `\z`. String
+//! literals never hold a backslash or a quote (they are spelled with
+//! `chr()`), so they mean the same whatever
+//! `spark.sql.parser.escapedStringLiterals` says.
+
+use regex_syntax::ast::{parse::Parser, Ast, ClassSet, ClassSetItem, Flag, FlagsItemKind};
 
 use super::dialect::{Dialect, Kind};
 use super::duckdb::table_name;
@@ -16,18 +41,82 @@ use crate::convert::Target;
 
 pub struct Spark;
 
-/// The first character of a JSON text, past JSON whitespace.
-fn first(json: &str) -> String {
-    format!("left(TRIM(LEADING ' \\t\\r\\n' FROM {json}), 1)")
+/// The event column the backend's paths start at ([`super::fields::Ctx`]).
+const EVENT: &str = "ev";
+
+/// Texts from `from_json`'s string schema that may be a string's decoded
+/// text or the JSON text of another kind: objects and arrays, `true`,
+/// `false`, an overflowing double (Jackson writes the quoted `"Infinity"`)
+/// and numbers (Jackson writes `-?digits`, or `digits.digits` with an
+/// optional `E-?digits`). Java's `$` also matches before a final `\n`: a
+/// string ending so is only looked at more closely.
+fn ambiguous(s: &str) -> String {
+    format!(
+        "(left({s}, 1) IN ('[', '{{') OR {s} IN ('true', 'false', '\"Infinity\"', '\"-Infinity\"') \
+         OR {s} RLIKE '^-?[0-9]+([.][0-9]+)?(E-?[0-9]+)?$')"
+    )
 }
 
-/// The JSON value of a member or element: `s` its text from a `string`
-/// schema, `v` the same as a variant (`NULL` when absent).
-fn fix(s: &str, v: &str) -> String {
+/// The tokens of JSON text (valid JSON assumed) whose spelling may differ
+/// from Jackson's: strings and numbers (anything from a `"` to its closing
+/// quote, or a run of number characters outside strings).
+const TOKEN: &str = r#""([^"\\]|\\.)*+"|-?[0-9][0-9.eE+-]*+"#;
+
+/// JSON whitespace.
+const SPACE: &str = " \t\r\n";
+
+/// The error a statement stops with for an object with duplicate keys.
+const DUPLICATE_KEYS: &str =
+    "kaq convert: an object has duplicate keys, which Spark cannot read as kaq does";
+
+/// The error a statement stops with rather than print text kaq would not.
+const NOT_EXACT: &str = "kaq convert: a value to print holds a number or string escape \
+     that Spark cannot print as the event writes it";
+
+/// The JSON value of a member or element read through `from_json`: `s` (a
+/// variable) its text from a string schema, `NULL` for JSON `null`; `v` an
+/// expression of the same value as a `VARIANT`, evaluated only when the
+/// text could be a string or something else.
+fn value_of(d: &Spark, s: &str, v: &str) -> String {
+    let body = format!(
+        "(CASE WHEN _v IS NULL THEN raise_error({}) WHEN schema_of_variant(_v) = 'STRING' THEN '\"' || {s} \
+         WHEN left({s}, 1) = '\"' THEN substr({s}, 2, length({s}) - 2) ELSE {s} END)",
+        d.string(DUPLICATE_KEYS)
+    );
     format!(
-        "(CASE WHEN {v} IS NULL THEN NULL WHEN schema_of_variant({v}) = 'VOID' THEN 'null' \
-         WHEN schema_of_variant({v}) = 'STRING' THEN to_json({v}) ELSE {s} END)"
+        "(CASE WHEN {s} IS NULL THEN 'null' WHEN NOT {} THEN '\"' || {s} ELSE {} END)",
+        ambiguous(s),
+        d.bind(v, "_v", &body)
     )
+}
+
+/// The values of a list of texts from a string schema (`list`, a
+/// variable), with `variants` an expression of the same values as
+/// variants, parsed only when some text is ambiguous.
+fn values_of(d: &Spark, list: &str, variants: &str) -> String {
+    format!(
+        "(CASE WHEN exists({list}, _s -> coalesce({}, false)) THEN {} \
+         ELSE transform({list}, _s -> (CASE WHEN _s IS NULL THEN 'null' ELSE '\"' || _s END)) END)",
+        ambiguous("_s"),
+        d.bind(
+            variants,
+            "_w",
+            &format!(
+                "(CASE WHEN _w IS NULL THEN raise_error({}) ELSE zip_with({list}, _w, (_s, _u) -> {}) END)",
+                d.string(DUPLICATE_KEYS),
+                value_of(d, "_s", "_u")
+            )
+        )
+    )
+}
+
+/// The event's text, where `json` is the event column.
+fn text_of(json: &str) -> String {
+    if json == EVENT {
+        format!("{EVENT}.t")
+    } else {
+        json.to_string()
+    }
 }
 
 /// A pattern quoted for Java's regex engine (Spark's `split`).
@@ -47,10 +136,13 @@ fn java_quote(s: &str) -> String {
     }
 }
 
-/// The RE2 `pattern` (already checked by kaq) as a Java pattern meaning
-/// the same: `(?d)` so that only `\n` ends a line for `.`, `(?u)` so that
-/// `(?i)` folds case as RE2 does, and `$` outside classes as `\z` (Java's
-/// `$` also matches before a final `\n`).
+/// The RE2 `pattern` (already checked by kaq and by [`java_regex_problem`])
+/// as a Java pattern meaning the same: `(?d)` so that only `\n` ends a line
+/// for `.`, `(?u)` so that `(?i)` folds case as Rust does (`k` matches the
+/// Kelvin sign, `s` the long s), `$` outside classes as `\z` (Java's `$`
+/// also matches before a final `\n`), and the letters `i` and `I` outside
+/// classes followed by a look-behind that turns away the Turkish `İ` and
+/// `ı`, which Java's `(?i)` also takes for them and Rust's does not.
 pub fn java_pattern(pattern: &str) -> String {
     let mut out = String::from("(?du)");
     let mut chars = pattern.chars().peekable();
@@ -74,80 +166,144 @@ pub fn java_pattern(pattern: &str) -> String {
                 in_class = false;
                 out.push(c);
             }
+            // A group's flags, copied as they are.
+            '(' if !in_class && chars.peek() == Some(&'?') => {
+                out.push(c);
+                out.push(chars.next().unwrap());
+                while let Some(&f) = chars.peek() {
+                    if !(f.is_ascii_alphabetic() || f == '-') {
+                        break;
+                    }
+                    out.push(f);
+                    chars.next();
+                }
+            }
             '$' if !in_class => out.push_str("\\z"),
+            'i' | 'I' if !in_class => {
+                out.push_str(&format!("(?:{c}(?<!(?-i:[\\x{{130}}\\x{{131}}])))"));
+            }
             c => out.push(c),
         }
     }
     out
 }
 
-/// Why a user's RE2 pattern (valid, checked by kaq) might mean something
-/// else in Java's engine, if it might.
+/// Why a user's RE2 pattern (valid, and checked by kaq to mean in RE2 what
+/// it means to kaq) would mean something else in Java's regex engine, if it
+/// would.
 pub fn java_regex_problem(pattern: &str) -> Option<String> {
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut i = 0;
-    let mut in_class = false;
-    while i < chars.len() {
-        let c = chars[i];
-        match c {
-            '\\' => {
-                let n = chars.get(i + 1).copied().unwrap_or(' ');
-                if n.is_ascii_alphanumeric() && !"ntrfaxAzQE".contains(n) {
-                    return Some(format!(
-                        "the escape \\{n} is not converted for Spark: Java's regex engine reads some escapes differently from RE2"
-                    ));
-                }
-                if n == 'Q' {
-                    return Some("\\Q...\\E is not converted for Spark".into());
-                }
-                i += 2;
-                continue;
+    let ast = Parser::new().parse(pattern).ok()?;
+    let mut insensitive = false;
+    java_walk(&ast, pattern, &mut insensitive).err()
+}
+
+fn java_walk(ast: &Ast, pattern: &str, insensitive: &mut bool) -> Result<(), String> {
+    match ast {
+        Ast::Empty(_) | Ast::Dot(_) | Ast::Assertion(_) => Ok(()),
+        Ast::Flags(f) => java_flags(&f.flags, insensitive),
+        Ast::Literal(l) => java_literal(l, *insensitive),
+        Ast::ClassUnicode(_) | Ast::ClassPerl(_) => Ok(()), // refused by check_regex
+        Ast::ClassBracketed(c) => {
+            if *insensitive {
+                return Err("(?i) with a class ([...]) is not converted for Spark: Java folds the case of ranges \
+                     differently (it misses ſ in (?i)[a-z])"
+                    .into());
             }
-            '[' if in_class => {
-                return Some(
-                    "nested or POSIX classes ([[...]]) are not converted for Spark: Java reads [ inside a class as a union".into(),
-                )
+            let open = &pattern[c.span.start.offset..];
+            let body = open.strip_prefix("[^").unwrap_or(&open[1..]);
+            if body.starts_with(']') {
+                return Err(
+                    "a class starting with ] is not converted for Spark: Java reads it differently; write \\]"
+                        .into(),
+                );
             }
-            '[' => {
-                in_class = true;
-                if chars.get(i + 1) == Some(&'^') {
-                    i += 1;
-                }
-                if chars.get(i + 1) == Some(&']') {
-                    return Some(
-                        "a class starting with ] is not converted for Spark: Java reads it differently"
-                            .into(),
-                    );
-                }
-            }
-            ']' if in_class => in_class = false,
-            '&' | '-' | '~' if in_class && chars.get(i + 1) == Some(&c) => {
-                return Some(format!(
-                    "{c}{c} in a class is not converted for Spark: Java reads && as an intersection"
-                ))
-            }
-            '(' if !in_class && chars.get(i + 1) == Some(&'?') => {
-                let flags: String = chars[i + 2..]
-                    .iter()
-                    .take_while(|c| c.is_ascii_alphabetic() || **c == '-')
-                    .collect();
-                if let Some(f) = flags.chars().find(|f| !"is-".contains(*f)) {
-                    return Some(format!(
-                        "the flag {f} is not converted for Spark: only i and s mean the same in Java's regex engine"
-                    ));
-                }
-                if chars.get(i + 2) == Some(&'P') || chars.get(i + 2) == Some(&'<') {
-                    return Some(
-                        "named groups are not converted for Spark: Java spells them (?<name>...)"
-                            .into(),
-                    );
-                }
-            }
-            _ => {}
+            java_class(&c.kind)
         }
-        i += 1;
+        Ast::Repetition(r) => java_walk(&r.ast, pattern, insensitive),
+        Ast::Group(g) => {
+            match &g.kind {
+                regex_syntax::ast::GroupKind::CaptureIndex(_) => {}
+                regex_syntax::ast::GroupKind::CaptureName { .. } => {
+                    return Err(
+                        "named groups are not converted for Spark: Java spells them differently; use (...)"
+                            .into(),
+                    )
+                }
+                regex_syntax::ast::GroupKind::NonCapturing(f) => {
+                    // A group's flags end with the group.
+                    let saved = *insensitive;
+                    java_flags(f, insensitive)?;
+                    let r = java_walk(&g.ast, pattern, insensitive);
+                    *insensitive = saved;
+                    return r;
+                }
+            }
+            java_walk(&g.ast, pattern, insensitive)
+        }
+        Ast::Alternation(a) => a
+            .asts
+            .iter()
+            .try_for_each(|x| java_walk(x, pattern, insensitive)),
+        Ast::Concat(c) => c
+            .asts
+            .iter()
+            .try_for_each(|x| java_walk(x, pattern, insensitive)),
     }
-    None
+}
+
+fn java_flags(f: &regex_syntax::ast::Flags, insensitive: &mut bool) -> Result<(), String> {
+    let mut negated = false;
+    for item in &f.items {
+        match &item.kind {
+            FlagsItemKind::Negation => negated = true,
+            FlagsItemKind::Flag(Flag::CaseInsensitive) => *insensitive = !negated,
+            FlagsItemKind::Flag(Flag::DotMatchesNewLine) => {}
+            FlagsItemKind::Flag(Flag::MultiLine) => {
+                return Err("the m flag is not converted for Spark: Java's multi-line ^ does not match after a final \\n".into())
+            }
+            FlagsItemKind::Flag(Flag::SwapGreed) => {
+                return Err("the U flag is not converted for Spark: (?U) means Unicode classes in Java".into())
+            }
+            FlagsItemKind::Flag(_) => {} // refused by check_regex
+        }
+    }
+    Ok(())
+}
+
+fn java_literal(l: &regex_syntax::ast::Literal, insensitive: bool) -> Result<(), String> {
+    use regex_syntax::ast::{LiteralKind, SpecialLiteralKind};
+    if let LiteralKind::Special(SpecialLiteralKind::VerticalTab) = l.kind {
+        return Err(
+            "the escape \\v is not converted for Spark: Java reads it as any vertical space; write \\x0B".into(),
+        );
+    }
+    if insensitive && matches!(l.c, 'i' | 'I') && l.kind != LiteralKind::Verbatim {
+        return Err(
+            "(?i) with an escaped letter i is not converted for Spark: Java also matches the Turkish İ and ı; write i"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+fn java_class(set: &ClassSet) -> Result<(), String> {
+    match set {
+        ClassSet::Item(item) => java_class_item(item),
+        ClassSet::BinaryOp(_) => Ok(()), // refused by check_regex
+    }
+}
+
+fn java_class_item(item: &ClassSetItem) -> Result<(), String> {
+    match item {
+        ClassSetItem::Ascii(_) => Err(
+            "POSIX classes ([[:alpha:]]) are not converted for Spark: Java reads [ inside a class as a union; write the class out"
+                .into(),
+        ),
+        ClassSetItem::Literal(l) => java_literal(l, false),
+        ClassSetItem::Range(r) => java_literal(&r.start, false).and(java_literal(&r.end, false)),
+        ClassSetItem::Union(u) => u.items.iter().try_for_each(java_class_item),
+        _ => Ok(()),
+    }
 }
 
 impl Dialect for Spark {
@@ -156,20 +312,30 @@ impl Dialect for Spark {
     }
 
     fn string(&self, s: &str) -> String {
-        // Backslash escapes are on in Spark SQL literals: `\` and `'` are
-        // escaped, control characters spelled `\uXXXX`.
-        let mut out = String::with_capacity(s.len() + 2);
-        out.push('\'');
+        // Only plain characters stay in quotes: `'`, `\` and control
+        // characters are chr() (Spark's chr takes the code modulo 256, and
+        // these are all below it), so no escape rule applies.
+        let mut parts = Vec::new();
+        let mut cur = String::new();
         for c in s.chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '\'' => out.push_str("\\'"),
-                c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-                c => out.push(c),
+            if c == '\'' || c == '\\' || c.is_control() {
+                if !cur.is_empty() {
+                    parts.push(format!("'{cur}'"));
+                    cur.clear();
+                }
+                parts.push(format!("chr({})", c as u32));
+            } else {
+                cur.push(c);
             }
         }
-        out.push('\'');
-        out
+        if !cur.is_empty() || parts.is_empty() {
+            parts.push(format!("'{cur}'"));
+        }
+        if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            format!("({})", parts.join(" || "))
+        }
     }
 
     fn ident(&self, s: &str) -> String {
@@ -186,77 +352,126 @@ impl Dialect for Spark {
 
     fn member(&self, json: &str, key: &str) -> String {
         let k = self.string(key);
+        if json == EVENT {
+            return format!(
+                "(CASE WHEN map_contains_key({EVENT}.o, {k}) THEN {} END)",
+                self.bind(
+                    &format!("try_element_at({EVENT}.o, {k})"),
+                    "_s",
+                    &value_of(self, "_s", &format!("try_element_at({EVENT}.v, {k})"))
+                )
+            );
+        }
+        let found = self.bind(
+            &format!("try_element_at(_o, {k})"),
+            "_s",
+            &value_of(
+                self,
+                "_s",
+                &format!("try_element_at(from_json(_p, 'map<string,variant>'), {k})"),
+            ),
+        );
         self.bind(
             json,
-            "_m",
+            "_p",
             &format!(
-                "(CASE WHEN {} = '{{' THEN {} END)",
-                first("_m"),
-                fix(
-                    &format!("try_element_at(from_json(_m, 'map<string,string>'), {k})"),
-                    &format!("try_element_at(from_json(_m, 'map<string,variant>'), {k})")
+                "(CASE WHEN left(_p, 1) = '{{' THEN {} END)",
+                self.bind(
+                    "from_json(_p, 'map<string,string>')",
+                    "_o",
+                    &format!("(CASE WHEN map_contains_key(_o, {k}) THEN {found} END)")
                 )
             ),
         )
     }
 
     fn element(&self, json: &str, i: usize) -> String {
+        let found = self.bind(
+            &format!("get(_a, {i})"),
+            "_s",
+            &value_of(
+                self,
+                "_s",
+                &format!("get(from_json(_p, 'array<variant>'), {i})"),
+            ),
+        );
         self.bind(
-            json,
-            "_e",
+            &text_of(json),
+            "_p",
             &format!(
-                "(CASE WHEN {} = '[' THEN {} END)",
-                first("_e"),
-                fix(
-                    &format!("get(from_json(_e, 'array<string>'), {i})"),
-                    &format!("get(from_json(_e, 'array<variant>'), {i})")
+                "(CASE WHEN left(_p, 1) = '[' THEN {} END)",
+                self.bind(
+                    "from_json(_p, 'array<string>')",
+                    "_a",
+                    &format!("(CASE WHEN size(_a) > {i} THEN {found} END)")
                 )
             ),
         )
     }
 
     fn children(&self, json: &str) -> String {
+        let object = if json == EVENT {
+            values_of(
+                self,
+                &format!("map_values({EVENT}.o)"),
+                &format!("map_values({EVENT}.v)"),
+            )
+        } else {
+            self.bind(
+                "map_values(from_json(_c, 'map<string,string>'))",
+                "_l",
+                &values_of(
+                    self,
+                    "_l",
+                    "map_values(from_json(_c, 'map<string,variant>'))",
+                ),
+            )
+        };
         self.bind(
-            json,
+            &text_of(json),
             "_c",
             &format!(
-                "(CASE {} WHEN '[' THEN {} WHEN '{{' THEN zip_with(map_values(from_json(_c, 'map<string,string>')), map_values(from_json(_c, 'map<string,variant>')), (_s, _v) -> {}) ELSE {} END)",
-                first("_c"),
+                "(CASE left(_c, 1) WHEN '[' THEN {} WHEN '{{' THEN {object} ELSE {} END)",
                 self.elements("_c"),
-                fix("_s", "_v"),
                 self.empty_list()
             ),
         )
     }
 
     fn elements(&self, json: &str) -> String {
-        format!(
-            "zip_with(from_json({json}, 'array<string>'), from_json({json}, 'array<variant>'), (_s, _v) -> {})",
-            fix("_s", "_v")
+        self.bind(
+            &text_of(json),
+            "_j",
+            &self.bind(
+                "from_json(_j, 'array<string>')",
+                "_l",
+                &values_of(self, "_l", "from_json(_j, 'array<variant>')"),
+            ),
         )
     }
 
     fn is_kind(&self, json: &str, kind: Kind) -> String {
-        let f = first(json);
+        let json = text_of(json);
+        let first = format!("left({json}, 1)");
         let integer = format!(
             "({json} RLIKE '^-?[0-9]+$' AND try_cast({json} AS DECIMAL(20,0)) BETWEEN -9223372036854775808 AND 18446744073709551615)"
         );
         let test = match kind {
-            Kind::Null => format!("{f} = 'n'"),
-            Kind::Bool => format!("{f} IN ('t', 'f')"),
-            Kind::String => format!("{f} = '\"'"),
-            Kind::Array => format!("{f} = '['"),
-            Kind::Object => format!("{f} = '{{'"),
+            Kind::Null => format!("{json} = 'null'"),
+            Kind::Bool => format!("{json} IN ('true', 'false')"),
+            Kind::String => format!("{first} = '\"'"),
+            Kind::Array => format!("{first} = '['"),
+            Kind::Object => format!("{first} = '{{'"),
             Kind::Integer => integer,
             Kind::Float => format!(
-                "({f} IN ('-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9') AND NOT coalesce({integer}, false))"
+                "({first} IN ('-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'I') AND NOT coalesce({integer}, false))"
             ),
         };
         format!("coalesce({test}, false)")
     }
 
     fn str_value(&self, json: &str) -> String {
-        format!("variant_get(parse_json({json}), '$', 'string')")
+        format!("substr({json}, 2)")
     }
 
     fn int_value(&self, json: &str) -> String {
@@ -267,20 +482,59 @@ impl Dialect for Spark {
         format!("try_cast({json} AS DOUBLE)")
     }
 
+    // As Rust's `{}` prints the double: exact for a whole number of
+    // microseconds below 2^33 (the only doubles the backend makes, latency
+    // seconds): format_number rounds the exact binary value to six places
+    // (java.text.DecimalFormat, HALF_EVEN), which gives back the decimal
+    // the double was nearest to; trailing zeros go.
     fn json_double(&self, x: &str) -> String {
-        format!("CAST(CAST({x} AS DOUBLE) AS STRING)")
-    }
-
-    fn json_string(&self, text: &str) -> String {
         self.bind(
-            &format!("to_json(array(CAST({text} AS STRING)))"),
-            "_j",
-            "substr(_j, 2, length(_j) - 2)",
+            &format!("CAST({x} AS DOUBLE)"),
+            "_d",
+            &format!(
+                "regexp_replace(regexp_replace(replace(format_number(_d, 6), ',', ''), '0+$', ''), '[.]$', '')"
+            ),
         )
     }
 
+    fn json_string(&self, text: &str) -> String {
+        format!("('\"' || {text})")
+    }
+
+    // Jackson's text is kaq's unless the event spelled one of its tokens
+    // otherwise: each token of the event's text that Jackson would write
+    // differently is rewritten as Jackson writes it, and a value whose text
+    // holds one of those stops the statement. Booleans, null and integers
+    // other than 0 have one spelling.
     fn json_text(&self, json: &str) -> String {
-        json.to_string()
+        // A token as Jackson writes it: a string through to_json (of a
+        // one-string array, `["..."]`), a number as from_json copies it.
+        let read = "from_json('[' || _k || ']', 'array<string>')[0]";
+        let canon = format!(
+            "(CASE WHEN left(_k, 1) = '\"' THEN {} ELSE replace({read}, '\"', '') END)",
+            self.bind(
+                &format!("to_json(array({read}))"),
+                "_q",
+                "substr(_q, 2, length(_q) - 2)"
+            )
+        );
+        let suspects = format!(
+            "filter(regexp_extract_all({EVENT}.t, {}, 0), _k -> (left(_k, 1) = '\"' AND instr(_k, chr(92)) > 0) OR _k = '-0' OR (left(_k, 1) <> '\"' AND _k RLIKE '[.eE]'))",
+            self.string(TOKEN)
+        );
+        let differs = format!(
+            "exists({suspects}, _k -> {})",
+            self.bind(
+                &canon,
+                "_n",
+                &format!("(_n IS NULL OR (_n <> _k AND instr({json}, _n) > 0))")
+            )
+        );
+        format!(
+            "(CASE WHEN {json} IN ('true', 'false', 'null') OR {json} RLIKE '^-?[1-9][0-9]*$' THEN {json} \
+             WHEN {differs} THEN raise_error({}) ELSE {json} END)",
+            self.string(NOT_EXACT)
+        )
     }
 
     fn empty_list(&self) -> String {
@@ -356,7 +610,10 @@ impl Dialect for Spark {
     }
 
     fn to_int(&self, text: &str) -> String {
-        format!("(CASE WHEN {text} RLIKE '^[0-9]+$' THEN try_cast({text} AS BIGINT) END)")
+        format!(
+            "(CASE WHEN {text} RLIKE {} THEN try_cast({text} AS BIGINT) END)",
+            self.string("^[0-9]+\\z")
+        )
     }
 
     fn rpad_zero(&self, text: &str, width: usize) -> String {
@@ -402,8 +659,10 @@ impl Dialect for Spark {
         )
     }
 
+    // format_number rounds the double's exact binary value (DecimalFormat,
+    // HALF_EVEN), as Rust's `{:.4}` does; it groups thousands with `,`.
     fn fixed4(&self, x: &str) -> String {
-        format!("format_string('%.4f', bround(CAST(CAST({x} AS DOUBLE) AS DECIMAL(38,18)), 4))")
+        format!("replace(format_number(CAST({x} AS DOUBLE), 4), ',', '')")
     }
 
     fn regex_replace(&self, text: &str, pattern: &str, with: &str) -> String {
@@ -436,26 +695,92 @@ impl Dialect for Spark {
         // TIMESTAMP_NTZ arithmetic and formatting ignore the session's
         // time zone.
         format!(
-            "date_format(timestampadd(MICROSECOND, CAST({us} AS BIGINT), TIMESTAMP_NTZ '1970-01-01 00:00:00'), 'yyyy-MM-dd\\'T\\'HH:mm:ss.SSSSSS\\'Z\\'')"
+            "date_format(timestampadd(MICROSECOND, CAST({us} AS BIGINT), TIMESTAMP_NTZ '1970-01-01 00:00:00'), {})",
+            self.string("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
         )
     }
 
+    // Log order: `input_file_name()`, then `monotonically_increasing_id()`,
+    // which is exact within a file: rows keep their order inside a
+    // partition, and a file's splits are planned in offset order (Spark
+    // sorts splits by size, stably, and all but a file's last split have
+    // the same size), so their partition ids (the id's high bits) grow
+    // with the offset. A gzipped file is one split.
     fn files_source(&self, location: &str) -> String {
         let location = location
             .strip_prefix("s3://")
             .map(|rest| format!("s3a://{rest}"))
             .unwrap_or_else(|| location.to_string());
         format!(
-            "(SELECT value AS ev, input_file_name() AS src, monotonically_increasing_id() AS ord FROM text.{} WHERE TRIM(BOTH ' \\t\\r\\n' FROM value) <> '')",
+            "(SELECT {}, src, ord FROM (SELECT TRIM(BOTH {} FROM value) AS _line, input_file_name() AS src, monotonically_increasing_id() AS ord FROM text.{}) AS _lines WHERE _line <> '')",
+            parsed("_line"),
+            self.string(SPACE),
             self.ident(&location)
         )
     }
 
     fn table_source(&self, table: &str, column: &str) -> String {
         format!(
-            "(SELECT CAST({} AS STRING) AS ev, '' AS src, 0 AS ord FROM {})",
+            "(SELECT {}, '' AS src, 0 AS ord FROM (SELECT TRIM(BOTH {} FROM CAST({} AS STRING)) AS _line FROM {}) AS _rows)",
+            parsed("_line"),
+            self.string(SPACE),
             self.ident(column),
             table_name(table, |p| self.ident(p))
         )
+    }
+}
+
+/// The event column: its text and its members, parsed once.
+fn parsed(line: &str) -> String {
+    format!(
+        "named_struct('t', {line}, 'o', from_json({line}, 'map<string,string>'), 'v', from_json({line}, 'map<string,variant>')) AS {EVENT}"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_problems_are_named() {
+        for ok in [
+            "^system:.*$",
+            "(?i)admin",
+            "[a-z0-9_-]+",
+            "(?s)a.b",
+            "\\.",
+            "a|b",
+            "x{2,5}",
+        ] {
+            assert_eq!(java_regex_problem(ok), None, "{ok}");
+        }
+        for (bad, says) in [
+            ("(?m)^a$", "the m flag"),
+            ("(?U)a+", "the U flag"),
+            ("(?i)[a-z]", "(?i) with a class"),
+            ("(?i)admin", ""),
+            ("(?i)bill", ""),
+            ("(?i)\\x69", "escaped letter i"),
+            ("[]a]", "starting with ]"),
+            ("[[:alpha:]]", "POSIX classes"),
+            ("a\\vb", "\\v"),
+            ("(?P<n>a)", "named groups"),
+        ] {
+            match java_regex_problem(bad) {
+                Some(e) => assert!(e.contains(says) && !says.is_empty(), "{bad}: {e}"),
+                None => assert!(says.is_empty(), "{bad} passed"),
+            }
+        }
+        assert_eq!(java_regex_problem("(?i:b)ill"), None);
+    }
+
+    #[test]
+    fn literals_hold_no_quote_or_backslash() {
+        let s = Spark.string("a'b\\c\n\u{1b}é");
+        assert_eq!(
+            s,
+            "('a' || chr(39) || 'b' || chr(92) || 'c' || chr(10) || chr(27) || 'é')"
+        );
+        assert_eq!(Spark.string(""), "''");
     }
 }
