@@ -9,7 +9,9 @@ starts once per run, however many jobs it has.
 """
 
 import json
+import os
 import sys
+import time
 
 
 def cell(v):
@@ -74,6 +76,7 @@ def run_spark(jobs, out):
     spark.sparkContext.setLogLevel("ERROR")
     try:
         for job in jobs:
+            start = time.time()
             try:
                 df = spark.sql(job["sql"])
                 out[job["id"]] = {
@@ -82,6 +85,9 @@ def run_spark(jobs, out):
                 }
             except Exception as e:
                 out[job["id"]] = {"error": f"{type(e).__name__}: {str(e)[:2000]}"}
+            # KAQ_SQL_TIMES=1 reports each job's seconds on stderr.
+            if os.environ.get("KAQ_SQL_TIMES"):
+                print(f"{job['id']} {time.time() - start:.2f}s", file=sys.stderr, flush=True)
     finally:
         spark.stop()
 
@@ -91,6 +97,10 @@ RUNNERS = {"duckdb": run_duckdb, "clickhouse": run_clickhouse, "spark": run_spar
 
 def main():
     jobs = json.load(sys.stdin)
+    # KAQ_SQL_DUMP=FILE keeps the jobs, to replay one by hand.
+    if os.environ.get("KAQ_SQL_DUMP"):
+        with open(os.environ["KAQ_SQL_DUMP"], "w") as f:
+            json.dump(jobs, f)
     out = {}
     for engine, runner in RUNNERS.items():
         mine = [j for j in jobs if j["engine"] == engine]

@@ -53,6 +53,13 @@ pub trait Dialect {
     /// Element `i` (0-based) of an array, or `NULL`.
     fn element(&self, json: &str, i: usize) -> String;
 
+    /// The member reached by following `keys` in turn (`a.b.c`), or `NULL`
+    /// where one is missing or not an object.
+    fn members(&self, json: &str, keys: &[&str]) -> String {
+        keys.iter()
+            .fold(json.to_string(), |v, k| self.member(&v, k))
+    }
+
     /// The elements of an array, or the member values of an object (kaq's
     /// `[*]`); an empty list for anything else or `NULL`.
     fn children(&self, json: &str) -> String;

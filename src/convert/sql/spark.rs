@@ -74,40 +74,46 @@ const NOT_EXACT: &str = "kaq convert: a value to print holds a number or string 
      that Spark cannot print as the event writes it";
 
 /// The JSON value of a member or element read through `from_json`: `s` (a
-/// variable) its text from a string schema, `NULL` for JSON `null`; `v` an
-/// expression of the same value as a `VARIANT`, evaluated only when the
-/// text could be a string or something else.
+/// column or lambda variable) its text from a string schema, `NULL` for
+/// JSON `null`; `v` an expression of the same value as a `VARIANT`, which
+/// is evaluated only when the text could be a string or something else
+/// (`NULL` when the object had duplicate keys: the statement stops).
 fn value_of(d: &Spark, s: &str, v: &str) -> String {
-    let body = format!(
-        "(CASE WHEN _v IS NULL THEN raise_error({}) WHEN schema_of_variant(_v) = 'STRING' THEN '\"' || {s} \
-         WHEN left({s}, 1) = '\"' THEN substr({s}, 2, length({s}) - 2) ELSE {s} END)",
-        d.string(DUPLICATE_KEYS)
-    );
     format!(
-        "(CASE WHEN {s} IS NULL THEN 'null' WHEN NOT {} THEN '\"' || {s} ELSE {} END)",
+        "(CASE WHEN {s} IS NULL THEN 'null' \
+         WHEN NOT {} OR coalesce(schema_of_variant({v}), raise_error({})) = 'STRING' THEN '\"' || {s} \
+         WHEN left({s}, 1) = '\"' THEN replace({s}, '\"', '') ELSE {s} END)",
         ambiguous(s),
-        d.bind(v, "_v", &body)
+        d.string(DUPLICATE_KEYS)
     )
 }
 
-/// The values of a list of texts from a string schema (`list`, a
+/// The values of a list of texts from a string schema (`list`, a lambda
 /// variable), with `variants` an expression of the same values as
 /// variants, parsed only when some text is ambiguous.
 fn values_of(d: &Spark, list: &str, variants: &str) -> String {
     format!(
-        "(CASE WHEN exists({list}, _s -> coalesce({}, false)) THEN {} \
+        "(CASE WHEN exists({list}, _s -> coalesce({}, false)) \
+         THEN zip_with({list}, coalesce({variants}, raise_error({})), (_s, _u) -> {}) \
          ELSE transform({list}, _s -> (CASE WHEN _s IS NULL THEN 'null' ELSE '\"' || _s END)) END)",
         ambiguous("_s"),
-        d.bind(
-            variants,
-            "_w",
-            &format!(
-                "(CASE WHEN _w IS NULL THEN raise_error({}) ELSE zip_with({list}, _w, (_s, _u) -> {}) END)",
-                d.string(DUPLICATE_KEYS),
-                value_of(d, "_s", "_u")
-            )
-        )
+        d.string(DUPLICATE_KEYS),
+        value_of(d, "_s", "_u")
     )
+}
+
+/// `body` with `var` standing for `value`: `value` itself when it is a
+/// column or variable, else bound once ([`Dialect::bind`]).
+fn with(d: &Spark, value: &str, var: &str, body: impl Fn(&str) -> String) -> String {
+    let simple = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    if simple {
+        body(value)
+    } else {
+        d.bind(value, var, &body(var))
+    }
 }
 
 /// The event's text, where `json` is the event column.
@@ -350,104 +356,95 @@ impl Dialect for Spark {
         format!("CAST('{x:?}' AS DOUBLE)")
     }
 
+    // The event's members are read once per line ([`parsed`]).
     fn member(&self, json: &str, key: &str) -> String {
-        let k = self.string(key);
-        if json == EVENT {
-            return format!(
-                "(CASE WHEN map_contains_key({EVENT}.o, {k}) THEN {} END)",
-                self.bind(
-                    &format!("try_element_at({EVENT}.o, {k})"),
-                    "_s",
-                    &value_of(self, "_s", &format!("try_element_at({EVENT}.v, {k})"))
+        self.members(json, &[key])
+    }
+
+    // A run of keys is one fold (`aggregate`), however long: Spark's
+    // analyzer needs more passes for each lambda nested in another, and
+    // gives up after 100. In each object the member is looked for among its
+    // members (the first of duplicates, as kaq reads them), and only that
+    // one is made a value.
+    fn members(&self, json: &str, keys: &[&str]) -> String {
+        let (start, keys) = match keys.split_first() {
+            Some((k, rest)) if json == EVENT => {
+                let k = self.string(k);
+                (
+                    format!(
+                        "(CASE WHEN try_element_at({EVENT}.m, {k}) = '!' THEN raise_error({}) ELSE try_element_at({EVENT}.m, {k}) END)",
+                        self.string(DUPLICATE_KEYS)
+                    ),
+                    rest,
                 )
-            );
+            }
+            _ => (json.to_string(), keys),
+        };
+        if keys.is_empty() {
+            return start;
         }
-        let found = self.bind(
-            &format!("try_element_at(_o, {k})"),
-            "_s",
-            &value_of(
+        let step = format!(
+            "(CASE WHEN left(_a, 1) = '{{' THEN try_element_at(transform_values(map_filter(from_json(_a, 'map<string,string>'), (_q, _s) -> _q = _k), (_q, _s) -> {}), _k) END)",
+            value_of(
                 self,
                 "_s",
-                &format!("try_element_at(from_json(_p, 'map<string,variant>'), {k})"),
-            ),
+                "try_element_at(from_json(_a, 'map<string,variant>'), _k)"
+            )
         );
-        self.bind(
-            json,
-            "_p",
-            &format!(
-                "(CASE WHEN left(_p, 1) = '{{' THEN {} END)",
-                self.bind(
-                    "from_json(_p, 'map<string,string>')",
-                    "_o",
-                    &format!("(CASE WHEN map_contains_key(_o, {k}) THEN {found} END)")
-                )
-            ),
+        let keys: Vec<String> = keys.iter().map(|k| self.string(k)).collect();
+        format!(
+            "aggregate(array({}), {start}, (_a, _k) -> {step})",
+            keys.join(", ")
         )
     }
 
     fn element(&self, json: &str, i: usize) -> String {
-        let found = self.bind(
-            &format!("get(_a, {i})"),
-            "_s",
-            &value_of(
-                self,
-                "_s",
-                &format!("get(from_json(_p, 'array<variant>'), {i})"),
-            ),
-        );
-        self.bind(
-            &text_of(json),
-            "_p",
-            &format!(
-                "(CASE WHEN left(_p, 1) = '[' THEN {} END)",
-                self.bind(
-                    "from_json(_p, 'array<string>')",
-                    "_a",
-                    &format!("(CASE WHEN size(_a) > {i} THEN {found} END)")
+        with(self, &text_of(json), "_p", |p| {
+            format!(
+                "(CASE WHEN left({p}, 1) = '[' THEN get(transform(slice(from_json({p}, 'array<string>'), {}, 1), _s -> {}), 0) END)",
+                i + 1,
+                value_of(
+                    self,
+                    "_s",
+                    &format!("get(from_json({p}, 'array<variant>'), {i})")
                 )
-            ),
-        )
+            )
+        })
     }
 
     fn children(&self, json: &str) -> String {
-        let object = if json == EVENT {
-            values_of(
-                self,
-                &format!("map_values({EVENT}.o)"),
-                &format!("map_values({EVENT}.v)"),
-            )
-        } else {
-            self.bind(
-                "map_values(from_json(_c, 'map<string,string>'))",
+        if json == EVENT {
+            return format!(
+                "transform(map_values({EVENT}.m), _x -> (CASE WHEN _x = '!' THEN raise_error({}) ELSE _x END))",
+                self.string(DUPLICATE_KEYS)
+            );
+        }
+        with(self, json, "_c", |c| {
+            let object = self.bind(
+                &format!("map_values(from_json({c}, 'map<string,string>'))"),
                 "_l",
                 &values_of(
                     self,
                     "_l",
-                    "map_values(from_json(_c, 'map<string,variant>'))",
+                    &format!("map_values(from_json({c}, 'map<string,variant>'))"),
                 ),
-            )
-        };
-        self.bind(
-            &text_of(json),
-            "_c",
-            &format!(
-                "(CASE left(_c, 1) WHEN '[' THEN {} WHEN '{{' THEN {object} ELSE {} END)",
-                self.elements("_c"),
+            );
+            format!(
+                "(CASE left({c}, 1) WHEN '[' THEN {} WHEN '{{' THEN {object} ELSE {} END)",
+                self.elements(c),
                 self.empty_list()
-            ),
-        )
+            )
+        })
     }
 
     fn elements(&self, json: &str) -> String {
-        self.bind(
-            &text_of(json),
-            "_j",
-            &self.bind(
-                "from_json(_j, 'array<string>')",
+        with(self, &text_of(json), "_j", |j| {
+            self.bind(
+                &format!("from_json({j}, 'array<string>')"),
                 "_l",
-                &values_of(self, "_l", "from_json(_j, 'array<variant>')"),
-            ),
-        )
+                &values_of(self, "_l", &format!("from_json({j}, 'array<variant>')")),
+            )
+        })
     }
 
     fn is_kind(&self, json: &str, kind: Kind) -> String {
@@ -502,37 +499,25 @@ impl Dialect for Spark {
     }
 
     // Jackson's text is kaq's unless the event spelled one of its tokens
-    // otherwise: each token of the event's text that Jackson would write
-    // differently is rewritten as Jackson writes it, and a value whose text
-    // holds one of those stops the statement. Booleans, null and integers
-    // other than 0 have one spelling.
+    // otherwise: each string or number token of the event's text that
+    // Jackson would write differently is written as Jackson writes it, and a
+    // value whose text holds one of those stops the statement. Booleans,
+    // null and integers other than 0 have one spelling.
     fn json_text(&self, json: &str) -> String {
-        // A token as Jackson writes it: a string through to_json (of a
-        // one-string array, `["..."]`), a number as from_json copies it.
+        // A token as Jackson writes it: a string through to_json of a
+        // one-string array (`["..."]`), a number as from_json copies it.
         let read = "from_json('[' || _k || ']', 'array<string>')[0]";
         let canon = format!(
-            "(CASE WHEN left(_k, 1) = '\"' THEN {} ELSE replace({read}, '\"', '') END)",
-            self.bind(
-                &format!("to_json(array({read}))"),
-                "_q",
-                "substr(_q, 2, length(_q) - 2)"
-            )
+            "(CASE WHEN left(_k, 1) = '\"' THEN TRIM(TRAILING ']' FROM substr(to_json(array({read})), 2)) ELSE replace({read}, '\"', '') END)"
         );
         let suspects = format!(
             "filter(regexp_extract_all({EVENT}.t, {}, 0), _k -> (left(_k, 1) = '\"' AND instr(_k, chr(92)) > 0) OR _k = '-0' OR (left(_k, 1) <> '\"' AND _k RLIKE '[.eE]'))",
             self.string(TOKEN)
         );
-        let differs = format!(
-            "exists({suspects}, _k -> {})",
-            self.bind(
-                &canon,
-                "_n",
-                &format!("(_n IS NULL OR (_n <> _k AND instr({json}, _n) > 0))")
-            )
-        );
         format!(
             "(CASE WHEN {json} IN ('true', 'false', 'null') OR {json} RLIKE '^-?[1-9][0-9]*$' THEN {json} \
-             WHEN {differs} THEN raise_error({}) ELSE {json} END)",
+             WHEN exists(transform({suspects}, _k -> named_struct('k', _k, 'n', {canon})), _t -> _t.n IS NULL OR (_t.n <> _t.k AND instr({json}, _t.n) > 0)) \
+             THEN raise_error({}) ELSE {json} END)",
             self.string(NOT_EXACT)
         )
     }
@@ -711,29 +696,51 @@ impl Dialect for Spark {
             .strip_prefix("s3://")
             .map(|rest| format!("s3a://{rest}"))
             .unwrap_or_else(|| location.to_string());
-        format!(
-            "(SELECT {}, src, ord FROM (SELECT TRIM(BOTH {} FROM value) AS _line, input_file_name() AS src, monotonically_increasing_id() AS ord FROM text.{}) AS _lines WHERE _line <> '')",
-            parsed("_line"),
-            self.string(SPACE),
-            self.ident(&location)
+        parsed(
+            self,
+            &format!(
+                "SELECT TRIM(BOTH {} FROM value) AS _line, input_file_name() AS src, monotonically_increasing_id() AS ord FROM text.{}",
+                self.string(SPACE),
+                self.ident(&location)
+            ),
         )
     }
 
     fn table_source(&self, table: &str, column: &str) -> String {
-        format!(
-            "(SELECT {}, '' AS src, 0 AS ord FROM (SELECT TRIM(BOTH {} FROM CAST({} AS STRING)) AS _line FROM {}) AS _rows)",
-            parsed("_line"),
-            self.string(SPACE),
-            self.ident(column),
-            table_name(table, |p| self.ident(p))
+        parsed(
+            self,
+            &format!(
+                "SELECT TRIM(BOTH {} FROM CAST({} AS STRING)) AS _line, '' AS src, 0 AS ord FROM {}",
+                self.string(SPACE),
+                self.ident(column),
+                table_name(table, |p| self.ident(p))
+            ),
         )
     }
 }
 
-/// The event column: its text and its members, parsed once.
-fn parsed(line: &str) -> String {
+/// The rows of `lines` (columns `_line`, `src`, `ord`; blank lines left
+/// out) with the event column: `t` its text, `m` its members as JSON values
+/// (a member that needs a `VARIANT` of an object with duplicate keys is
+/// `!`, which [`Dialect::member`] stops at), each read once per line.
+fn parsed(d: &Spark, lines: &str) -> String {
     format!(
-        "named_struct('t', {line}, 'o', from_json({line}, 'map<string,string>'), 'v', from_json({line}, 'map<string,variant>')) AS {EVENT}"
+        "(SELECT named_struct('t', _line, 'm', transform_values(_o, (_k, _s) -> {})) AS {EVENT}, src, ord \
+         FROM (SELECT _line, from_json(_line, 'map<string,string>') AS _o, from_json(_line, 'map<string,variant>') AS _w, src, ord \
+         FROM ({lines}) AS _lines WHERE _line <> '') AS _parsed)",
+        value_of_lenient(d, "_s", "try_element_at(_w, _k)")
+    )
+}
+
+/// [`value_of`], with `!` where the variant is missing (a duplicate key):
+/// the event's members are all read, used or not, and only a use stops.
+fn value_of_lenient(_d: &Spark, s: &str, v: &str) -> String {
+    format!(
+        "(CASE WHEN {s} IS NULL THEN 'null' \
+         WHEN NOT {} OR schema_of_variant({v}) = 'STRING' THEN '\"' || {s} \
+         WHEN {v} IS NULL THEN '!' \
+         WHEN left({s}, 1) = '\"' THEN replace({s}, '\"', '') ELSE {s} END)",
+        ambiguous(s)
     )
 }
 
