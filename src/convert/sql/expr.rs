@@ -102,7 +102,14 @@ pub fn walk(d: &dyn Dialect, mut at: Reach, segments: &[Segment], ctx: &Ctx) -> 
             (Reach::Many(l), Segment::Key(_) | Segment::Index(_)) => {
                 let x = ctx.fresh();
                 let step = match seg {
-                    Segment::Key(k) => d.member(&x, k),
+                    Segment::Key(k) => {
+                        let mut keys = vec![k.as_str()];
+                        while let Some((Segment::Key(k), after)) = rest.split_first() {
+                            keys.push(k.as_str());
+                            rest = after;
+                        }
+                        d.members(&x, &keys)
+                    }
                     Segment::Index(i) => d.element(&x, *i),
                     Segment::Wildcard => unreachable!(),
                 };

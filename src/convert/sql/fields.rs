@@ -116,9 +116,15 @@ pub fn computed_value<'p>(
             } else if members.len() == 1 {
                 Reach::One(d.member(&spec, members[0]))
             } else {
-                let lists: Vec<String> = members.iter().map(|m| d.member(&spec, m)).collect();
+                // The spec is found once for all its members.
+                let s = ctx.fresh();
+                let lists: Vec<String> = members.iter().map(|m| d.member(&s, m)).collect();
                 let x = ctx.fresh();
-                Reach::Many(d.filter(&d.list(&lists), &x, &format!("{x} IS NOT NULL")))
+                Reach::Many(d.bind(
+                    &spec,
+                    &s,
+                    &d.filter(&d.list(&lists), &x, &format!("{x} IS NOT NULL")),
+                ))
             }
         }
     };

@@ -45,16 +45,14 @@ pub struct Spark;
 const EVENT: &str = "ev";
 
 /// Texts from `from_json`'s string schema that may be a string's decoded
-/// text or the JSON text of another kind: objects and arrays, `true`,
-/// `false`, an overflowing double (Jackson writes the quoted `"Infinity"`)
-/// and numbers (Jackson writes `-?digits`, or `digits.digits` with an
-/// optional `E-?digits`). Java's `$` also matches before a final `\n`: a
-/// string ending so is only looked at more closely.
+/// text or the JSON text of another kind: objects and arrays (`[`, `{`),
+/// `true`, `false`, numbers (Jackson writes `-?digits`, or `digits.digits`
+/// with an optional `E-?digits`) and an overflowing double (Jackson writes
+/// the quoted `"Infinity"`). A string that only looks so (`"a`, `10.0.0.1`,
+/// or one ending in `\n`, which Java's `$` passes over) is only looked at
+/// more closely.
 fn ambiguous(s: &str) -> String {
-    format!(
-        "(left({s}, 1) IN ('[', '{{') OR {s} IN ('true', 'false', '\"Infinity\"', '\"-Infinity\"') \
-         OR {s} RLIKE '^-?[0-9]+([.][0-9]+)?(E-?[0-9]+)?$')"
-    )
+    format!("({s} RLIKE '^(true|false|-?[0-9][0-9.E-]*)$' OR ascii({s}) IN (34, 91, 123))")
 }
 
 /// The tokens of JSON text (valid JSON assumed) whose spelling may differ
@@ -67,7 +65,7 @@ const SPACE: &str = " \t\r\n";
 
 /// The error a statement stops with for an object with duplicate keys.
 const DUPLICATE_KEYS: &str =
-    "kaq convert: an object has duplicate keys, which Spark cannot read as kaq does";
+    "kaq: an object with duplicate keys, which Spark cannot read as kaq does";
 
 /// The error a statement stops with rather than print text kaq would not.
 const NOT_EXACT: &str = "kaq convert: a value to print holds a number or string escape \
@@ -384,16 +382,16 @@ impl Dialect for Spark {
             return start;
         }
         let step = format!(
-            "(CASE WHEN left(_a, 1) = '{{' THEN try_element_at(transform_values(map_filter(from_json(_a, 'map<string,string>'), (_q, _s) -> _q = _k), (_q, _s) -> {}), _k) END)",
+            "(CASE WHEN left(_acc, 1) = '{{' THEN try_element_at(transform_values(map_filter(from_json(_acc, 'map<string,string>'), (_q, _s) -> _q = _key), (_q, _s) -> {}), _key) END)",
             value_of(
                 self,
                 "_s",
-                "try_element_at(from_json(_a, 'map<string,variant>'), _k)"
+                "try_element_at(from_json(_acc, 'map<string,variant>'), _key)"
             )
         );
         let keys: Vec<String> = keys.iter().map(|k| self.string(k)).collect();
         format!(
-            "aggregate(array({}), {start}, (_a, _k) -> {step})",
+            "aggregate(array({}), {start}, (_acc, _key) -> {step})",
             keys.join(", ")
         )
     }
