@@ -2,7 +2,8 @@
 tests (tests/integration/convert_sql.rs).
 
 stdin: a JSON list of jobs, {"id": str, "engine": "duckdb" | "clickhouse" |
-"spark", "sql": str}. stdout: one JSON object mapping each id to {"columns": [...],
+"spark", "sql": str}; statements before a line holding `;` alone set up the
+last one (Spark only). stdout: one JSON object mapping each id to {"columns": [...],
 "rows": [[cell, ...], ...]} or {"error": message}. Every cell is text as
 kaq's CSV shows it: SQL NULL is "", everything else str(). Each engine
 starts once per run, however many jobs it has.
@@ -82,7 +83,10 @@ def run_spark(jobs, out):
         for job in jobs:
             start = time.time()
             try:
-                df = spark.sql(job["sql"])
+                *setup, last = job["sql"].split("\n;\n")
+                for statement in setup:
+                    spark.sql(statement)
+                df = spark.sql(last)
                 out[job["id"]] = {
                     "columns": list(df.columns),
                     "rows": [[cell(v) for v in row] for row in df.collect()],

@@ -86,17 +86,16 @@ fn value_of(d: &Spark, s: &str, v: &str) -> String {
     )
 }
 
-/// The values of a list of texts from a string schema (`list`, a lambda
-/// variable), with `variants` an expression of the same values as
-/// variants, parsed only when some text is ambiguous.
+/// The values of a list of texts from a string schema, with `variants`
+/// the same values as variants (`NULL` for an object with duplicate keys
+/// somewhere: the statement stops).
 fn values_of(d: &Spark, list: &str, variants: &str) -> String {
     format!(
-        "(CASE WHEN exists({list}, _s -> coalesce({}, false)) \
-         THEN zip_with({list}, coalesce({variants}, raise_error({})), (_s, _u) -> {}) \
-         ELSE transform({list}, _s -> (CASE WHEN _s IS NULL THEN 'null' ELSE '\"' || _s END)) END)",
-        ambiguous("_s"),
+        "zip_with({list}, coalesce({variants}, raise_error({})), (_s, _u) -> (CASE WHEN _s IS NULL THEN 'null' \
+         WHEN NOT {} OR schema_of_variant(_u) = 'STRING' THEN '\"' || _s \
+         WHEN left(_s, 1) = '\"' THEN replace(_s, '\"', '') ELSE _s END))",
         d.string(DUPLICATE_KEYS),
-        value_of(d, "_s", "_u")
+        ambiguous("_s"),
     )
 }
 
@@ -418,14 +417,10 @@ impl Dialect for Spark {
             );
         }
         with(self, json, "_c", |c| {
-            let object = self.bind(
+            let object = values_of(
+                self,
                 &format!("map_values(from_json({c}, 'map<string,string>'))"),
-                "_l",
-                &values_of(
-                    self,
-                    "_l",
-                    &format!("map_values(from_json({c}, 'map<string,variant>'))"),
-                ),
+                &format!("map_values(from_json({c}, 'map<string,variant>'))"),
             );
             format!(
                 "(CASE left({c}, 1) WHEN '[' THEN {} WHEN '{{' THEN {object} ELSE {} END)",
@@ -437,10 +432,10 @@ impl Dialect for Spark {
 
     fn elements(&self, json: &str) -> String {
         with(self, &text_of(json), "_j", |j| {
-            self.bind(
+            values_of(
+                self,
                 &format!("from_json({j}, 'array<string>')"),
-                "_l",
-                &values_of(self, "_l", &format!("from_json({j}, 'array<variant>')")),
+                &format!("from_json({j}, 'array<variant>')"),
             )
         })
     }
