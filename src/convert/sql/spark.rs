@@ -478,12 +478,8 @@ impl Dialect for Spark {
     // (java.text.DecimalFormat, HALF_EVEN), which gives back the decimal
     // the double was nearest to; trailing zeros go.
     fn json_double(&self, x: &str) -> String {
-        self.bind(
-            &format!("CAST({x} AS DOUBLE)"),
-            "_d",
-            &format!(
-                "regexp_replace(regexp_replace(replace(format_number(_d, 6), ',', ''), '0+$', ''), '[.]$', '')"
-            ),
+        format!(
+            "regexp_replace(regexp_replace(replace(format_number(CAST({x} AS DOUBLE), 6), ',', ''), '0+$', ''), '[.]$', '')"
         )
     }
 
