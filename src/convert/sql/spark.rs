@@ -686,7 +686,6 @@ impl Dialect for Spark {
             .map(|rest| format!("s3a://{rest}"))
             .unwrap_or_else(|| location.to_string());
         parsed(
-            self,
             &format!(
                 "SELECT TRIM(BOTH {} FROM value) AS _line, input_file_name() AS src, monotonically_increasing_id() AS ord FROM text.{}",
                 self.string(SPACE),
@@ -696,34 +695,35 @@ impl Dialect for Spark {
     }
 
     fn table_source(&self, table: &str, column: &str) -> String {
-        parsed(
-            self,
-            &format!(
-                "SELECT TRIM(BOTH {} FROM CAST({} AS STRING)) AS _line, '' AS src, 0 AS ord FROM {}",
-                self.string(SPACE),
-                self.ident(column),
-                table_name(table, |p| self.ident(p))
-            ),
-        )
+        parsed(&format!(
+            "SELECT TRIM(BOTH {} FROM CAST({} AS STRING)) AS _line, '' AS src, 0 AS ord FROM {}",
+            self.string(SPACE),
+            self.ident(column),
+            table_name(table, |p| self.ident(p))
+        ))
     }
 }
 
-/// The rows of `lines` (columns `_line`, `src`, `ord`; blank lines left
-/// out) with the event column: `t` its text, `m` its members as JSON values
-/// (a member that needs a `VARIANT` of an object with duplicate keys is
-/// `!`, which [`Dialect::member`] stops at), each read once per line.
-fn parsed(d: &Spark, lines: &str) -> String {
+/// The rows of `lines` (columns `_line`, `src`, `ord`) with the event
+/// column: `t` its text, `m` its members as JSON values (a member that
+/// needs a `VARIANT` of an object with duplicate keys is `!`, which
+/// [`Dialect::members`] stops at), each read once per line. A line that is
+/// not a JSON object is left out, as kaq leaves it out; Jackson is told not
+/// to take single quotes or `NaN` for JSON.
+fn parsed(lines: &str) -> String {
+    let strict = "map('allowSingleQuotes', 'false', 'allowNonNumericNumbers', 'false')";
     format!(
         "(SELECT named_struct('t', _line, 'm', transform_values(_o, (_k, _s) -> {})) AS {EVENT}, src, ord \
-         FROM (SELECT _line, from_json(_line, 'map<string,string>') AS _o, from_json(_line, 'map<string,variant>') AS _w, src, ord \
-         FROM ({lines}) AS _lines WHERE _line <> '') AS _parsed)",
-        value_of_lenient(d, "_s", "try_element_at(_w, _k)")
+         FROM (SELECT _line, from_json(_line, 'map<string,string>', {strict}) AS _o, \
+         from_json(_line, 'map<string,variant>', {strict}) AS _w, src, ord \
+         FROM ({lines}) AS _lines) AS _parsed WHERE _o IS NOT NULL)",
+        value_of_lenient("_s", "try_element_at(_w, _k)")
     )
 }
 
 /// [`value_of`], with `!` where the variant is missing (a duplicate key):
 /// the event's members are all read, used or not, and only a use stops.
-fn value_of_lenient(_d: &Spark, s: &str, v: &str) -> String {
+fn value_of_lenient(s: &str, v: &str) -> String {
     format!(
         "(CASE WHEN {s} IS NULL THEN 'null' \
          WHEN NOT {} OR schema_of_variant({v}) = 'STRING' THEN '\"' || {s} \
