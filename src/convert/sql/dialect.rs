@@ -4,8 +4,8 @@
 //! asks which engine it writes for.
 //!
 //! Every value the backend handles is a *JSON value*: an SQL expression of
-//! the engine's JSON-text type (DuckDB `JSON`, ClickHouse `String`) holding
-//! one JSON value, or SQL `NULL` where the path reaches nothing (a missing
+//! the engine's JSON-text type (DuckDB `JSON`, ClickHouse `String`; Spark a
+//! `STRING` of its own form, see [`super::spark`]) holding one JSON value, or SQL `NULL` where the path reaches nothing (a missing
 //! field). JSON `null` is a value, `NULL` is its absence: kaq tells them
 //! apart, so the backend does too. Lists are the engine's arrays of JSON
 //! values.

@@ -12,14 +12,17 @@
 //!   `&`); a number too large for a double is `Infinity`/`-Infinity`;
 //! - SQL `NULL`: the path reaches nothing.
 //!
-//! The event itself is a struct parsed once per line: `ev.t` its text,
-//! `ev.o` its members as `map<string,string>` (what `from_json` gives: a
-//! string's decoded text, other values' JSON text, JSON `null` as `NULL`)
-//! and `ev.v` the same as `map<string,variant>`. The text alone cannot tell
-//! the string `"200"` from the number `200`; where the text could be either
-//! ([`ambiguous`]), the variant's type decides. Duplicate keys: `from_json`'s
-//! maps keep the first, as kaq does; a `VARIANT` refuses them, and a
-//! statement that needs one for such an object stops with an error (never a
+//! Each line is read once with `from_json`, as `map<string,string>` (a
+//! member's decoded text if it is a string, else its JSON text; JSON `null`
+//! as `NULL`; duplicate keys kept, and the first one found, as kaq reads
+//! them) and as `map<string,variant>`. The text alone cannot tell the
+//! string `"200"` from the number `200`; where it could be either
+//! (`ambiguous()`), the variant's type decides. The event column is a
+//! struct: `ev.t` the line, `ev.m` its members made JSON values. A nested
+//! object is read the same way when a path enters it, and a run of keys is
+//! one `aggregate` (Spark's analyzer slows down, then gives up, on lambdas
+//! nested deep). A `VARIANT` refuses duplicate keys: a statement that needs
+//! the kind of a member of such an object stops with an error (never a
 //! guess).
 //!
 //! Printing a number, an object or an array ([`Dialect::json_text`]) prints
