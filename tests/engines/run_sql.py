@@ -76,8 +76,13 @@ def run_spark(jobs, out):
         .config("spark.sql.adaptive.enabled", "false")
         .config("spark.driver.memory", "2g")
         .config("spark.driver.extraJavaOptions", quiet)
-        .getOrCreate()
     )
+    # KAQ_SPARK_CONF=key=value,... runs the statements under other settings
+    # (spark.sql.ansi.enabled=false: they hold in both modes).
+    for setting in filter(None, os.environ.get("KAQ_SPARK_CONF", "").split(",")):
+        key, value = setting.split("=", 1)
+        spark = spark.config(key, value)
+    spark = spark.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     try:
         for job in jobs:
