@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One question over the 1 GiB generated log, answered by kaq and by the SQL
-# `kaq convert` writes for DuckDB and chDB (ClickHouse in process), in the
-# same run, with a check that all three return the same rows. A record for
+# `kaq convert` writes for DuckDB, chDB (ClickHouse in process) and Spark
+# (a local session), in the same run, with a check that all four return the
+# same rows. A record for
 # docs/convert.md, not a target.
 #
 #   bench/convert.sh [LOG]      (default /tmp/kaq-bench/1GiB/audit.log)
@@ -9,7 +10,8 @@
 # Make the log with
 #   cargo run --release --example genlog -- --size 1GiB --seed 1 > /tmp/kaq-bench/1GiB/audit.log
 # KAQ names the kaq binary (default target/release/kaq); PY the Python with
-# duckdb and chdb (default .venv/bin/python, see tests/engines/requirements.txt).
+# duckdb, chdb and pyspark (default .venv/bin/python, see
+# tests/engines/requirements.txt; Spark needs Java 17 or later).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LOG=${1:-/tmp/kaq-bench/1GiB/audit.log}
@@ -32,7 +34,7 @@ echo "log: $LOG ($(stat -c %s "$LOG") bytes), cores: $(nproc), query: ${FLAGS[*]
 k=$(seconds "$KAQ" -o csv "${FLAGS[@]}" "$FILTER" "$LOG")
 tail -n +2 "$OUT/last" > "$OUT/kaq.csv"
 echo "kaq:        ${k}s"
-for engine in duckdb clickhouse; do
+for engine in duckdb clickhouse spark; do
     "$KAQ" convert --to "$engine" --from "$LOG" "${FLAGS[@]}" "$FILTER" > "$OUT/$engine.sql"
     s=$(seconds "$PY" - "$engine" "$OUT/$engine.sql" <<'PY'
 import csv, sys
@@ -42,6 +44,14 @@ w = csv.writer(sys.stdout, lineterminator="\n")
 if engine == "duckdb":
     import duckdb
     rows = duckdb.connect().sql(sql).fetchall()
+elif engine == "spark":
+    from pyspark.sql import SparkSession
+    spark = (SparkSession.builder.master("local[*]")
+             .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.driver.memory", "2g").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    rows = spark.sql(sql).collect()
 else:
     import chdb, json
     rows = json.loads(chdb.query(sql, "JSONCompact").data())["data"]

@@ -8,34 +8,47 @@ use crate::convert_sql::{
 };
 use crate::util::{data, engine_python, kaq};
 
+/// Every engine.
+const ALL: &[&str] = &ENGINES;
+/// DuckDB and ClickHouse: Spark plans each of these statements in about
+/// half a minute, so it runs the one that holds every rule.
+const FAST: &[&str] = &["duckdb", "clickhouse"];
+
 /// The runs compared: the flags given to both `kaq detect` and
-/// `kaq detect --convert-to`.
-const VARIANTS: &[&[&str]] = &[
+/// `kaq detect --convert-to`, and the engines that run them.
+const VARIANTS: &[(&[&str], &[&str])] = &[
     // The catalogue as it runs by default.
-    &[],
-    // Every rule, off-by-default ones too.
-    &["--only", "*"],
+    (&[], FAST),
+    // Every rule: the built-in ones, off-by-default ones too, and
+    // SigmaHQ's Kubernetes rules (filters compiled from Sigma,
+    // correlations as thresholds).
+    (&["--only", "*", "--sigma", "testdata/sigma/sigmahq"], ALL),
     // Threshold rules report every hit; the query flags pick the events;
     // --severity hides the rules below it.
-    &[
-        "--only",
-        "*",
-        "--no-thresholds",
-        "--severity",
-        "medium",
-        "--verb",
-        "get,create,delete,list",
-        "--filter",
-        "not user.username == \"alice\"",
-    ],
-    // SigmaHQ's Kubernetes rules beside the catalogue (filters compiled
-    // from Sigma, correlations as thresholds).
-    &["--sigma", "testdata/sigma/sigmahq"],
+    (
+        &[
+            "--only",
+            "*",
+            "--no-thresholds",
+            "--severity",
+            "medium",
+            "--verb",
+            "get,create,delete,list",
+            "--filter",
+            "not user.username == \"alice\"",
+        ],
+        FAST,
+    ),
+    // The SigmaHQ rules beside the default catalogue.
+    (&["--sigma", "testdata/sigma/sigmahq"], FAST),
 ];
 
 #[test]
 fn engines_find_what_kaq_detect_finds() {
-    let Some(python) = engine_python("duckdb").and(engine_python("chdb")) else {
+    let Some(python) = engine_python("duckdb")
+        .and(engine_python("chdb"))
+        .and(engine_python("pyspark"))
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -73,7 +86,7 @@ fn engines_find_what_kaq_detect_finds() {
     let mut jobs = Vec::new();
     let mut expected = Vec::new();
     let mut fired = std::collections::BTreeSet::new();
-    for (v, flags) in VARIANTS.iter().enumerate() {
+    for (v, (flags, on)) in VARIANTS.iter().enumerate() {
         // `--filter EXPR` goes before `detect`, as the query flags may.
         let (global, flags) = match flags.iter().position(|f| *f == "--filter") {
             Some(i) => (&flags[i..i + 2], [&flags[..i], &flags[i + 2..]].concat()),
@@ -86,7 +99,7 @@ fn engines_find_what_kaq_detect_finds() {
         let run = kaq(&args);
         assert!(run.code <= 1, "kaq {args:?}: {}", run.stderr);
         let rows = csv_rows(&run.stdout);
-        for engine in &engines {
+        for engine in engines.iter().filter(|e| on.contains(e)) {
             let mut conv = global.to_vec();
             conv.extend(["detect", "--convert-to", engine, "--from", PLACEHOLDER]);
             conv.extend_from_slice(&flags);
@@ -173,9 +186,9 @@ fn engines_find_what_kaq_detect_finds() {
         assert!(fired.contains(rule), "no corpus fires {rule}");
     }
     eprintln!(
-        "{} variants x {} engines: {} rules fired",
+        "{} statements over {} variants: {} rules fired",
+        expected.len(),
         VARIANTS.len(),
-        engines.len(),
         fired.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -254,9 +267,48 @@ fn what_cannot_be_converted_is_named() {
         ],
         "--from and --table name where SQL engines read events",
     );
+    // A rule one engine cannot run exactly is left out there only.
     usage(
-        &["detect", "--convert-to", "spark", "--from", "x"],
-        "cannot convert `--convert-to spark` to spark: the Spark SQL dialect is not built yet",
+        &[
+            "detect",
+            "--convert-to",
+            "spark",
+            "--from",
+            "x",
+            "--only",
+            "enumeration-uri",
+        ],
+        "cannot convert `kaq detect --convert-to` to spark: no rule left to convert \
+         (enumeration-uri: (?i) with a class ([...]) is not converted for Spark: \
+         Java folds the case of ranges differently (it misses ſ in (?i)[a-z]))",
+    );
+    let run = kaq(&[
+        "detect",
+        "--convert-to",
+        "duckdb",
+        "--from",
+        "x",
+        "--only",
+        "enumeration-uri",
+    ]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    // Spark's statement comes with the analyzer's pass limit raised: the
+    // catalogue needs more than its default 100.
+    let run = kaq(&[
+        "detect",
+        "--convert-to",
+        "spark",
+        "--from",
+        "x",
+        "--only",
+        "exec-into-pod",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("SET spark.sql.analyzer.maxIterations=1000;\nWITH m AS ("),
+        "{}",
+        run.stdout
     );
     for (flag, says) in [
         (&["-m", "5"][..], "-m/--limit is not converted"),

@@ -142,7 +142,7 @@ fn environment_overrides_threads() {
 /// these show when its text changes).
 #[test]
 fn convert_sql_statements() {
-    for engine in ["duckdb", "clickhouse"] {
+    for engine in ["duckdb", "clickhouse", "spark"] {
         snapshot(
             &format!("convert-{engine}-records"),
             &[

@@ -157,14 +157,20 @@ pub fn statement(d: &dyn Dialect, req: &DetectRequest<'_>) -> Result<Detections,
             .collect();
         format!("(CASE {} END)", arms.join(" "))
     };
-    let finding = format!(
-        "{} AS rule, {} AS severity, {time} AS time, {} AS {}, {} AS verb, {} AS resource, {object} AS object, {audit_id} AS audit_id",
-        which("k", &|r| r.id.clone()),
-        which("k", &|r| r.severity.name().to_string()),
+    // The event's cells are found per hit event (CTE `o`) and joined to the
+    // findings by `pos`: Spark's analyzer gives up (at its 100 passes) on
+    // lambdas above a join of `p` with a query made from `p` itself.
+    let cells = format!(
+        "{time} AS o_time, {} AS o_user, {} AS o_verb, {} AS o_resource, {object} AS o_object, {audit_id} AS o_audit_id",
         text(ColumnValue::Actor)?,
-        d.ident("user"),
         opt_str(d, &raw(&["verb"])),
         text(ColumnValue::Resource)?,
+    );
+    let finding = format!(
+        "{} AS rule, {} AS severity, o_time AS time, o_user AS {}, o_verb AS verb, o_resource AS resource, o_object AS object, o_audit_id AS audit_id",
+        which("k", &|r| r.id.clone()),
+        which("k", &|r| r.severity.name().to_string()),
+        d.ident("user"),
     );
 
     // Threshold rules: their hits through the windows.
@@ -193,7 +199,7 @@ pub fn statement(d: &dyn Dialect, req: &DetectRequest<'_>) -> Result<Detections,
 
     let pos = "CAST(row_number() OVER (ORDER BY src, ord) AS BIGINT)";
     let sql = format!(
-        "WITH m AS (SELECT ev, src, ord FROM {from} AS raw WHERE {events}), \
+        "{}WITH m AS (SELECT ev, src, ord FROM {from} AS raw WHERE {events}), \
          c AS (SELECT ev, {pos} AS pos, {} AS spec FROM m), \
          a AS (SELECT ev, pos, spec{} FROM c), \
          s AS (SELECT ev, pos, spec, {stream} AS stream, {audit_id} AS aid, {hits} AS hits FROM a), \
@@ -203,8 +209,10 @@ pub fn statement(d: &dyn Dialect, req: &DetectRequest<'_>) -> Result<Detections,
                FROM s WHERE stream IS NOT NULL), \
          p AS (SELECT ev, pos, spec, hits FROM j WHERE hits <> '' AND NOT (stream = 'C' AND aid <> '' AND started IS NOT NULL AND (finished IS NULL OR started > finished))), \
          x AS (SELECT ev, pos, spec, k FROM (SELECT ev, pos, spec, {} AS k FROM (SELECT ev, pos, spec, {} AS k0 FROM (SELECT ev, pos, spec, {} AS ks FROM p) AS q) AS u) AS r){ctes}, \
-         f AS ({found}) \
-         SELECT {finding} FROM f JOIN p ON p.pos = f.pos ORDER BY f.pos, f.k{}",
+         f AS ({found}), \
+         o AS (SELECT pos, {cells} FROM p) \
+         SELECT {finding} FROM f JOIN o ON o.pos = f.pos ORDER BY f.pos, f.k{}",
+        d.detections_setup(),
         super::fields::pod_spec(d, "ev"),
         atoms
             .sql

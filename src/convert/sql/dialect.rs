@@ -4,8 +4,8 @@
 //! asks which engine it writes for.
 //!
 //! Every value the backend handles is a *JSON value*: an SQL expression of
-//! the engine's JSON-text type (DuckDB `JSON`, ClickHouse `String`) holding
-//! one JSON value, or SQL `NULL` where the path reaches nothing (a missing
+//! the engine's JSON-text type (DuckDB `JSON`, ClickHouse `String`; Spark a
+//! `STRING` of its own form, see [`super::spark`]) holding one JSON value, or SQL `NULL` where the path reaches nothing (a missing
 //! field). JSON `null` is a value, `NULL` is its absence: kaq tells them
 //! apart, so the backend does too. Lists are the engine's arrays of JSON
 //! values.
@@ -66,6 +66,13 @@ pub trait Dialect {
     /// Element `i` (0-based) of an array, or `NULL`.
     fn element(&self, json: &str, i: usize) -> String;
 
+    /// The member reached by following `keys` in turn (`a.b.c`), or `NULL`
+    /// where one is missing or not an object.
+    fn members(&self, json: &str, keys: &[&str]) -> String {
+        keys.iter()
+            .fold(json.to_string(), |v, k| self.member(&v, k))
+    }
+
     /// The elements of an array, or the member values of an object (kaq's
     /// `[*]`); an empty list for anything else or `NULL`.
     fn children(&self, json: &str) -> String;
@@ -100,6 +107,11 @@ pub trait Dialect {
     /// A list of one JSON value.
     fn list_of(&self, json: &str) -> String;
 
+    /// A list of one SQL string.
+    fn text_list(&self, item: &str) -> String {
+        format!("[{item}]")
+    }
+
     /// `list` with `f(var)` applied to each element.
     fn map(&self, list: &str, var: &str, f: &str) -> String;
 
@@ -128,6 +140,12 @@ pub trait Dialect {
     /// match `\n` unless the pattern says `(?s)`). The pattern has been
     /// checked to mean in RE2 what it means to kaq.
     fn regex(&self, text: &str, pattern: &str) -> String;
+
+    /// Why the user's RE2 `pattern` (checked by kaq) would mean something
+    /// else in this engine's regex engine, if it would.
+    fn regex_problem(&self, _pattern: &str) -> Option<String> {
+        None
+    }
 
     /// The substring of `text` at 1-based `start` (an SQL integer), `len`
     /// long (the backend only cuts ASCII it has matched).
@@ -250,6 +268,13 @@ pub trait Dialect {
     fn settings(&self) -> &'static str {
         ""
     }
+
+    /// Session settings printed before a `kaq detect --convert-to`
+    /// statement, each a statement of its own ending in `;` and a newline:
+    /// what the engine needs to plan one that large.
+    fn detections_setup(&self) -> &'static str {
+        ""
+    }
 }
 
 /// The dialect of a SQL target.
@@ -257,6 +282,7 @@ pub fn dialect(target: Target) -> Option<&'static dyn Dialect> {
     match target {
         Target::DuckDb => Some(&super::duckdb::DuckDb),
         Target::ClickHouse => Some(&super::clickhouse::ClickHouse),
-        Target::Spark | Target::Sigma => None,
+        Target::Spark => Some(&super::spark::Spark),
+        Target::Sigma => None,
     }
 }

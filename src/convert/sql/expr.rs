@@ -84,15 +84,32 @@ pub fn reach(d: &dyn Dialect, f: &FieldRef, ctx: &Ctx) -> Result<Reach, Refusal>
 
 /// Follows `segments` from what has been reached so far.
 pub fn walk(d: &dyn Dialect, mut at: Reach, segments: &[Segment], ctx: &Ctx) -> Reach {
-    for seg in segments {
+    let mut rest = segments;
+    while let Some((seg, after)) = rest.split_first() {
+        rest = after;
         at = match (at, seg) {
-            (Reach::One(v), Segment::Key(k)) => Reach::One(d.member(&v, k)),
+            // A run of keys in one step ([`Dialect::members`]).
+            (Reach::One(v), Segment::Key(k)) => {
+                let mut keys = vec![k.as_str()];
+                while let Some((Segment::Key(k), after)) = rest.split_first() {
+                    keys.push(k.as_str());
+                    rest = after;
+                }
+                Reach::One(d.members(&v, &keys))
+            }
             (Reach::One(v), Segment::Index(i)) => Reach::One(d.element(&v, *i)),
             (Reach::One(v), Segment::Wildcard) => Reach::Many(d.children(&v)),
             (Reach::Many(l), Segment::Key(_) | Segment::Index(_)) => {
                 let x = ctx.fresh();
                 let step = match seg {
-                    Segment::Key(k) => d.member(&x, k),
+                    Segment::Key(k) => {
+                        let mut keys = vec![k.as_str()];
+                        while let Some((Segment::Key(k), after)) = rest.split_first() {
+                            keys.push(k.as_str());
+                            rest = after;
+                        }
+                        d.members(&x, &keys)
+                    }
                     Segment::Index(i) => d.element(&x, *i),
                     Segment::Wildcard => unreachable!(),
                 };
@@ -229,6 +246,9 @@ impl Test {
             CmpOp::Matches | CmpOp::NotMatches => {
                 let pattern = text(lit);
                 check_regex(&pattern).map_err(refuse)?;
+                if let Some(why) = d.regex_problem(&pattern) {
+                    return Err(refuse(why));
+                }
                 if op == CmpOp::Matches {
                     Test::Regex(pattern)
                 } else {

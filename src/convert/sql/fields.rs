@@ -86,7 +86,7 @@ pub fn computed_value<'p>(
     }
     let rest = &path.segments[c.name.split('.').count()..];
     let ev = ctx.event();
-    let raw = |p: &[&str]| p.iter().fold(ev.to_string(), |v, k| d.member(&v, k));
+    let raw = |p: &[&str]| d.members(ev, p);
     let present = |v: &str| format!("({v} IS NOT NULL AND NOT {})", d.is_kind(v, Kind::Null));
     let value = match c.def {
         // kaq takes the first path that is present (a JSON null included);
@@ -132,9 +132,15 @@ pub fn computed_value<'p>(
             } else if members.len() == 1 {
                 Reach::One(d.member(&spec, members[0]))
             } else {
-                let lists: Vec<String> = members.iter().map(|m| d.member(&spec, m)).collect();
+                // The spec is found once for all its members.
+                let s = ctx.fresh();
+                let lists: Vec<String> = members.iter().map(|m| d.member(&s, m)).collect();
                 let x = ctx.fresh();
-                Reach::Many(d.filter(&d.list(&lists), &x, &format!("{x} IS NOT NULL")))
+                Reach::Many(d.bind(
+                    &spec,
+                    &s,
+                    &d.filter(&d.list(&lists), &x, &format!("{x} IS NOT NULL")),
+                ))
             }
         }
     };
@@ -147,8 +153,8 @@ pub fn computed_value<'p>(
 pub fn pod_spec(d: &dyn Dialect, ev: &str) -> String {
     let body = d.member(ev, "requestObject");
     let kind = d.member(&body, "kind");
-    let resource = d.member(&d.member(ev, "objectRef"), "resource");
-    let at = |p: &[&str]| p.iter().fold(body.clone(), |v, k| d.member(&v, k));
+    let resource = d.members(ev, &["objectRef", "resource"]);
+    let at = |p: &[&str]| d.members(&body, p);
     let lookup = |v: &str, by_kind: bool| {
         let arms: Vec<String> = POD_SPEC_AT
             .iter()

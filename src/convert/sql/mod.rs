@@ -1,10 +1,10 @@
-//! kaq questions as one SQL statement for DuckDB or ClickHouse: the filter
+//! kaq questions as one SQL statement for DuckDB, ClickHouse or Spark: the filter
 //! (a backend of the checked AST, beside [`crate::filter::eval`]) and the
 //! query's shape (records, `--count`, `--by`, `--distinct`, `--every`), so
 //! that the engine returns the rows `kaq -o csv` prints with the same flags.
 //!
 //! - [`dialect`]: what differs between engines, one implementation each
-//!   ([`duckdb`], [`clickhouse`]);
+//!   ([`duckdb`], [`clickhouse`], [`spark`]);
 //! - [`expr`]: the filter as an SQL boolean;
 //! - [`fields`]: computed fields; [`time`]: RFC 3339 instants;
 //!   [`regex`]: which patterns mean the same in RE2;
@@ -19,6 +19,7 @@ pub mod fields;
 pub mod ip;
 pub mod query;
 pub mod regex;
+pub mod spark;
 pub mod time;
 
 use crate::agg::View;
@@ -61,11 +62,6 @@ pub fn sql_dialect(target: Target, flag: &str) -> Result<&'static dyn dialect::D
     dialect::dialect(target).ok_or_else(|| Refusal {
         target,
         construct: format!("{flag} {target}"),
-        reason: match target {
-            Target::Spark => {
-                "the Spark SQL dialect is not built yet; use duckdb or clickhouse".into()
-            }
-            _ => "not an SQL engine".into(),
-        },
+        reason: "not an SQL engine".into(),
     })
 }

@@ -223,9 +223,9 @@ fn keys(d: &dyn Dialect, fields: &[KeyField], ctx: &Ctx) -> Result<String, Refus
         let x = ctx.fresh();
         let texts = d.map(&values, &x, &value_text(d, &x, MISSING));
         let texts = format!(
-            "(CASE WHEN {} = 0 THEN [{}] ELSE {texts} END)",
+            "(CASE WHEN {} = 0 THEN {} ELSE {texts} END)",
             d.len(&values),
-            d.string(MISSING)
+            d.text_list(&d.string(MISSING))
         );
         combos = Some(match combos {
             None => texts,
@@ -243,7 +243,7 @@ fn keys(d: &dyn Dialect, fields: &[KeyField], ctx: &Ctx) -> Result<String, Refus
             }
         });
     }
-    Ok(d.distinct(&combos.unwrap_or_else(|| format!("[{}]", d.string("")))))
+    Ok(d.distinct(&combos.unwrap_or_else(|| d.text_list(&d.string("")))))
 }
 
 /// The key's fields as output cells (a missing field is empty).
