@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # The detection catalogue over one log, run by `kaq detect` and by the
-# statements `kaq detect --convert-to` writes for DuckDB and chDB
-# (ClickHouse in process), in the same run, with a check that all return
-# the same findings. A record for docs/convert.md, not a target.
+# statements `kaq detect --convert-to` writes for DuckDB, chDB
+# (ClickHouse in process) and Spark (a local session), in the same run,
+# with a check that all return the same findings. A record for docs/convert.md, not a target.
 #
 #   bench/detect-sql.sh [LOG]      (default /tmp/kaq-bench/1GiB/audit.log)
 #
 # KAQ names the kaq binary (default target/release/kaq); PY the Python with
-# duckdb and chdb (default .venv/bin/python, see tests/engines/requirements.txt);
-# ENGINES the engines to run (default "duckdb clickhouse").
+# duckdb, chdb and pyspark (default .venv/bin/python, see
+# tests/engines/requirements.txt); ENGINES the engines to run (default
+# "duckdb clickhouse spark").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LOG=${1:-/tmp/kaq-bench/1GiB/audit.log}
 KAQ=${KAQ:-target/release/kaq}
 PY=${PY:-.venv/bin/python}
-ENGINES=${ENGINES:-duckdb clickhouse}
+ENGINES=${ENGINES:-duckdb clickhouse spark}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
@@ -40,6 +41,18 @@ w = csv.writer(sys.stdout, lineterminator="\n")
 if engine == "duckdb":
     import duckdb
     rows = duckdb.connect().sql(sql).fetchall()
+elif engine == "spark":
+    from pyspark.sql import SparkSession
+    spark = (SparkSession.builder.master("local[*]")
+             .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.driver.memory", "2g").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    # The statement's SET lines first, then the query.
+    while sql.startswith("SET "):
+        setting, _, sql = sql.partition(";\n")
+        spark.sql(setting)
+    rows = spark.sql(sql).collect()
 else:
     import chdb, json
     rows = json.loads(chdb.query(sql, "JSONCompact").data())["data"]

@@ -1,13 +1,16 @@
-//! `kaq convert --to duckdb|clickhouse`: a differential test. kaq and each
-//! real engine (DuckDB, chDB) answer the same questions over the same
-//! events, and every row must be the same: columns, order, cells. The
-//! engines run in one Python process for the whole suite
-//! (`tests/engines/run_sql.py`), so each starts once.
+//! `kaq convert --to duckdb|clickhouse|spark`: a differential test. kaq and
+//! each real engine (DuckDB, chDB, local Spark) answer the same questions
+//! over the same events, and every row must be the same: columns, order,
+//! cells. The engines run in one Python process that the whole test binary
+//! shares (`tests/engines/run_sql.py --serve`, also used by `detect_sql`),
+//! so each starts once per run.
 
-use std::collections::BTreeMap;
-use std::io::Write;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 use crate::util::{data, engine_python, kaq, Run};
 
@@ -276,28 +279,101 @@ pub(crate) fn csv_rows(text: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// Runs the jobs `(id, engine, sql)` in the driver: id → result.
+/// The engine driver (`tests/engines/run_sql.py --serve`) this test binary
+/// shares: each engine, Spark's session above all, starts once per run.
+/// Tests send it batches side by side.
+struct Driver {
+    /// Never waited for: it exits when `stdin` closes, with the binary.
+    _child: Child,
+    stdin: Mutex<ChildStdin>,
+    answers: Arc<Answers>,
+}
+
+/// The driver's answers by batch number, as its reader thread gets them;
+/// `None` once the driver has stopped.
+struct Answers {
+    by_batch: Mutex<Option<HashMap<u64, serde_json::Value>>>,
+    came: Condvar,
+}
+
+static DRIVER: OnceLock<Driver> = OnceLock::new();
+
+fn driver(python: &Path) -> &'static Driver {
+    DRIVER.get_or_init(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines/run_sql.py");
+        let mut child = Command::new(python)
+            .arg(script)
+            .arg("--serve")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the engine driver runs");
+        let answers = Arc::new(Answers {
+            by_batch: Mutex::new(Some(HashMap::new())),
+            came: Condvar::new(),
+        });
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let to = Arc::clone(&answers);
+        std::thread::spawn(move || {
+            for line in stdout.lines() {
+                let answer: serde_json::Value =
+                    serde_json::from_str(&line.unwrap()).expect("the driver prints JSON");
+                let batch = answer["batch"].as_u64().unwrap();
+                let mut by_batch = to.by_batch.lock().unwrap();
+                by_batch
+                    .as_mut()
+                    .unwrap()
+                    .insert(batch, answer["out"].clone());
+                to.came.notify_all();
+            }
+            *to.by_batch.lock().unwrap() = None;
+            to.came.notify_all();
+        });
+        Driver {
+            stdin: Mutex::new(child.stdin.take().unwrap()),
+            _child: child,
+            answers,
+        }
+    })
+}
+
+/// Runs `jobs` (id, engine, SQL) through the shared driver: each id's
+/// `{"columns", "rows"}` or `{"error"}`.
 pub(crate) fn run_engines(python: &Path, jobs: &[(String, String, String)]) -> serde_json::Value {
-    let input = serde_json::Value::Array(
-        jobs.iter()
-            .map(|(id, engine, sql)| serde_json::json!({"id": id, "engine": engine, "sql": sql}))
-            .collect(),
-    );
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines/run_sql.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the engine driver runs");
-    let mut stdin = child.stdin.take().unwrap();
-    let text = input.to_string();
-    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(out.status.success(), "the engine driver failed");
-    serde_json::from_slice(&out.stdout).expect("the driver prints JSON")
+    static BATCHES: AtomicU64 = AtomicU64::new(0);
+    let batch = BATCHES.fetch_add(1, Ordering::Relaxed);
+    let jobs: Vec<serde_json::Value> = jobs
+        .iter()
+        .map(|(id, engine, sql)| serde_json::json!({"id": id, "engine": engine, "sql": sql}))
+        .collect();
+    let d = driver(python);
+    {
+        // serde_json writes no raw newline: one batch is one line.
+        let mut stdin = d.stdin.lock().unwrap();
+        writeln!(
+            stdin,
+            "{}",
+            serde_json::json!({"batch": batch, "jobs": jobs})
+        )
+        .expect("the engine driver reads");
+        stdin.flush().unwrap();
+    }
+    let mut answers = d.answers.by_batch.lock().unwrap();
+    loop {
+        match answers.as_mut() {
+            None => {
+                drop(answers);
+                panic!("the engine driver failed");
+            }
+            Some(a) => {
+                if let Some(out) = a.remove(&batch) {
+                    return out;
+                }
+            }
+        }
+        answers = d.answers.came.wait(answers).unwrap();
+    }
 }
 
 /// The `--from` path each conversion is written with, then replaced by each
