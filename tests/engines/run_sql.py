@@ -31,6 +31,10 @@ def cell(v):
     return str(v)
 
 
+# What stops the engines' sessions when the driver ends.
+AT_EXIT = []
+
+
 def start_duckdb():
     import duckdb
 
@@ -50,7 +54,9 @@ def start_clickhouse():
 
     # One session for every job: chdb.query() starts a new one each call,
     # which costs more than most of these queries.
-    return session.Session()
+    s = session.Session()
+    AT_EXIT.append(s.close)
+    return s
 
 
 def run_clickhouse(s, job):
@@ -96,6 +102,7 @@ def start_spark():
             spark = spark.getOrCreate()
             spark.sparkContext.setLogLevel("ERROR")
             SPARK.append(spark)
+            AT_EXIT.append(spark.stop)
         return SPARK[0].newSession()
 
 
@@ -217,8 +224,8 @@ def main():
         else:
             json.dump(run(json.load(sys.stdin)), sys.stdout)
     finally:
-        if SPARK:
-            SPARK[0].stop()
+        for stop in AT_EXIT:
+            stop()
 
 
 if __name__ == "__main__":

@@ -239,6 +239,8 @@ const CASES: &[(&[&str], &str)] = &[
     (&["--by", "code"], "true"),
     (&["--by", "resource,ns", "--top", "3"], r#"verb != "get""#),
     (&["--by", "pod.containers[*].image"], "true"),
+    // A computed number as a key: printed as kaq prints it (`1`, not `1.0`).
+    (&["--by", "latency"], "true"),
     (&["--distinct", "user"], "true"),
     (&["--distinct", "groups", "--top", "4"], "true"),
     (&["--distinct", "ip"], "true"),

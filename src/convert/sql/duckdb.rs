@@ -104,8 +104,15 @@ impl Dialect for DuckDb {
         format!("TRY_CAST({json} AS DOUBLE)")
     }
 
+    // As Rust's `{}` prints the double: DuckDB writes a whole number as
+    // `1.0`, kaq as `1` (the backend's doubles, latency seconds, are whole
+    // microseconds below 2^33 s: nowhere near an exponent).
     fn json_double(&self, x: &str) -> String {
-        format!("to_json(CAST({x} AS DOUBLE))")
+        self.bind(
+            &format!("CAST({x} AS DOUBLE)"),
+            "_jd",
+            "(CASE WHEN _jd = trunc(_jd) AND abs(_jd) < 1e15 THEN CAST(CAST(_jd AS BIGINT) AS JSON) ELSE to_json(_jd) END)",
+        )
     }
 
     fn json_string(&self, text: &str) -> String {
