@@ -114,6 +114,10 @@ def run_spark(spark, job):
         line, _, sql = sql.partition(";\n")
         settings.append(line)
     *setup, last = sql.split("\n;\n")
+    # The session outlives the job: its settings do not (what they were
+    # before, KAQ_SPARK_CONF's included, comes back).
+    keys = [line[len("SET ") :].split("=", 1)[0].strip() for line in settings]
+    before = {key: spark.conf.get(key, None) for key in keys}
     try:
         for statement in settings + setup:
             spark.sql(statement)
@@ -123,9 +127,11 @@ def run_spark(spark, job):
             "rows": [[cell(v) for v in row] for row in df.collect()],
         }
     finally:
-        # The session outlives the job: its settings do not.
-        for line in settings:
-            spark.conf.unset(line[len("SET ") :].split("=", 1)[0].strip())
+        for key, value in before.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
 
 
 class Pending:
@@ -187,12 +193,16 @@ STARTED = {}
 STARTING = threading.Lock()
 
 
+def dump(jobs, suffix=""):
+    # KAQ_SQL_DUMP=FILE keeps the jobs, to replay one by hand (FILE.N for
+    # batch N of --serve).
+    if os.environ.get("KAQ_SQL_DUMP"):
+        with open(os.environ["KAQ_SQL_DUMP"] + suffix, "w") as f:
+            json.dump(jobs, f)
+
+
 def run(jobs):
     """Each job's answer, by id."""
-    # KAQ_SQL_DUMP=FILE keeps the jobs, to replay one by hand.
-    if os.environ.get("KAQ_SQL_DUMP"):
-        with open(os.environ["KAQ_SQL_DUMP"], "w") as f:
-            json.dump(jobs, f)
     out = {}
     known = [j for j in jobs if j["engine"] in ENGINES]
     pending = Pending(len(known))
@@ -214,7 +224,13 @@ def main():
             printing = threading.Lock()
 
             def answer(request):
-                out = run(request["jobs"])
+                # Every batch is answered: the tests wait for it.
+                try:
+                    dump(request["jobs"], f".{request['batch']}")
+                    out = run(request["jobs"])
+                except Exception as e:
+                    why = {"error": f"the driver failed: {type(e).__name__}: {e}"}
+                    out = {j["id"]: why for j in request["jobs"]}
                 with printing:
                     print(json.dumps({"batch": request["batch"], "out": out}), flush=True)
 
@@ -222,7 +238,9 @@ def main():
                 request = json.loads(line)
                 threading.Thread(target=answer, args=(request,), daemon=True).start()
         else:
-            json.dump(run(json.load(sys.stdin)), sys.stdout)
+            jobs = json.load(sys.stdin)
+            dump(jobs)
+            json.dump(run(jobs), sys.stdout)
     finally:
         for stop in AT_EXIT:
             stop()

@@ -16,6 +16,48 @@ use crate::util::{data, engine_python, kaq, Run};
 
 pub(crate) const ENGINES: [&str; 3] = ["duckdb", "clickhouse", "spark"];
 
+/// The Python that runs the engines, and the engines to run: those it can
+/// import (Spark also needs `java`), less those `KAQ_SQL_ENGINES=duckdb,...`
+/// leaves out. A missing engine is skipped, saying so, except under `CI`,
+/// where it fails the test.
+pub(crate) fn sql_engines() -> Option<(std::path::PathBuf, Vec<&'static str>)> {
+    let chosen = std::env::var("KAQ_SQL_ENGINES").unwrap_or_else(|_| ENGINES.join(","));
+    let mut python = None;
+    let mut engines = Vec::new();
+    for (engine, module) in ENGINES.into_iter().zip(["duckdb", "chdb", "pyspark"]) {
+        if !chosen.contains(engine) {
+            continue;
+        }
+        let Some(p) = engine_python(module) else {
+            continue;
+        };
+        if engine == "spark" && !java_runs() {
+            continue;
+        }
+        python = Some(p);
+        engines.push(engine);
+    }
+    Some((python?, engines))
+}
+
+/// Whether `java` runs (Spark's JVM); under `CI` it must.
+fn java_runs() -> bool {
+    let runs = Command::new("java")
+        .arg("-version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !runs {
+        assert!(
+            std::env::var_os("CI").is_none_or(|v| v.is_empty()),
+            "CI is set and `java` does not run: Spark needs Java 17 or later"
+        );
+        eprintln!("skipped: Spark (`java` does not run)");
+    }
+    runs
+}
+
 /// Flag and filter combinations: every operator, alias and computed field,
 /// and every view flag.
 const CASES: &[(&[&str], &str)] = &[
@@ -298,6 +340,16 @@ struct Answers {
     came: Condvar,
 }
 
+/// Marks the driver stopped when dropped: its reader thread holds one.
+struct Stopped(Arc<Answers>);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        *self.0.by_batch.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.0.came.notify_all();
+    }
+}
+
 static DRIVER: OnceLock<Driver> = OnceLock::new();
 
 fn driver(python: &Path) -> &'static Driver {
@@ -318,19 +370,23 @@ fn driver(python: &Path) -> &'static Driver {
         let stdout = BufReader::new(child.stdout.take().unwrap());
         let to = Arc::clone(&answers);
         std::thread::spawn(move || {
-            for line in stdout.lines() {
-                let answer: serde_json::Value =
-                    serde_json::from_str(&line.unwrap()).expect("the driver prints JSON");
-                let batch = answer["batch"].as_u64().unwrap();
-                let mut by_batch = to.by_batch.lock().unwrap();
-                by_batch
-                    .as_mut()
-                    .unwrap()
-                    .insert(batch, answer["out"].clone());
+            // However this thread ends, the tests waiting hear of it.
+            let _stopped = Stopped(Arc::clone(&to));
+            for line in stdout.lines().map_while(Result::ok) {
+                // Anything else an engine prints there is passed on.
+                let Some((batch, out)) = serde_json::from_str::<serde_json::Value>(&line)
+                    .ok()
+                    .and_then(|a| Some((a["batch"].as_u64()?, a["out"].clone())))
+                else {
+                    eprintln!("{line}");
+                    continue;
+                };
+                let mut by_batch = to.by_batch.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(answers) = by_batch.as_mut() {
+                    answers.insert(batch, out);
+                }
                 to.came.notify_all();
             }
-            *to.by_batch.lock().unwrap() = None;
-            to.came.notify_all();
         });
         Driver {
             stdin: Mutex::new(child.stdin.take().unwrap()),
@@ -361,7 +417,7 @@ pub(crate) fn run_engines(python: &Path, jobs: &[(String, String, String)]) -> s
         .expect("the engine driver reads");
         stdin.flush().unwrap();
     }
-    let mut answers = d.answers.by_batch.lock().unwrap();
+    let mut answers = d.answers.by_batch.lock().unwrap_or_else(|e| e.into_inner());
     loop {
         match answers.as_mut() {
             None => {
@@ -374,7 +430,11 @@ pub(crate) fn run_engines(python: &Path, jobs: &[(String, String, String)]) -> s
                 }
             }
         }
-        answers = d.answers.came.wait(answers).unwrap();
+        answers = d
+            .answers
+            .came
+            .wait(answers)
+            .unwrap_or_else(|e| e.into_inner());
     }
 }
 
@@ -450,10 +510,7 @@ const SPARK_CASES: &[SparkCase] = &[
 
 #[test]
 fn engines_return_what_kaq_prints() {
-    let Some(python) = engine_python("duckdb")
-        .and(engine_python("chdb"))
-        .and(engine_python("pyspark"))
-    else {
+    let Some((python, engines)) = sql_engines() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -463,12 +520,6 @@ fn engines_return_what_kaq_prints() {
     // KAQ_SQL_CASES=TEXT runs only the cases whose flags and filter
     // contain TEXT (to iterate on one construct).
     let only = std::env::var("KAQ_SQL_CASES").unwrap_or_default();
-    // KAQ_SQL_ENGINES=duckdb runs only that engine.
-    let engines = std::env::var("KAQ_SQL_ENGINES").unwrap_or_else(|_| ENGINES.join(","));
-    let engines: Vec<&str> = ENGINES
-        .into_iter()
-        .filter(|e| engines.contains(e))
-        .collect();
     let cases: Vec<(usize, &(&[&str], &str))> = CASES
         .iter()
         .enumerate()

@@ -4,9 +4,9 @@
 //! counted over the same windows.
 
 use crate::convert_sql::{
-    clip, corpora, csv_rows, first_difference, run_engines, ENGINES, PLACEHOLDER,
+    clip, corpora, csv_rows, first_difference, run_engines, sql_engines, ENGINES, PLACEHOLDER,
 };
-use crate::util::{data, engine_python, kaq};
+use crate::util::{data, kaq};
 
 /// Every engine.
 const ALL: &[&str] = &ENGINES;
@@ -45,10 +45,7 @@ const VARIANTS: &[(&[&str], &[&str])] = &[
 
 #[test]
 fn engines_find_what_kaq_detect_finds() {
-    let Some(python) = engine_python("duckdb")
-        .and(engine_python("chdb"))
-        .and(engine_python("pyspark"))
-    else {
+    let Some((python, engines)) = sql_engines() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -77,11 +74,6 @@ fn engines_find_what_kaq_detect_finds() {
     let corpus = dir.path().join("all.log");
     std::fs::write(&corpus, &all).unwrap();
     let corpus = corpus.display().to_string();
-    let engines = std::env::var("KAQ_SQL_ENGINES").unwrap_or_else(|_| ENGINES.join(","));
-    let engines: Vec<&str> = ENGINES
-        .into_iter()
-        .filter(|e| engines.contains(e))
-        .collect();
 
     let mut jobs = Vec::new();
     let mut expected = Vec::new();

@@ -21,9 +21,10 @@
 //! struct: `ev.t` the line, `ev.m` its members made JSON values. A nested
 //! object is read the same way when a path enters it, and a run of keys is
 //! one `aggregate` (Spark's analyzer slows down, then gives up, on lambdas
-//! nested deep). A `VARIANT` refuses duplicate keys: a statement that needs
-//! the kind of a member of such an object stops with an error (never a
-//! guess).
+//! nested deep). A `VARIANT` refuses duplicate keys anywhere in its value,
+//! so a line with duplicate keys at any depth has no variant for its
+//! non-string top-level members: a statement that reads one stops with an
+//! error (never a guess).
 //!
 //! Printing a number, an object or an array ([`Dialect::json_text`]) prints
 //! Jackson's text, which is kaq's (the raw text, minified) unless the event
@@ -737,7 +738,8 @@ impl Dialect for Spark {
     }
 
     fn slice_from(&self, list: &str, i: &str) -> String {
-        format!("slice({list}, {i}, size({list}) - ({i}) + 1)")
+        // A length past the end takes the rest.
+        format!("slice({list}, {i}, 2147483647)")
     }
 
     fn sorted_list(&self, tuple: &str, ty: &Ty) -> String {
