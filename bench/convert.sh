@@ -36,29 +36,7 @@ tail -n +2 "$OUT/last" > "$OUT/kaq.csv"
 echo "kaq:        ${k}s"
 for engine in duckdb clickhouse spark; do
     "$KAQ" convert --to "$engine" --from "$LOG" "${FLAGS[@]}" "$FILTER" > "$OUT/$engine.sql"
-    s=$(seconds "$PY" - "$engine" "$OUT/$engine.sql" <<'PY'
-import csv, sys
-engine, path = sys.argv[1], sys.argv[2]
-sql = open(path).read()
-w = csv.writer(sys.stdout, lineterminator="\n")
-if engine == "duckdb":
-    import duckdb
-    rows = duckdb.connect().sql(sql).fetchall()
-elif engine == "spark":
-    from pyspark.sql import SparkSession
-    spark = (SparkSession.builder.master("local[*]")
-             .config("spark.ui.enabled", "false")
-             .config("spark.ui.showConsoleProgress", "false")
-             .config("spark.driver.memory", "2g").getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
-    rows = spark.sql(sql).collect()
-else:
-    import chdb, json
-    rows = json.loads(chdb.query(sql, "JSONCompact").data())["data"]
-for r in rows:
-    w.writerow(["" if v is None else v for v in r])
-PY
-)
+    s=$(seconds "$PY" bench/sql_rows.py "$engine" "$OUT/$engine.sql")
     cp "$OUT/last" "$OUT/$engine.csv"
     same=$(cmp -s "$OUT/kaq.csv" "$OUT/$engine.csv" && echo "same rows" || echo "ROWS DIFFER")
     printf '%-11s %ss (%s)\n' "$engine:" "$s" "$same"

@@ -33,33 +33,7 @@ cp "$OUT/last" "$OUT/kaq.csv"
 echo "kaq:        ${k}s ($(($(wc -l < "$OUT/kaq.csv") - 1)) findings)"
 for engine in $ENGINES; do
     "$KAQ" detect --convert-to "$engine" --from "$LOG" > "$OUT/$engine.sql" 2> "$OUT/$engine.left"
-    s=$(seconds "$PY" - "$engine" "$OUT/$engine.sql" <<'PY'
-import csv, sys
-engine, path = sys.argv[1], sys.argv[2]
-sql = open(path).read()
-w = csv.writer(sys.stdout, lineterminator="\n")
-if engine == "duckdb":
-    import duckdb
-    rows = duckdb.connect().sql(sql).fetchall()
-elif engine == "spark":
-    from pyspark.sql import SparkSession
-    spark = (SparkSession.builder.master("local[*]")
-             .config("spark.ui.enabled", "false")
-             .config("spark.ui.showConsoleProgress", "false")
-             .config("spark.driver.memory", "2g").getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
-    # The statement's SET lines first, then the query.
-    while sql.startswith("SET "):
-        setting, _, sql = sql.partition(";\n")
-        spark.sql(setting)
-    rows = spark.sql(sql).collect()
-else:
-    import chdb, json
-    rows = json.loads(chdb.query(sql, "JSONCompact").data())["data"]
-for r in rows:
-    w.writerow(["" if v is None else v for v in r])
-PY
-)
+    s=$(seconds "$PY" bench/sql_rows.py "$engine" "$OUT/$engine.sql")
     # kaq's findings of the rules the engine runs, as the engine's columns.
     same=$("$PY" - "$OUT/kaq.csv" "$OUT/last" "$OUT/$engine.left" <<'PY'
 import csv, sys
