@@ -22,13 +22,7 @@ FILTER='code >= 400 and verb != "get"'
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
-seconds() { # command...: wall seconds, output to $OUT/last
-    local s e
-    s=$(date +%s.%N)
-    "$@" > "$OUT/last"
-    e=$(date +%s.%N)
-    echo "$e - $s" | bc
-}
+. bench/seconds.sh
 
 echo "log: $LOG ($(stat -c %s "$LOG") bytes), cores: $(nproc), query: ${FLAGS[*]} '$FILTER'"
 k=$(seconds "$KAQ" -o csv "${FLAGS[@]}" "$FILTER" "$LOG")

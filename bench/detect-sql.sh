@@ -19,13 +19,7 @@ ENGINES=${ENGINES:-duckdb clickhouse spark}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
-seconds() { # command...: wall seconds, output to $OUT/last
-    local s e
-    s=$(date +%s.%N)
-    "$@" > "$OUT/last"
-    e=$(date +%s.%N)
-    echo "$e - $s" | bc
-}
+. bench/seconds.sh
 
 echo "log: $LOG ($(stat -c %s "$LOG") bytes), cores: $(nproc), kaq detect (the default catalogue)"
 k=$(seconds "$KAQ" detect -o csv "$LOG" || true)

@@ -208,6 +208,13 @@ fn findings(rows: &[Vec<String>], left_out: &[&str]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// `kaq detect --convert-to ENGINE --from x` and `more`.
+fn converting<'a>(engine: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["detect", "--convert-to", engine, "--from", "x"];
+    args.extend_from_slice(more);
+    args
+}
+
 #[test]
 fn what_cannot_be_converted_is_named() {
     let usage = |args: &[&str], says: &str| {
@@ -224,27 +231,11 @@ fn what_cannot_be_converted_is_named() {
         "audit.log: kaq detect --convert-to clickhouse reads no logs; the engine reads --from or --table",
     );
     usage(
-        &[
-            "detect",
-            "--convert-to",
-            "duckdb",
-            "--from",
-            "x",
-            "--by",
-            "rule",
-        ],
+        &converting("duckdb", &["--by", "rule"]),
         "--by rule is not converted; count the statement's rows by rule in duckdb",
     );
     usage(
-        &[
-            "detect",
-            "--convert-to",
-            "duckdb",
-            "--from",
-            "x",
-            "--out-dir",
-            "d",
-        ],
+        &converting("duckdb", &["--out-dir", "d"]),
         "--out-dir is for --convert-to sigma; --convert-to duckdb prints one statement",
     );
     usage(
@@ -261,40 +252,16 @@ fn what_cannot_be_converted_is_named() {
     );
     // A rule one engine cannot run exactly is left out there only.
     usage(
-        &[
-            "detect",
-            "--convert-to",
-            "spark",
-            "--from",
-            "x",
-            "--only",
-            "enumeration-uri",
-        ],
+        &converting("spark", &["--only", "enumeration-uri"]),
         "cannot convert `kaq detect --convert-to` to spark: no rule left to convert \
          (enumeration-uri: (?i) with a class ([...]) is not converted for Spark: \
          Java folds the case of ranges differently (it misses ſ in (?i)[a-z]))",
     );
-    let run = kaq(&[
-        "detect",
-        "--convert-to",
-        "duckdb",
-        "--from",
-        "x",
-        "--only",
-        "enumeration-uri",
-    ]);
+    let run = kaq(&converting("duckdb", &["--only", "enumeration-uri"]));
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     // Spark's statement comes with the analyzer's pass limit raised: the
     // catalogue needs more than its default 100.
-    let run = kaq(&[
-        "detect",
-        "--convert-to",
-        "spark",
-        "--from",
-        "x",
-        "--only",
-        "exec-into-pod",
-    ]);
+    let run = kaq(&converting("spark", &["--only", "exec-into-pod"]));
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout
@@ -314,21 +281,14 @@ fn what_cannot_be_converted_is_named() {
             "give the filter once",
         ),
     ] {
-        let mut args = flag.to_vec();
-        args.extend(["detect", "--convert-to", "duckdb", "--from", "x"]);
-        usage(&args, says);
+        usage(&[flag, &converting("duckdb", &[])].concat(), says);
     }
     // A rule the engine cannot run is named on stderr with the reason; the
     // others are converted.
-    let run = kaq(&[
-        "detect",
-        "--convert-to",
+    let run = kaq(&converting(
         "duckdb",
-        "--from",
-        "x",
-        "--only",
-        "exec-network-fetch,exec-into-pod",
-    ]);
+        &["--only", "exec-network-fetch,exec-into-pod"],
+    ));
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stderr.trim(),
@@ -340,15 +300,7 @@ fn what_cannot_be_converted_is_named() {
     assert!(!run.stdout.contains("exec-network-fetch"), "{}", run.stdout);
     // When none is left, there is no statement.
     usage(
-        &[
-            "detect",
-            "--convert-to",
-            "clickhouse",
-            "--from",
-            "x",
-            "--only",
-            "exec-network-fetch",
-        ],
+        &converting("clickhouse", &["--only", "exec-network-fetch"]),
         "cannot convert `kaq detect --convert-to` to clickhouse: no rule left to convert \
          (exec-network-fetch: percent-decoding the command= parameters",
     );
